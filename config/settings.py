@@ -1,0 +1,205 @@
+"""Settings for the session recordings service, read from the environment.
+
+The defaults are the embedded mode: SQLite, object storage in a local directory, the live
+buffer in the database and Celery tasks run in-process, so ``make run`` needs no daemon.
+Setting ``DATABASE_URL``, ``REDIS_URL`` and ``OBJECT_STORAGE_*`` switches each integration to
+its production backend. Missing required values fail at boot (``ImproperlyConfigured``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")) or "")
+
+# --- Core -----------------------------------------------------------------------------------
+DEBUG = env_bool("DEBUG", False)
+TESTING = env_bool("TESTING", False)
+if DEBUG or TESTING:
+    SECRET_KEY = env_str("SECRET_KEY", "insecure-development-key-do-not-use-in-production") or ""
+else:
+    SECRET_KEY = env_required("SECRET_KEY", "it signs sessions; it must be set when DEBUG is off.")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+CSRF_TRUSTED_ORIGINS = [SITE_URL]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "recordings_api",
+    "recordings",
+    "snapshots",
+    "playlists",
+    "sharing",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "recordings_api.middleware.ApiErrorMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+AUTH_USER_MODEL = "recordings_api.User"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+APPEND_SLASH = False
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+STATIC_URL = "/static-files/"
+STATIC_ROOT = VAR_DIR / "static"
+NODE_MODULES_DIR = Path(env_str("NODE_MODULES_DIR", str(BASE_DIR / "node_modules")) or "")
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}") or ""
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {"timeout": 20, "transaction_mode": "IMMEDIATE"}
+    Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+
+# --- Redis, cache and Celery ----------------------------------------------------------------
+REDIS_URL = env_str("REDIS_URL")
+REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 2.0)
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
+
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# --- Object storage -------------------------------------------------------------------------
+OBJECT_STORAGE_ENDPOINT = env_str("OBJECT_STORAGE_ENDPOINT")
+OBJECT_STORAGE_BUCKET = env_str("OBJECT_STORAGE_BUCKET")
+OBJECT_STORAGE_ACCESS_KEY_ID = env_str("OBJECT_STORAGE_ACCESS_KEY_ID")
+OBJECT_STORAGE_SECRET_ACCESS_KEY = env_str("OBJECT_STORAGE_SECRET_ACCESS_KEY")
+OBJECT_STORAGE_REGION = env_str("OBJECT_STORAGE_REGION", "us-east-1")
+OBJECT_STORAGE_LOCAL_DIR = Path(env_str("OBJECT_STORAGE_LOCAL_DIR", str(VAR_DIR / "object_storage")) or "")
+OBJECT_STORAGE_CONNECT_TIMEOUT_SECONDS = env_float("OBJECT_STORAGE_CONNECT_TIMEOUT_SECONDS", 2.0)
+OBJECT_STORAGE_READ_TIMEOUT_SECONDS = env_float("OBJECT_STORAGE_READ_TIMEOUT_SECONDS", 10.0)
+if bool(OBJECT_STORAGE_ENDPOINT) != bool(OBJECT_STORAGE_BUCKET):
+    raise ImproperlyConfigured(
+        "OBJECT_STORAGE_ENDPOINT and OBJECT_STORAGE_BUCKET must be set together "
+        "(leave both unset for local object storage under var/object_storage/)."
+    )
+
+# --- API ------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": [
+        "recordings_api.renderers.OrjsonRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_PARSER_CLASSES": [
+        "recordings_api.renderers.OrjsonParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "recordings_api.authentication.PersonalAPIKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "recordings_api.pagination.LimitOffsetPagination",
+    "DEFAULT_SCHEMA_CLASS": "recordings_api.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "recordings_api.errors.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
+}
+
+# Throttle budgets per personal API key ("N/second|minute|hour|day"). Snapshots have their
+# own, lower budget; sharing tokens have a per-token one.
+API_THROTTLE_RATES = {
+    "burst": env_str("THROTTLE_BURST", "480/minute"),
+    "sustained": env_str("THROTTLE_SUSTAINED", "4800/hour"),
+    "snapshots_burst": env_str("THROTTLE_SNAPSHOTS_BURST", "120/minute"),
+    "snapshots_sustained": env_str("THROTTLE_SNAPSHOTS_SUSTAINED", "600/hour"),
+    "sharing_token": env_str("THROTTLE_SHARING_TOKEN", "600/minute"),
+}
+PERSONAL_API_KEY_LAST_USED_RESOLUTION_SECONDS = 3600
+PAGINATION_DEFAULT_LIMIT = env_int("PAGINATION_DEFAULT_LIMIT", 100)
+PAGINATION_MAX_LIMIT = env_int("PAGINATION_MAX_LIMIT", 1000)
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Session recordings API",
+    "DESCRIPTION": (
+        "A self-hostable backend for PostHog's session recordings API. Authenticate with a "
+        "personal API key: `Authorization: Bearer phx_…`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/api/(projects|environments)/\{[a-z_]+\}",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "ENUM_NAME_OVERRIDES": {},
+}
+
+# --- Recordings ingestion and retention -----------------------------------------------------
+RECORDINGS_DEFAULT_RETENTION_DAYS = env_int("RECORDINGS_DEFAULT_RETENTION_DAYS", 30)
+CAPTURE_MAX_BODY_BYTES = env_int("CAPTURE_MAX_BODY_BYTES", 20 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BODY_BYTES
+LIVE_BUFFER_FLUSH_IDLE_SECONDS = env_int("LIVE_BUFFER_FLUSH_IDLE_SECONDS", 60)
+LIVE_BUFFER_FLUSH_AGE_SECONDS = env_int("LIVE_BUFFER_FLUSH_AGE_SECONDS", 600)
+LIVE_BUFFER_FLUSH_MAX_BYTES = env_int("LIVE_BUFFER_FLUSH_MAX_BYTES", 10 * 1024 * 1024)
+LIVE_BUFFER_TTL_SECONDS = env_int("LIVE_BUFFER_TTL_SECONDS", 3 * 24 * 3600)
+SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
+
+# --- Logging --------------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"structured": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+}
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"

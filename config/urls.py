@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from recordings_api.health import health, readiness
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("_health", health, name="health"),
+    path("_readyz", readiness, name="readiness"),
+    path("api/", include("recordings_api.urls")),
+    # Pages outside /api/: posthog-js capture and config endpoints, public replay pages.
+    path("", include("snapshots.public_urls")),
+    path("", include("sharing.public_urls")),
+]

@@ -1,0 +1,143 @@
+"""Recordings metadata, persons, session events and viewed marks.
+
+A ``SessionRecording`` row is the aggregated metadata of one session of one environment,
+maintained by ingestion (``snapshots``). Its snapshot data lives in object storage and the
+live buffer, never here. ``DeletedRecording`` is a tombstone: once a session is deleted,
+ingestion drops anything still arriving for it, so it never shows again.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+from recordings_api.models import Environment
+
+
+class Person(models.Model):
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="persons")
+    uuid = models.UUIDField(default=uuid.uuid4, editable=False)
+    properties = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["environment", "uuid"], name="unique_person_uuid")]
+
+    def __str__(self) -> str:
+        return str(self.uuid)
+
+
+class PersonDistinctId(models.Model):
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="distinct_ids")
+    distinct_id = models.CharField(max_length=400)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "distinct_id"], name="unique_person_distinct_id")
+        ]
+
+
+class SessionRecording(models.Model):
+    class SnapshotSource(models.TextChoices):
+        WEB = "web"
+        MOBILE = "mobile"
+        UNKNOWN = "unknown"
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="recordings")
+    session_id = models.CharField(max_length=200)
+    distinct_id = models.CharField(max_length=400, blank=True, default="")
+    start_time = models.DateTimeField()
+    end_time = models.DateTimeField()
+    click_count = models.PositiveIntegerField(default=0)
+    keypress_count = models.PositiveIntegerField(default=0)
+    mouse_activity_count = models.PositiveIntegerField(default=0)
+    active_milliseconds = models.PositiveBigIntegerField(default=0)
+    console_log_count = models.PositiveIntegerField(default=0)
+    console_warn_count = models.PositiveIntegerField(default=0)
+    console_error_count = models.PositiveIntegerField(default=0)
+    start_url = models.CharField(max_length=512, null=True, blank=True)
+    urls = models.JSONField(default=list, blank=True)
+    snapshot_source = models.CharField(max_length=32, choices=SnapshotSource.choices, default=SnapshotSource.WEB)
+    snapshot_library = models.CharField(max_length=64, null=True, blank=True)
+    # Properties of the session's first pageview/autocapture ($browser, $os, $device_type, …).
+    first_event_properties = models.JSONField(default=dict, blank=True)
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+    message_count = models.PositiveIntegerField(default=0)
+    retention_period_days = models.PositiveIntegerField(null=True, blank=True)
+    # Kept past retention ("object_storage_lts"): persisted explicitly, pinned, or shared.
+    persisted = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "session_id"], name="unique_recording_session")
+        ]
+        indexes = [
+            models.Index(fields=["environment", "-start_time"], name="recording_env_start"),
+            models.Index(fields=["environment", "distinct_id"], name="recording_env_distinct"),
+        ]
+
+    def __str__(self) -> str:
+        return self.session_id
+
+    @property
+    def duration_seconds(self) -> int:
+        return max(0, int((self.end_time - self.start_time).total_seconds()))
+
+    @property
+    def active_seconds(self) -> int:
+        return int(self.active_milliseconds // 1000)
+
+    @property
+    def inactive_seconds(self) -> int:
+        return max(0, self.duration_seconds - self.active_seconds)
+
+
+class DeletedRecording(models.Model):
+    """Tombstone of a deleted session: ingestion ignores it, lists and lookups never show it."""
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    deleted_at = models.DateTimeField(auto_now_add=True)
+    deleted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "session_id"], name="unique_deleted_recording")
+        ]
+
+
+class SessionEvent(models.Model):
+    """A non-snapshot event ($pageview, $autocapture, custom) of a session."""
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    uuid = models.UUIDField()
+    session_id = models.CharField(max_length=200, db_index=False)
+    window_id = models.CharField(max_length=200, blank=True, default="")
+    event = models.CharField(max_length=400)
+    distinct_id = models.CharField(max_length=400)
+    timestamp = models.DateTimeField()
+    properties = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["environment", "uuid"], name="unique_session_event")]
+        indexes = [models.Index(fields=["environment", "session_id", "timestamp"], name="event_env_session_ts")]
+
+
+class SessionRecordingViewed(models.Model):
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "user", "session_id"], name="unique_recording_viewed")
+        ]
+        indexes = [models.Index(fields=["environment", "session_id"], name="viewed_env_session")]

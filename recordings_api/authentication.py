@@ -1,0 +1,75 @@
+"""Personal API key authentication.
+
+The key is read from, in order: ``Authorization: Bearer <key>``, the ``personal_api_key`` body
+field, the ``personal_api_key`` query parameter; the first candidate wins. A candidate that does
+not match an active user's key is a 401 naming where it was found. Only hashes are compared.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework.request import Request
+
+from recordings_api.models import PersonalAPIKey, User
+from recordings_api.models.personal_api_keys import hash_personal_api_key
+
+_BEARER = re.compile(r"^Bearer\s+(\S.+)$", re.IGNORECASE)
+_SOURCE_NAMES = {"header": "Authorization header", "body": "request body", "query": "query string"}
+
+
+def personal_api_key_candidate(request: Request) -> tuple[str, str] | None:
+    """The first key candidate and where it came from (``header``, ``body`` or ``query``)."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    match = _BEARER.match(header)
+    if match:
+        return match.group(1).strip(), "header"
+    data = request.data if request.content_type and "json" in request.content_type else None
+    if isinstance(data, dict) and isinstance(data.get("personal_api_key"), str):
+        return data["personal_api_key"], "body"
+    query_value = request.query_params.get("personal_api_key")
+    if query_value:
+        return query_value, "query"
+    return None
+
+
+def personal_api_key_find(plaintext: str) -> PersonalAPIKey | None:
+    """The active user's key whose hash matches ``plaintext``, or None."""
+    return (
+        PersonalAPIKey.objects.select_related("user")
+        .filter(secure_value=hash_personal_api_key(plaintext), user__is_active=True)
+        .first()
+    )
+
+
+def personal_api_key_touch(key: PersonalAPIKey) -> None:
+    """Record use at most once per resolution window (an hour) to keep reads write-free."""
+    now = timezone.now()
+    resolution = timedelta(seconds=settings.PERSONAL_API_KEY_LAST_USED_RESOLUTION_SECONDS)
+    if key.last_used_at is None or now - key.last_used_at >= resolution:
+        PersonalAPIKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+
+
+class PersonalAPIKeyAuthentication(BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, PersonalAPIKey] | None:
+        candidate = personal_api_key_candidate(request)
+        if candidate is None:
+            return None
+        plaintext, source = candidate
+        key = personal_api_key_find(plaintext)
+        if key is None:
+            raise AuthenticationFailed(f"Personal API key found in request {_SOURCE_NAMES[source]} is invalid.")
+        personal_api_key_touch(key)
+        return key.user, key
+
+    def authenticate_header(self, request: Any) -> str:
+        return self.keyword

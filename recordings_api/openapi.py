@@ -1,0 +1,44 @@
+"""drf-spectacular glue: the Bearer personal-key scheme and the URL prefix parameters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+
+_PREFIX_PARAMETERS = {
+    "project_id": "Project ID. A project's default environment has the same ID. `@current` is your current one.",
+    "environment_id": "Environment ID (PostHog's team). `@current` is your current environment.",
+}
+
+
+class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+    target_class = "recordings_api.authentication.PersonalAPIKeyAuthentication"
+    name = "PersonalAPIKeyAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API key (`phx_…`) with the scopes the endpoint lists.",
+        }
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Describes the ``{project_id}``/``{environment_id}`` prefix and tags by domain."""
+
+    def get_override_parameters(self) -> list[Any]:
+        parameters = list(super().get_override_parameters())
+        for name, description in _PREFIX_PARAMETERS.items():
+            if "{" + name + "}" in self.path:
+                parameters.append(
+                    OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description)
+                )
+        return parameters
+
+    def get_tags(self) -> list[str]:
+        tag = getattr(self.view, "openapi_tag", None)
+        return [tag] if tag else super().get_tags()

@@ -1,0 +1,77 @@
+"""Writes of the core: tenants, memberships and personal API keys."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
+from recordings_api.models.personal_api_keys import (
+    generate_personal_api_key,
+    hash_personal_api_key,
+    mask_personal_api_key,
+)
+from recordings_api.scopes import validate_scopes
+
+_PLACEHOLDER_PROJECT_ID = 0
+
+
+@transaction.atomic
+def project_create(*, organization: Organization, name: str) -> Project:
+    """Create a project and its default environment, both with the same id.
+
+    The environment row is inserted first to draw an id from its sequence; its project foreign
+    key is deferred (checked at commit), so it briefly points at the project created right after.
+    """
+    environment = Environment.objects.create(project_id=_PLACEHOLDER_PROJECT_ID, name="Production")
+    project = Project.objects.create(id=environment.id, organization=organization, name=name)
+    Environment.objects.filter(id=environment.id).update(project=project)
+    return project
+
+
+def environment_create(*, project: Project, name: str) -> Environment:
+    """An additional environment of ``project``; reached only under ``/api/environments/{id}/``."""
+    return Environment.objects.create(project=project, name=name)
+
+
+def membership_add(*, organization: Organization, user: User, level: int = Membership.Level.MEMBER) -> Membership:
+    membership, _ = Membership.objects.get_or_create(organization=organization, user=user, defaults={"level": level})
+    if user.current_environment_id is None:
+        first_environment = Environment.objects.filter(project__organization=organization).order_by("id").first()
+        if first_environment is not None:
+            user.current_environment = first_environment
+            user.save(update_fields=["current_environment"])
+    return membership
+
+
+@dataclass(frozen=True)
+class CreatedPersonalAPIKey:
+    """The stored key and its plaintext, which is never retrievable again."""
+
+    key: PersonalAPIKey
+    plaintext: str
+
+
+def personal_api_key_create(
+    *,
+    user: User,
+    label: str,
+    scopes: Sequence[str],
+    scoped_teams: Sequence[int] = (),
+    scoped_organizations: Sequence[str] = (),
+) -> CreatedPersonalAPIKey:
+    """Create a key; only ``sha256$…`` of the plaintext is persisted. Raises ValueError on bad scopes."""
+    validate_scopes(scopes)
+    plaintext = generate_personal_api_key()
+    key = PersonalAPIKey.objects.create(
+        user=user,
+        label=label[:40],
+        mask_value=mask_personal_api_key(plaintext),
+        secure_value=hash_personal_api_key(plaintext),
+        scopes=list(scopes),
+        scoped_teams=[int(team) for team in scoped_teams],
+        scoped_organizations=[str(org) for org in scoped_organizations],
+    )
+    return CreatedPersonalAPIKey(key=key, plaintext=plaintext)

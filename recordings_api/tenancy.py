@@ -1,0 +1,130 @@
+"""The one tenancy mixin every environment-scoped viewset uses.
+
+``EnvironmentScopedViewSetMixin`` resolves the environment from the URL, filters every queryset
+by it, runs the access and scope permissions and object permissions. Subclasses may not
+override ``get_queryset``, ``get_object``, ``get_permissions`` or ``get_authenticators``
+(a TypeError at import); they customise through ``safely_get_queryset`` and
+``safely_get_object``. Each concrete viewset declares ``scope_object``; every action it serves
+must be listed in ``scope_read_actions`` or ``scope_write_actions`` or the class fails to
+import. The mapping is recorded in ``SCOPE_REGISTRY`` for the completeness test.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.core.exceptions import ImproperlyConfigured
+from django.db.models import Model, QuerySet
+from django.shortcuts import get_object_or_404
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.settings import api_settings
+from rest_framework.viewsets import ViewSetMixin
+
+from recordings_api.models import Environment
+from recordings_api.permissions import APIScopePermission, EnvironmentAccessPermission
+from recordings_api.scopes import SCOPE_OBJECTS, AccessLevel
+from recordings_api.selectors import environment_for_route
+
+GUARDED_METHODS = ("get_queryset", "get_object", "get_permissions", "get_authenticators")
+STANDARD_ACTIONS = ("list", "retrieve", "create", "update", "partial_update", "destroy")
+DEFAULT_READ_ACTIONS = ("list", "retrieve")
+DEFAULT_WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
+
+SCOPE_REGISTRY: dict[type, dict[str, tuple[str, AccessLevel]]] = {}
+
+
+def _served_actions(cls: type) -> set[str]:
+    actions = {name for name in STANDARD_ACTIONS if callable(getattr(cls, name, None))}
+    actions.update(extra.__name__ for extra in cls.get_extra_actions())  # type: ignore[attr-defined]
+    return actions
+
+
+class EnvironmentScopedViewSetMixin:
+    scope_object: ClassVar[str]
+    scope_read_actions: ClassVar[tuple[str, ...]] = DEFAULT_READ_ACTIONS
+    scope_write_actions: ClassVar[tuple[str, ...]] = DEFAULT_WRITE_ACTIONS
+    environment_field: ClassVar[str] = "environment"
+    extra_authentication_classes: ClassVar[tuple[type[BaseAuthentication], ...]] = ()
+
+    kwargs: dict[str, Any]
+    request: Any
+    action: str | None
+    queryset: QuerySet[Any] | None
+    lookup_field: str
+    lookup_url_kwarg: str | None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        overridden = [name for name in GUARDED_METHODS if name in cls.__dict__]
+        if overridden:
+            raise TypeError(
+                f"{cls.__name__} overrides {', '.join(overridden)}; use safely_get_queryset/safely_get_object."
+            )
+        if not issubclass(cls, ViewSetMixin) or cls.__dict__.get("abstract", False):
+            return
+        scope_object = getattr(cls, "scope_object", None)
+        if scope_object not in SCOPE_OBJECTS:
+            raise ImproperlyConfigured(f"{cls.__name__} must declare scope_object (one of {SCOPE_OBJECTS}).")
+        mapping: dict[str, tuple[str, AccessLevel]] = {}
+        for action in sorted(_served_actions(cls)):
+            if action in cls.scope_read_actions:
+                mapping[action] = (scope_object, "read")
+            elif action in cls.scope_write_actions:
+                mapping[action] = (scope_object, "write")
+            else:
+                raise ImproperlyConfigured(f"{cls.__name__}.{action} is not mapped to a read or write scope.")
+        SCOPE_REGISTRY[cls] = mapping
+
+    # --- environment -----------------------------------------------------------------------
+    @property
+    def environment(self) -> Environment:
+        cached: Environment | None = getattr(self, "_environment", None)
+        if cached is None:
+            cached = environment_for_route(
+                project_id=self.kwargs.get("project_id"),
+                environment_id=self.kwargs.get("environment_id"),
+                user=self.request.user,
+            )
+            self._environment = cached
+        return cached
+
+    def required_scope(self) -> tuple[str, AccessLevel]:
+        """The scope the current action needs; OPTIONS (metadata) needs read."""
+        action = self.action or "metadata"
+        if action == "metadata":
+            return self.scope_object, "read"
+        return SCOPE_REGISTRY[type(self)][action]
+
+    # --- guarded DRF override points --------------------------------------------------------
+    def get_authenticators(self) -> list[BaseAuthentication]:
+        classes = [*self.extra_authentication_classes, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        return [auth() for auth in classes]
+
+    def get_permissions(self) -> list[BasePermission]:
+        return [EnvironmentAccessPermission(), APIScopePermission()]
+
+    def get_queryset(self) -> QuerySet[Any]:
+        return self.safely_get_queryset().filter(**{self.environment_field: self.environment})
+
+    def get_object(self) -> Model:
+        lookup_kwarg = self.lookup_url_kwarg or self.lookup_field
+        obj = self.safely_get_object(self.filter_queryset(self.get_queryset()), self.kwargs[lookup_kwarg])
+        self.check_object_permissions(self.request, obj)  # type: ignore[attr-defined]
+        return obj
+
+    # --- narrow hooks ------------------------------------------------------------------------
+    def safely_get_queryset(self) -> QuerySet[Any]:
+        """The unscoped queryset; the mixin adds the environment filter. Override to refine."""
+        if self.queryset is None:
+            raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset or safely_get_queryset().")
+        return self.queryset.all()
+
+    def safely_get_object(self, queryset: QuerySet[Any], lookup_value: str) -> Model:
+        """The object from an already environment-scoped ``queryset``; 404 when absent."""
+        return get_object_or_404(queryset, **{self.lookup_field: lookup_value})
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_serializer_context()  # type: ignore[misc]
+        context["environment"] = self.environment
+        return context

@@ -1,0 +1,50 @@
+"""What the database knows about snapshot data.
+
+``RecordingBlob``: one immutable gzip JSONL object in object storage, written by a flush. The
+snapshots API lists sources from these rows, never by listing the bucket.
+``LiveBufferLine``: the embedded live buffer (used when no ``REDIS_URL`` is configured); it
+mirrors the Redis sorted set ``@posthog/replay/snapshots/team-{env}/{session}``.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from recordings_api.models import Environment
+
+
+class RecordingBlob(models.Model):
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    blob_key = models.CharField(max_length=64)  # "{first_ms}-{last_ms}"
+    start_timestamp = models.DateTimeField()
+    end_timestamp = models.DateTimeField()
+    size_bytes = models.PositiveBigIntegerField()  # stored (gzip) size
+    uncompressed_size_bytes = models.PositiveBigIntegerField(default=0)
+    line_count = models.PositiveIntegerField(default=0)
+    event_count = models.PositiveIntegerField(default=0)
+    etag = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "session_id", "blob_key"], name="unique_recording_blob")
+        ]
+        indexes = [models.Index(fields=["environment", "session_id", "start_timestamp"], name="blob_env_session")]
+
+
+class LiveBufferLine(models.Model):
+    environment_id = models.BigIntegerField()
+    session_id = models.CharField(max_length=200)
+    score = models.BigIntegerField()  # message timestamp, ms
+    line = models.TextField()
+    line_hash = models.CharField(max_length=64)  # sha256 of line: members are unique like a sorted set's
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment_id", "session_id", "line_hash"], name="unique_live_buffer_line"
+            )
+        ]
+        indexes = [models.Index(fields=["environment_id", "session_id", "score"], name="live_buffer_session")]

@@ -1,0 +1,127 @@
+"""Personas, key clients and real services shared by the whole suite.
+
+Personas (healthchecks' alice/bob/charlie): ``owner`` and ``teammate`` belong to the
+organization of ``environment`` (project 1's default environment); ``outsider`` belongs to
+another organization with its own ``other_environment``. ``key_client(scopes)`` is an
+APIClient authenticated with a fresh personal API key of ``owner``.
+
+Services: ``s3_endpoint`` is moto's server mode on loopback (a real HTTP endpoint);
+``redis_url`` is the local Redis (from ``REDIS_URL``, else 127.0.0.1:6379), skipped when it is
+not reachable unless ``REQUIRE_SERVICES=1`` (CI), where it fails instead.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+from recordings_api.models import Environment, Membership, Organization, User
+from recordings_api.services import membership_add, personal_api_key_create, project_create
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+@pytest.fixture
+def organization(db: Any) -> Organization:
+    return Organization.objects.create(name="Acme")
+
+
+@pytest.fixture
+def environment(organization: Organization) -> Environment:
+    project = project_create(organization=organization, name="Acme web")
+    return Environment.objects.select_related("project").get(id=project.id)
+
+
+@pytest.fixture
+def owner(organization: Organization, environment: Environment) -> User:
+    user = User.objects.create_user(email="alice@example.com", password="pw", first_name="Alice", last_name="A")
+    membership_add(organization=organization, user=user, level=Membership.Level.OWNER)
+    return user
+
+
+@pytest.fixture
+def teammate(organization: Organization, environment: Environment) -> User:
+    user = User.objects.create_user(email="bob@example.com", password="pw", first_name="Bob")
+    membership_add(organization=organization, user=user)
+    return user
+
+
+@pytest.fixture
+def other_environment(db: Any) -> Environment:
+    other_org = Organization.objects.create(name="Other org")
+    project = project_create(organization=other_org, name="Other web")
+    return Environment.objects.select_related("project").get(id=project.id)
+
+
+@pytest.fixture
+def outsider(other_environment: Environment) -> User:
+    user = User.objects.create_user(email="charlie@example.com", password="pw", first_name="Charlie")
+    membership_add(organization=other_environment.project.organization, user=user)
+    return user
+
+
+@pytest.fixture
+def make_key() -> Callable[..., str]:
+    def _make(user: User, scopes: list[str] | None = None, **kwargs: Any) -> str:
+        return personal_api_key_create(user=user, label="test", scopes=scopes or ["*"], **kwargs).plaintext
+
+    return _make
+
+
+@pytest.fixture
+def key_client(owner: User, make_key: Callable[..., str]) -> Callable[..., APIClient]:
+    """``key_client(["session_recording:read"], user=None)`` → an APIClient with a Bearer key."""
+
+    def _client(scopes: list[str] | None = None, user: User | None = None, **kwargs: Any) -> APIClient:
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(user or owner, scopes, **kwargs)}")
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def api(key_client: Callable[..., APIClient]) -> APIClient:
+    """An owner's client holding the ``*`` scope."""
+    return key_client(["*"])
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """moto in server mode on a free loopback port: S3 spoken over real HTTP."""
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+def _worker_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker.removeprefix("gw") or 0)
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A flushed Redis database of the real server, one database number per xdist worker."""
+    import redis
+
+    base = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = base.rsplit("/", 1)[0] + f"/{10 + _worker_index()}" if base.count("/") >= 3 else base
+    client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.exceptions.ConnectionError as error:
+        if REQUIRE_SERVICES:
+            raise RuntimeError(f"Redis at {url} is required (REQUIRE_SERVICES=1) but unreachable") from error
+        pytest.skip(f"Redis not reachable at {url}")
+    client.flushdb()
+    yield url
+    client.flushdb()
+    client.close()
