@@ -1,0 +1,1 @@
+"""The live buffer: snapshot lines not yet flushed to object storage (Redis or the database)."""

@@ -1,0 +1,1 @@
+"""Object storage for immutable snapshot blobs: one interface, S3 and local-filesystem drivers."""

@@ -1,0 +1,68 @@
+"""The blob store interface and its key function.
+
+Contract (every driver, checked by one shared test suite):
+- ``put`` is idempotent: writing the same key with the same bytes again succeeds (a retried
+  flush); objects are never modified otherwise.
+- "Not found" is a value (``None`` / ``False``), not an exception.
+- Any other failure (unreachable endpoint, timeout, denied) raises ``StorageUnavailable``;
+  callers turn it into a 503, never into an empty recording.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+
+class StorageUnavailable(Exception):
+    """The object store could not be reached or failed; the operation may be retried."""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+    etag: str
+
+
+@dataclass
+class ObjectStream:
+    """An open object: ``chunks`` yields its stored bytes (gzip for blobs) and must be closed."""
+
+    info: StoredObject
+    chunks: Iterator[bytes]
+
+    def close(self) -> None:
+        close = getattr(self.chunks, "close", None)
+        if close is not None:
+            close()
+
+
+def blob_object_key(*, environment_id: int, session_id: str, first_ms: int, last_ms: int) -> str:
+    """``session_recordings/team_id/{env}/session_id/{session}/data/{first_ms}-{last_ms}``."""
+    return (
+        f"session_recordings/team_id/{environment_id}/session_id/{session_id}/data/{first_ms}-{last_ms}"
+    )
+
+
+def session_prefix(*, environment_id: int, session_id: str) -> str:
+    return f"session_recordings/team_id/{environment_id}/session_id/{session_id}/data/"
+
+
+class BlobStore(Protocol):
+    def put(self, key: str, data: bytes) -> StoredObject: ...
+
+    def head(self, key: str) -> StoredObject | None: ...
+
+    def open(self, key: str, *, byte_range: tuple[int, int] | None = None) -> ObjectStream | None:
+        """Stream the object (or the inclusive ``byte_range``); None when it does not exist."""
+        ...
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under ``prefix``; returns how many were deleted."""
+        ...
+
+    def ping(self) -> None:
+        """Raise ``StorageUnavailable`` unless the store (bucket/directory) is reachable."""
+        ...
