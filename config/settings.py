@@ -111,7 +111,10 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "flush-due-live-buffers": {"task": "snapshots.tasks.flush_due_live_buffers", "schedule": 15.0},
+    "refresh-saved-filters-counts": {"task": "playlists.tasks.refresh_saved_filters_counts", "schedule": 300.0},
+}
 
 # --- Object storage -------------------------------------------------------------------------
 OBJECT_STORAGE_ENDPOINT = env_str("OBJECT_STORAGE_ENDPOINT")
@@ -150,6 +153,12 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "DATETIME_FORMAT": "%Y-%m-%dT%H:%M:%SZ",
 }
+
+# Authenticators yielding a resource grant (recordings_api.grants.ResourceGrant), tried first on
+# viewsets that declare grant_enabled_actions.
+RESOURCE_GRANT_AUTHENTICATION_CLASSES = env_list(
+    "RESOURCE_GRANT_AUTHENTICATION_CLASSES", ["sharing.authentication.SharingAccessTokenAuthentication"]
+)
 
 # Throttle budgets per personal API key ("N/second|minute|hour|day"). Snapshots have their
 # own, lower budget; sharing tokens have a per-token one.

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.module_loading import import_string
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
@@ -34,6 +36,11 @@ DEFAULT_WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
 SCOPE_REGISTRY: dict[type, dict[str, tuple[str, AccessLevel]]] = {}
 
 
+def resource_grant_authentication_classes() -> list[type[BaseAuthentication]]:
+    """Authenticators that yield a ``ResourceGrant`` (``RESOURCE_GRANT_AUTHENTICATION_CLASSES``)."""
+    return [import_string(path) for path in settings.RESOURCE_GRANT_AUTHENTICATION_CLASSES]
+
+
 def _served_actions(cls: type) -> set[str]:
     actions = {name for name in STANDARD_ACTIONS if callable(getattr(cls, name, None))}
     actions.update(extra.__name__ for extra in cls.get_extra_actions())  # type: ignore[attr-defined]
@@ -45,7 +52,8 @@ class EnvironmentScopedViewSetMixin:
     scope_read_actions: ClassVar[tuple[str, ...]] = DEFAULT_READ_ACTIONS
     scope_write_actions: ClassVar[tuple[str, ...]] = DEFAULT_WRITE_ACTIONS
     environment_field: ClassVar[str] = "environment"
-    extra_authentication_classes: ClassVar[tuple[type[BaseAuthentication], ...]] = ()
+    # Actions a resource grant (a sharing token) may reach; the grant then decides per object.
+    grant_enabled_actions: ClassVar[tuple[str, ...]] = ()
 
     kwargs: dict[str, Any]
     request: Any
@@ -98,7 +106,9 @@ class EnvironmentScopedViewSetMixin:
 
     # --- guarded DRF override points --------------------------------------------------------
     def get_authenticators(self) -> list[BaseAuthentication]:
-        classes = [*self.extra_authentication_classes, *api_settings.DEFAULT_AUTHENTICATION_CLASSES]
+        classes = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+        if self.grant_enabled_actions:
+            classes = [*resource_grant_authentication_classes(), *classes]
         return [auth() for auth in classes]
 
     def get_permissions(self) -> list[BasePermission]:
