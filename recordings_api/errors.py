@@ -58,7 +58,7 @@ def error_response(*, status_code: int, type_: str, code: str, detail: str, attr
 def _error_type(exc: exceptions.APIException) -> str:
     if isinstance(exc, _AUTHENTICATION):
         return "authentication_error"
-    if isinstance(exc, _INVALID_REQUEST | PayloadTooLarge):
+    if isinstance(exc, (*_INVALID_REQUEST, PayloadTooLarge)):
         return "invalid_request"
     if isinstance(exc, exceptions.Throttled):
         return "throttled_error"

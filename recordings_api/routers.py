@@ -15,7 +15,8 @@ from rest_framework.routers import SimpleRouter
 
 class OptionalSlashRouter(SimpleRouter):
     def __init__(self) -> None:
-        super().__init__(trailing_slash="/?")
+        super().__init__()
+        self.trailing_slash = "/?"
 
 
 environment_router = OptionalSlashRouter()
