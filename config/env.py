@@ -47,7 +47,9 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError as error:
-        raise ImproperlyConfigured(f"The environment variable {name} must be an integer, got {value!r}.") from error
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be an integer, got {value!r}."
+        ) from error
 
 
 def env_float(name: str, default: float) -> float:
@@ -57,7 +59,9 @@ def env_float(name: str, default: float) -> float:
     try:
         return float(value)
     except ValueError as error:
-        raise ImproperlyConfigured(f"The environment variable {name} must be a number, got {value!r}.") from error
+        raise ImproperlyConfigured(
+            f"The environment variable {name} must be a number, got {value!r}."
+        ) from error
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

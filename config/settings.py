@@ -86,6 +86,9 @@ USE_I18N = True
 USE_TZ = True
 STATIC_URL = "/static-files/"
 STATIC_ROOT = VAR_DIR / "static"
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+if DEBUG or TESTING:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -106,7 +109,9 @@ REDIS_SOCKET_TIMEOUT_SECONDS = env_float("REDIS_SOCKET_TIMEOUT_SECONDS", 2.0)
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}
+    }
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL or env_bool("CELERY_TASK_ALWAYS_EAGER", False)
@@ -118,7 +123,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "flush-due-live-buffers": {"task": "snapshots.tasks.flush_due_live_buffers", "schedule": 15.0},
-    "refresh-saved-filters-counts": {"task": "playlists.tasks.refresh_saved_filters_counts", "schedule": 300.0},
+    "refresh-saved-filters-counts": {
+        "task": "playlists.tasks.refresh_saved_filters_counts",
+        "schedule": 300.0,
+    },
 }
 
 # --- Object storage -------------------------------------------------------------------------
@@ -152,6 +160,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "recordings_api.throttles.BurstRateThrottle",
+        "recordings_api.throttles.SustainedRateThrottle",
+    ],
     "DEFAULT_PAGINATION_CLASS": "recordings_api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "recordings_api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "recordings_api.errors.exception_handler",

@@ -67,7 +67,9 @@ class PersonalAPIKeyAuthentication(BaseAuthentication):
         plaintext, source = candidate
         key = personal_api_key_find(plaintext)
         if key is None:
-            raise AuthenticationFailed(f"Personal API key found in request {_SOURCE_NAMES[source]} is invalid.")
+            raise AuthenticationFailed(
+                f"Personal API key found in request {_SOURCE_NAMES[source]} is invalid."
+            )
         personal_api_key_touch(key)
         return key.user, key
 

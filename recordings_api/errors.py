@@ -50,7 +50,9 @@ def error_body(*, type_: str, code: str, detail: str, attr: str | None = None) -
     return {"type": type_, "code": code, "detail": detail, "attr": attr}
 
 
-def error_response(*, status_code: int, type_: str, code: str, detail: str, attr: str | None = None) -> JsonResponse:
+def error_response(
+    *, status_code: int, type_: str, code: str, detail: str, attr: str | None = None
+) -> JsonResponse:
     """A JSON error outside DRF's pipeline (plain Django views, middleware)."""
     return JsonResponse(error_body(type_=type_, code=code, detail=detail, attr=attr), status=status_code)
 
@@ -105,4 +107,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def endpoint_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
     """Catch-all for unknown ``/api/`` paths."""
-    return error_response(status_code=404, type_="invalid_request", code="not_found", detail="Endpoint not found.")
+    return error_response(
+        status_code=404, type_="invalid_request", code="not_found", detail="Endpoint not found."
+    )

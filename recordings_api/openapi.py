@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
 _PREFIX_PARAMETERS = {
-    "project_id": "Project ID. A project's default environment has the same ID. `@current` is your current one.",
+    "project_id": "Project ID (its default environment has the same ID). `@current`: your current project.",
     "environment_id": "Environment ID (PostHog's team). `@current` is your current environment.",
 }
 

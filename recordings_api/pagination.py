@@ -22,7 +22,9 @@ def parse_non_negative_int(request: Request, name: str, default: int, *, minimum
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError({name: [f"'{name}' must be an integer, got {raw!r}."]}, code="invalid_input") from None
+        raise ValidationError(
+            {name: [f"'{name}' must be an integer, got {raw!r}."]}, code="invalid_input"
+        ) from None
     if value < minimum:
         raise ValidationError({name: [f"'{name}' must be at least {minimum}."]}, code="invalid_input")
     return value
@@ -44,6 +46,7 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
         return parse_non_negative_int(request, "offset", 0)
 
     def get_paginated_response(self, data: Any) -> Response:
+        assert self.count is not None and self.offset is not None and self.limit is not None
         return Response(
             {
                 "count": self.count,

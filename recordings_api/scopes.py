@@ -9,7 +9,10 @@ ScopeObject = Literal["session_recording", "session_recording_playlist", "sharin
 AccessLevel = Literal["read", "write"]
 
 SCOPE_OBJECTS: tuple[str, ...] = ("session_recording", "session_recording_playlist", "sharing_configuration")
-ALL_SCOPES: tuple[str, ...] = ("*",) + tuple(f"{obj}:{level}" for obj in SCOPE_OBJECTS for level in ("read", "write"))
+ALL_SCOPES: tuple[str, ...] = (
+    "*",
+    *(f"{obj}:{level}" for obj in SCOPE_OBJECTS for level in ("read", "write")),
+)
 
 
 def validate_scopes(scopes: Sequence[str]) -> None:

@@ -25,7 +25,9 @@ def environment_for_route(*, project_id: str | None, environment_id: str | None,
         current = user.current_environment
         if current is None:
             raise NotFound("Project not found.")
-        return _environment_by_id(str(current.project_id if project_id is not None else current.id), project_id)
+        return _environment_by_id(
+            str(current.project_id if project_id is not None else current.id), project_id
+        )
     return _environment_by_id(raw_id or "", project_id)
 
 

@@ -36,10 +36,16 @@ def environment_create(*, project: Project, name: str) -> Environment:
     return Environment.objects.create(project=project, name=name)
 
 
-def membership_add(*, organization: Organization, user: User, level: int = Membership.Level.MEMBER) -> Membership:
-    membership, _ = Membership.objects.get_or_create(organization=organization, user=user, defaults={"level": level})
+def membership_add(
+    *, organization: Organization, user: User, level: int = Membership.Level.MEMBER
+) -> Membership:
+    membership, _ = Membership.objects.get_or_create(
+        organization=organization, user=user, defaults={"level": level}
+    )
     if user.current_environment_id is None:
-        first_environment = Environment.objects.filter(project__organization=organization).order_by("id").first()
+        first_environment = (
+            Environment.objects.filter(project__organization=organization).order_by("id").first()
+        )
         if first_environment is not None:
             user.current_environment = first_environment
             user.save(update_fields=["current_environment"])

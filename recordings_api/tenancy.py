@@ -67,7 +67,8 @@ class EnvironmentScopedViewSetMixin:
         overridden = [name for name in GUARDED_METHODS if name in cls.__dict__]
         if overridden:
             raise TypeError(
-                f"{cls.__name__} overrides {', '.join(overridden)}; use safely_get_queryset/safely_get_object."
+                f"{cls.__name__} overrides {', '.join(overridden)}; "
+                "customise through safely_get_queryset/safely_get_object instead."
             )
         if not issubclass(cls, ViewSetMixin) or cls.__dict__.get("abstract", False):
             return
@@ -106,7 +107,7 @@ class EnvironmentScopedViewSetMixin:
 
     # --- guarded DRF override points --------------------------------------------------------
     def get_authenticators(self) -> list[BaseAuthentication]:
-        classes = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)
+        classes: list[type[BaseAuthentication]] = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)  # type: ignore[arg-type]
         if self.grant_enabled_actions:
             classes = [*resource_grant_authentication_classes(), *classes]
         return [auth() for auth in classes]
@@ -119,7 +120,8 @@ class EnvironmentScopedViewSetMixin:
 
     def get_object(self) -> Model:
         lookup_kwarg = self.lookup_url_kwarg or self.lookup_field
-        obj = self.safely_get_object(self.filter_queryset(self.get_queryset()), self.kwargs[lookup_kwarg])
+        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        obj = self.safely_get_object(queryset, self.kwargs[lookup_kwarg])
         self.check_object_permissions(self.request, obj)  # type: ignore[attr-defined]
         return obj
 

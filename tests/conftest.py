@@ -38,7 +38,9 @@ def environment(organization: Organization) -> Environment:
 
 @pytest.fixture
 def owner(organization: Organization, environment: Environment) -> User:
-    user = User.objects.create_user(email="alice@example.com", password="pw", first_name="Alice", last_name="A")
+    user = User.objects.create_user(
+        email="alice@example.com", password="pw", first_name="Alice", last_name="A"
+    )
     membership_add(organization=organization, user=user, level=Membership.Level.OWNER)
     return user
 

@@ -42,7 +42,9 @@ class PersonFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def distinct_ids(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         for distinct_id in extracted or []:
-            PersonDistinctId.objects.create(environment=self.environment, person=self, distinct_id=distinct_id)
+            PersonDistinctId.objects.create(
+                environment=self.environment, person=self, distinct_id=distinct_id
+            )
 
 
 class SessionEventFactory(factory.django.DjangoModelFactory):

@@ -39,7 +39,9 @@ def generate_key_id() -> str:
 
 class PersonalAPIKey(models.Model):
     id = models.CharField(primary_key=True, max_length=50, default=generate_key_id, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_api_keys")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="personal_api_keys"
+    )
     label = models.CharField(max_length=40)
     mask_value = models.CharField(max_length=11, editable=False)
     secure_value = models.CharField(max_length=100, unique=True, editable=False)

@@ -28,10 +28,14 @@ class Command(BaseCommand):
             organization = Organization.objects.create(name="Demo organization")
             project = project_create(organization=organization, name="Demo project")
             if project.id != DEMO_PROJECT_ID:
-                raise RuntimeError(f"The demo project got id {project.id}; run bootstrap_demo on an empty database.")
+                raise RuntimeError(
+                    f"The demo project got id {project.id}; run bootstrap_demo on an empty database."
+                )
         user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None:
-            user = User.objects.create_superuser(email=DEMO_EMAIL, password=options["password"], first_name="Demo")
+            user = User.objects.create_superuser(
+                email=DEMO_EMAIL, password=options["password"], first_name="Demo"
+            )
         membership_add(organization=project.organization, user=user, level=Membership.Level.OWNER)
         environment = Environment.objects.get(id=project.id)
         created = personal_api_key_create(user=user, label="bootstrap_demo", scopes=[ALL_SCOPES[0]])

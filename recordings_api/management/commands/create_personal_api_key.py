@@ -15,10 +15,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--email", required=True)
-        parser.add_argument("--scopes", required=True, help='Comma separated, e.g. "session_recording:read,*".')
+        parser.add_argument(
+            "--scopes", required=True, help='Comma separated, e.g. "session_recording:read,*".'
+        )
         parser.add_argument("--label", default="cli")
-        parser.add_argument("--team", type=int, action="append", default=[], help="Restrict to an environment id.")
-        parser.add_argument("--organization", action="append", default=[], help="Restrict to an organization id.")
+        parser.add_argument(
+            "--team", type=int, action="append", default=[], help="Restrict to an environment id."
+        )
+        parser.add_argument(
+            "--organization", action="append", default=[], help="Restrict to an organization id."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(email=options["email"]).first()

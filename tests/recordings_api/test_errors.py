@@ -1,0 +1,137 @@
+"""Every API error uses PostHog's {"type", "code", "detail", "attr"} shape, never HTML."""
+
+from __future__ import annotations
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+ERROR_KEYS = {"type", "code", "detail", "attr"}
+
+
+def test_unauthenticated_is_401_with_bearer_challenge(environment):
+    response = APIClient().get(f"/api/projects/{environment.id}/session_recordings/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Bearer"
+    assert response.json() == {
+        "type": "authentication_error",
+        "code": "not_authenticated",
+        "detail": "Authentication credentials were not provided.",
+        "attr": None,
+    }
+
+
+@pytest.mark.parametrize("path", ["/api/nope", "/api/projects/1/unknown_thing/", "/api/"])
+def test_unknown_api_path_is_json_404(api, environment, path):
+    response = api.get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "Endpoint not found.",
+        "attr": None,
+    }
+
+
+def test_method_not_allowed_is_405(api, environment):
+    response = api.put(f"/api/projects/{environment.id}/session_recordings/", {}, format="json")
+    assert response.status_code == 405
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "method_not_allowed",
+        "detail": 'Method "PUT" not allowed.',
+        "attr": None,
+    }
+
+
+def test_malformed_json_is_400(api, environment):
+    response = api.post(
+        f"/api/projects/{environment.id}/session_recordings/bulk_viewed/",
+        data=b'{"session_recording_ids": [',
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert set(body) == ERROR_KEYS
+    assert (body["type"], body["code"]) == ("invalid_request", "parse_error")
+    assert body["detail"].startswith("JSON parse error")
+
+
+def test_unsupported_media_type_is_415(api, environment):
+    response = api.post(
+        f"/api/projects/{environment.id}/session_recordings/bulk_viewed/",
+        data=b"<ids/>",
+        content_type="application/xml",
+    )
+    assert response.status_code == 415
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "unsupported_media_type",
+        "detail": 'Unsupported media type "application/xml" in request.',
+        "attr": None,
+    }
+
+
+def test_validation_error_names_the_attribute(api, environment):
+    response = api.get(f"/api/projects/{environment.id}/session_recordings/?limit=ten")
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "code": "invalid_input",
+        "detail": "'limit' must be an integer, got 'ten'.",
+        "attr": "limit",
+    }
+
+
+def test_throttled_is_429_with_retry_after(environment, key_client, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "burst": "2/minute"}
+    client = key_client(["*"])
+    url = f"/api/projects/{environment.id}/session_recordings/"
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    response = client.get(url)
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    body = response.json()
+    assert set(body) == ERROR_KEYS
+    assert (body["type"], body["code"], body["attr"]) == ("throttled_error", "throttled", None)
+    assert body["detail"].startswith("Request was throttled.")
+
+
+def test_throttle_budget_is_per_key(environment, key_client, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "burst": "1/minute"}
+    url = f"/api/projects/{environment.id}/session_recordings/"
+    first, second = key_client(["*"]), key_client(["*"])
+    assert first.get(url).status_code == 200
+    assert first.get(url).status_code == 429
+    assert second.get(url).status_code == 200
+
+
+def test_session_traffic_is_not_throttled(environment, owner, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "burst": "1/minute"}
+    owner.is_staff = True
+    owner.save()
+    client = APIClient()
+    client.force_login(owner)
+    url = f"/api/projects/{environment.id}/session_recordings/"
+    assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
+
+
+def test_unhandled_error_under_api_is_json_500(api, environment, monkeypatch):
+    from recordings_api import selectors
+
+    def explode(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "_environment_by_id", lambda *a: explode())
+    client = APIClient(raise_request_exception=False)
+    client.credentials(**api._credentials)
+    response = client.get(f"/api/projects/{environment.id}/session_recordings/")
+    assert response.status_code == 500
+    assert response.json() == {
+        "type": "server_error",
+        "code": "error",
+        "detail": "A server error occurred.",
+        "attr": None,
+    }

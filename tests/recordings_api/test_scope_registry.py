@@ -1,0 +1,78 @@
+"""Every action of every API viewset maps to a scope; the tenancy mixin cannot be bypassed."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import URLPattern, URLResolver, get_resolver
+from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
+
+from recordings_api.scopes import SCOPE_OBJECTS
+from recordings_api.tenancy import SCOPE_REGISTRY, EnvironmentScopedViewSetMixin
+
+
+def _api_viewsets() -> dict[type, set[str]]:
+    """Viewset class → the action names its URL patterns dispatch to."""
+    found: dict[type, set[str]] = {}
+
+    def walk(patterns) -> None:
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns)
+            elif isinstance(pattern, URLPattern):
+                view_class = getattr(pattern.callback, "cls", None)
+                actions = getattr(pattern.callback, "actions", None)
+                if view_class is not None and actions:
+                    found.setdefault(view_class, set()).update(actions.values())
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_every_routed_viewset_is_environment_scoped():
+    viewsets_found = _api_viewsets()
+    assert viewsets_found, "no viewsets are routed"
+    unscoped = [cls.__name__ for cls in viewsets_found if not issubclass(cls, EnvironmentScopedViewSetMixin)]
+    assert unscoped == []
+
+
+def test_every_routed_action_maps_to_a_scope():
+    unmapped = []
+    for view_class, actions in _api_viewsets().items():
+        mapping = SCOPE_REGISTRY.get(view_class, {})
+        for name in sorted(actions):
+            if name not in mapping:
+                unmapped.append(f"{view_class.__name__}.{name}")
+            else:
+                scope_object, level = mapping[name]
+                assert scope_object in SCOPE_OBJECTS and level in ("read", "write")
+    assert unmapped == []
+
+
+def test_an_unmapped_action_fails_at_import():
+    with pytest.raises(ImproperlyConfigured, match=r"Forgetful\.archive is not mapped"):
+
+        class Forgetful(EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+            scope_object = "session_recording"
+
+            @action(detail=True, methods=["post"])
+            def archive(self, request, **kwargs):
+                raise NotImplementedError
+
+
+def test_a_missing_scope_object_fails_at_import():
+    with pytest.raises(ImproperlyConfigured, match="must declare scope_object"):
+
+        class Undeclared(EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+            pass
+
+
+@pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
+def test_guarded_methods_cannot_be_overridden(method):
+    with pytest.raises(TypeError, match=method):
+        type(
+            "Sneaky",
+            (EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet),
+            {"scope_object": "session_recording", method: lambda self: None},
+        )

@@ -1,0 +1,55 @@
+"""Settings fail at boot with a message naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def boot(**env: str) -> subprocess.CompletedProcess[str]:
+    clean = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "TESTING", "SECRET_KEY"}}
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; from django.conf import settings; django.setup(); print('booted')",
+        ],
+        cwd=ROOT,
+        env={**clean, "DJANGO_SETTINGS_MODULE": "config.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_production_mode_requires_a_secret_key():
+    result = boot(DEBUG="0")
+    assert result.returncode != 0
+    assert "The environment variable SECRET_KEY is required" in result.stderr
+
+
+def test_production_mode_boots_with_a_secret_key(tmp_path):
+    result = boot(DEBUG="0", SECRET_KEY="x" * 50, VAR_DIR=str(tmp_path))
+    assert result.returncode == 0, result.stderr
+    assert "booted" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"OBJECT_STORAGE_ENDPOINT": "http://127.0.0.1:9000"}, "must be set together"),
+        ({"DEBUG": "maybe"}, "DEBUG must be a boolean"),
+        ({"LIVE_BUFFER_FLUSH_IDLE_SECONDS": "soon"}, "LIVE_BUFFER_FLUSH_IDLE_SECONDS must be an integer"),
+    ],
+)
+def test_malformed_values_fail_at_boot(env, message, tmp_path):
+    result = boot(**{"DEBUG": "1", "VAR_DIR": str(tmp_path), **env})
+    assert result.returncode != 0
+    assert message in result.stderr
