@@ -19,6 +19,10 @@ class StorageUnavailable(Exception):
     """The object store could not be reached or failed; the operation may be retried."""
 
 
+class RangeNotSatisfiable(ValueError):
+    """``open`` was asked for a byte range starting at or past the end of the object."""
+
+
 @dataclass(frozen=True)
 class StoredObject:
     key: str
@@ -41,9 +45,7 @@ class ObjectStream:
 
 def blob_object_key(*, environment_id: int, session_id: str, first_ms: int, last_ms: int) -> str:
     """``session_recordings/team_id/{env}/session_id/{session}/data/{first_ms}-{last_ms}``."""
-    return (
-        f"session_recordings/team_id/{environment_id}/session_id/{session_id}/data/{first_ms}-{last_ms}"
-    )
+    return f"session_recordings/team_id/{environment_id}/session_id/{session_id}/data/{first_ms}-{last_ms}"
 
 
 def session_prefix(*, environment_id: int, session_id: str) -> str:
@@ -51,12 +53,24 @@ def session_prefix(*, environment_id: int, session_id: str) -> str:
 
 
 class BlobStore(Protocol):
-    def put(self, key: str, data: bytes) -> StoredObject: ...
+    def put(
+        self,
+        key: str,
+        data: bytes,
+        *,
+        content_type: str = "application/octet-stream",
+        content_encoding: str | None = None,
+    ) -> StoredObject:
+        """Store ``data`` at ``key`` durably before returning (S3 records the content headers)."""
+        ...
 
     def head(self, key: str) -> StoredObject | None: ...
 
     def open(self, key: str, *, byte_range: tuple[int, int] | None = None) -> ObjectStream | None:
-        """Stream the object (or the inclusive ``byte_range``); None when it does not exist."""
+        """Stream the object (or the inclusive ``byte_range``, its end clamped to the object);
+        None when it does not exist; ``RangeNotSatisfiable`` when the range starts past the end.
+        ``info.size`` is the whole object's size. Errors while iterating raise
+        ``StorageUnavailable`` from the iterator."""
         ...
 
     def delete_prefix(self, prefix: str) -> int:

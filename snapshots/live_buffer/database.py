@@ -1,0 +1,142 @@
+"""Database live buffer: the embedded default when no ``REDIS_URL`` is configured.
+
+Same contract as the Redis driver, one ``LiveBufferLine`` row per member. Uniqueness of
+members is enforced by a unique (environment, session, sha256(line)) constraint, so an
+identical line appended twice is kept once. Append time is the row's ``created_at``, which
+makes ``first_appended_ms`` exact after partial flushes. The TTL is enforced lazily: lines
+older than ``LIVE_BUFFER_TTL_SECONDS`` are ignored by reads and deleted by ``purge_expired``.
+Database errors raise ``LiveBufferUnavailable``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import DatabaseError
+from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models.functions import Length
+from django.utils import timezone
+
+from snapshots.live_buffer.base import (
+    EMPTY_STATS,
+    BufferedLine,
+    BufferStats,
+    LiveBufferUnavailable,
+    SessionRef,
+)
+from snapshots.models import LiveBufferLine
+
+
+def line_hash(line: str) -> str:
+    return hashlib.sha256(line.encode("utf-8")).hexdigest()
+
+
+@contextmanager
+def _translated_errors(operation: str) -> Iterator[None]:
+    try:
+        yield
+    except DatabaseError as error:
+        raise LiveBufferUnavailable(f"database live buffer {operation} failed: {error}") from error
+
+
+def _ms(value: datetime | None) -> int | None:
+    return None if value is None else int(value.timestamp() * 1000)
+
+
+_AGGREGATES: dict[str, Any] = {
+    "line_count": Count("id"),
+    "size_bytes": Sum(Length("line")),
+    "first_appended": Min("created_at"),
+    "last_appended": Max("created_at"),
+    "first_score": Min("score"),
+    "last_score": Max("score"),
+}
+
+
+def _stats_from(row: dict[str, Any]) -> BufferStats:
+    if not row["line_count"]:
+        return EMPTY_STATS
+    return BufferStats(
+        line_count=row["line_count"],
+        size_bytes=int(row["size_bytes"] or 0),
+        first_appended_ms=_ms(row["first_appended"]),
+        last_appended_ms=_ms(row["last_appended"]),
+        first_score_ms=row["first_score"],
+        last_score_ms=row["last_score"],
+    )
+
+
+class DatabaseLiveBuffer:
+    def __init__(self, *, ttl_seconds: int) -> None:
+        self._ttl = timedelta(seconds=ttl_seconds)
+
+    def _live(self) -> QuerySet[LiveBufferLine]:
+        return LiveBufferLine.objects.filter(created_at__gte=timezone.now() - self._ttl)
+
+    def _session(self, environment_id: int, session_id: str) -> QuerySet[LiveBufferLine]:
+        return self._live().filter(environment_id=environment_id, session_id=session_id)
+
+    def append(self, *, environment_id: int, session_id: str, lines: Sequence[BufferedLine]) -> None:
+        rows = [
+            LiveBufferLine(
+                environment_id=environment_id,
+                session_id=session_id,
+                score=item.score,
+                line=item.line,
+                line_hash=line_hash(item.line),
+            )
+            for item in lines
+        ]
+        with _translated_errors("append"):
+            LiveBufferLine.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+
+    def read(self, *, environment_id: int, session_id: str) -> list[BufferedLine]:
+        with _translated_errors("read"):
+            ordered = self._session(environment_id, session_id).order_by("score", "id")
+            rows = ordered.values_list("score", "line")
+            return [BufferedLine(score=score, line=line) for score, line in rows]
+
+    def remove(self, *, environment_id: int, session_id: str, lines: Sequence[BufferedLine]) -> None:
+        hashes = [line_hash(item.line) for item in lines]
+        with _translated_errors("remove"):
+            session = LiveBufferLine.objects.filter(environment_id=environment_id, session_id=session_id)
+            for start in range(0, len(hashes), 500):
+                session.filter(line_hash__in=hashes[start : start + 500]).delete()
+
+    def has_lines(self, *, environment_id: int, session_id: str) -> bool:
+        with _translated_errors("has_lines"):
+            return self._session(environment_id, session_id).exists()
+
+    def stats(self, *, environment_id: int, session_id: str) -> BufferStats:
+        with _translated_errors("stats"):
+            return _stats_from(self._session(environment_id, session_id).aggregate(**_AGGREGATES))
+
+    def sessions(self) -> list[SessionRef]:
+        with _translated_errors("sessions"):
+            rows = self._live().values_list("environment_id", "session_id").distinct()
+            return [SessionRef(environment_id=env_id, session_id=session_id) for env_id, session_id in rows]
+
+    def sessions_stats(self) -> dict[SessionRef, BufferStats]:
+        with _translated_errors("sessions_stats"):
+            rows = self._live().values("environment_id", "session_id").order_by().annotate(**_AGGREGATES)
+            return {
+                SessionRef(row["environment_id"], row["session_id"]): _stats_from(dict(row)) for row in rows
+            }
+
+    def delete_session(self, *, environment_id: int, session_id: str) -> None:
+        with _translated_errors("delete_session"):
+            LiveBufferLine.objects.filter(environment_id=environment_id, session_id=session_id).delete()
+
+    def purge_expired(self) -> int:
+        """Delete lines past the TTL (the database has no EXPIRE); returns how many."""
+        with _translated_errors("purge_expired"):
+            deleted, _ = LiveBufferLine.objects.filter(created_at__lt=timezone.now() - self._ttl).delete()
+            return deleted
+
+    def ping(self) -> None:
+        with _translated_errors("ping"):
+            LiveBufferLine.objects.exists()
