@@ -39,6 +39,11 @@ class AutoSchema(SpectacularAutoSchema):
                 )
         return parameters
 
+    def get_operation_id(self) -> str:
+        """Operation ids stay unique across the two route families (``environments_…`` prefix)."""
+        operation_id = str(super().get_operation_id())
+        return f"environments_{operation_id}" if "{environment_id}" in self.path else operation_id
+
     def get_tags(self) -> list[str]:
         tag = getattr(self.view, "openapi_tag", None)
         return [tag] if tag else super().get_tags()
