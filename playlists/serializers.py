@@ -1,0 +1,243 @@
+"""Input and output serializers of the playlists API.
+
+Output (``SessionRecordingPlaylistSerializer``) is read-only and renders PostHog's playlist
+object; inputs validate request shapes only. The rules that depend on a playlist's type (a
+collection cannot carry filters, a saved filter needs them) live in ``playlists.services``.
+``recordings_counts`` is computed for a whole page at once (``playlist_recordings_counts``) and
+kept in the serializer context, so a list costs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import orjson
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from playlists.dates import parse_relative_or_absolute_date
+from playlists.models import SessionRecordingPlaylist
+from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
+from recordings_api.models import User
+
+MAX_FILTERS_BYTES = 64 * 1024
+BULK_MAX_RECORDINGS = 20
+SESSION_ID_MAX_LENGTH = 200
+INVALID_TYPE_MESSAGE = "Must provide a valid playlist type: either filters or collection"
+
+
+class UserBasicSerializer(serializers.ModelSerializer):
+    """PostHog's ``UserBasic``: the ``created_by`` / ``last_modified_by`` shape."""
+
+    class Meta:
+        model = User
+        fields = [
+            "id",
+            "uuid",
+            "distinct_id",
+            "first_name",
+            "last_name",
+            "email",
+            "is_email_verified",
+            "hedgehog_config",
+            "role_at_organization",
+        ]
+        read_only_fields = fields
+
+
+class CollectionCountsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Pinned recordings; null when there are none."
+    )
+    watched_count = serializers.IntegerField(allow_null=True, help_text="Pinned recordings you have watched.")
+
+
+class SavedFiltersCountsSerializer(serializers.Serializer):
+    count = serializers.IntegerField(
+        allow_null=True, help_text="Recordings the filters matched at the last refresh."
+    )
+    has_more = serializers.BooleanField(allow_null=True, help_text="The filters matched more than `count`.")
+    watched_count = serializers.IntegerField(
+        allow_null=True, help_text="Matched recordings you have watched."
+    )
+    increased = serializers.BooleanField(
+        allow_null=True, help_text="More matches than at the refresh before."
+    )
+    last_refreshed_at = serializers.DateTimeField(allow_null=True)
+
+
+class RecordingsCountsSerializer(serializers.Serializer):
+    collection = CollectionCountsSerializer()
+    saved_filters = SavedFiltersCountsSerializer(
+        help_text="Filled only for playlists without pinned recordings; all null until the first refresh."
+    )
+
+
+class SessionRecordingPlaylistListSerializer(serializers.ListSerializer):
+    def to_representation(self, data: Any) -> list[Any]:
+        playlists = list(data.all() if hasattr(data, "all") else data)
+        _counts_cache(cast(dict[str, Any], self.context)).update(
+            _compute_counts(cast(dict[str, Any], self.context), playlists)
+        )
+        return super().to_representation(playlists)
+
+
+def _counts_cache(context: dict[str, Any]) -> dict[int, dict[str, Any]]:
+    return context.setdefault("recordings_counts", {})  # type: ignore[no-any-return]
+
+
+def _compute_counts(context: dict[str, Any], playlists: list[SessionRecordingPlaylist]) -> dict[int, Any]:
+    return playlist_recordings_counts(
+        environment=context["environment"], user=context["request"].user, playlists=playlists
+    )
+
+
+class SessionRecordingPlaylistSerializer(serializers.ModelSerializer):
+    created_by = UserBasicSerializer(read_only=True, allow_null=True)
+    last_modified_by = UserBasicSerializer(read_only=True, allow_null=True)
+    recordings_counts = serializers.SerializerMethodField()
+    filters = serializers.JSONField(read_only=True)
+
+    class Meta:
+        model = SessionRecordingPlaylist
+        list_serializer_class = SessionRecordingPlaylistListSerializer
+        fields = [
+            "id",
+            "short_id",
+            "name",
+            "derived_name",
+            "description",
+            "pinned",
+            "created_at",
+            "created_by",
+            "deleted",
+            "filters",
+            "last_modified_at",
+            "last_modified_by",
+            "recordings_counts",
+            "type",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(RecordingsCountsSerializer)
+    def get_recordings_counts(self, playlist: SessionRecordingPlaylist) -> dict[str, Any]:
+        cache = _counts_cache(cast(dict[str, Any], self.context))
+        if playlist.id not in cache:
+            cache.update(_compute_counts(cast(dict[str, Any], self.context), [playlist]))
+        return cache[playlist.id]  # type: ignore[no-any-return]
+
+
+class PlaylistFieldsInputSerializer(serializers.Serializer):
+    """Fields a client may write; unknown keys (``short_id``, ``id``, …) are ignored."""
+
+    name = serializers.CharField(max_length=400, required=False, allow_null=True, allow_blank=True)
+    derived_name = serializers.CharField(max_length=400, required=False, allow_null=True, allow_blank=True)
+    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    pinned = serializers.BooleanField(required=False)
+    deleted = serializers.BooleanField(required=False)
+    filters = serializers.JSONField(
+        required=False,
+        allow_null=True,
+        help_text="Recordings filters (a JSON object). Required and non-empty for `filters` playlists; "
+        "must be empty for collections.",
+    )
+
+    def validate_filters(self, value: Any) -> dict[str, Any]:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("filters must be a JSON object.")
+        if len(orjson.dumps(value)) > MAX_FILTERS_BYTES:
+            raise serializers.ValidationError(f"filters must be at most {MAX_FILTERS_BYTES} bytes of JSON.")
+        return value
+
+
+class PlaylistCreateInputSerializer(PlaylistFieldsInputSerializer):
+    type = serializers.ChoiceField(
+        choices=SessionRecordingPlaylist.PlaylistType.choices,
+        error_messages={
+            "required": INVALID_TYPE_MESSAGE,
+            "null": INVALID_TYPE_MESSAGE,
+            "invalid_choice": INVALID_TYPE_MESSAGE,
+        },
+        help_text="`collection` (recordings pinned one by one) or `filters` (a saved filter). "
+        "Set at creation; later changes are ignored.",
+    )
+
+
+class PlaylistUpdateInputSerializer(PlaylistFieldsInputSerializer):
+    """``type`` and ``short_id`` are fixed at creation; sending them changes nothing."""
+
+
+class PlaylistListParamsSerializer(serializers.Serializer):
+    created_by = serializers.IntegerField(
+        required=False, min_value=1, help_text="Only playlists this user created."
+    )
+    user = serializers.BooleanField(required=False, help_text="`true`: only playlists you created.")
+    type = serializers.ChoiceField(choices=SessionRecordingPlaylist.PlaylistType.choices, required=False)
+    pinned = serializers.BooleanField(
+        required=False, help_text="`true`: only pinned; `false`: only unpinned."
+    )
+    search = serializers.CharField(required=False, max_length=400, help_text="Matches name or derived name.")
+    date_from = serializers.CharField(
+        required=False, help_text="Modified after: `-7d`, `-1m`, `dStart` or ISO."
+    )
+    date_to = serializers.CharField(required=False, help_text="Modified before: relative or ISO 8601.")
+    session_recording_id = serializers.CharField(
+        required=False, max_length=SESSION_ID_MAX_LENGTH, help_text="Only playlists pinning this recording."
+    )
+    short_id = serializers.CharField(required=False, max_length=12)
+    order = serializers.ChoiceField(
+        choices=PLAYLIST_ORDERINGS, required=False, help_text="Default `-last_modified_at`."
+    )
+
+    def _date(self, raw: str) -> Any:
+        parsed = parse_relative_or_absolute_date(raw)
+        if parsed is None:
+            raise serializers.ValidationError("Use a relative date such as -7d or an ISO 8601 date.")
+        return parsed
+
+    def validate_date_from(self, value: str) -> Any:
+        return self._date(value)
+
+    def validate_date_to(self, value: str) -> Any:
+        return self._date(value)
+
+
+class SessionRecordingIdsInputSerializer(serializers.Serializer):
+    session_recording_ids = serializers.ListField(
+        child=serializers.CharField(max_length=SESSION_ID_MAX_LENGTH),
+        min_length=1,
+        max_length=BULK_MAX_RECORDINGS,
+        help_text=f"Between 1 and {BULK_MAX_RECORDINGS} session ids; duplicates count once.",
+    )
+
+    def validate_session_recording_ids(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The error shape of every API error (documentation only)."""
+
+    type = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class SuccessSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class BulkAddResultSerializer(SuccessSerializer):
+    added_count = serializers.IntegerField(help_text="Recordings newly pinned by this request.")
+    total_requested = serializers.IntegerField()
+    not_found = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="Requested ids with no recording in this environment (skipped).",
+    )
+
+
+class BulkDeleteResultSerializer(SuccessSerializer):
+    deleted_count = serializers.IntegerField(help_text="Recordings unpinned by this request.")
+    total_requested = serializers.IntegerField()
