@@ -1,5 +1,25 @@
 from django.apps import AppConfig
 
 
+def live_buffer_ready() -> None:
+    """Readiness: the live buffer backend answers (Redis PING or a database query)."""
+    from snapshots.live_buffer import get_live_buffer
+
+    get_live_buffer().ping()
+
+
+def object_storage_ready() -> None:
+    """Readiness: the bucket (or local directory) is reachable and usable."""
+    from snapshots.storage import get_blob_store
+
+    get_blob_store().ping()
+
+
 class SnapshotsConfig(AppConfig):
     name = "snapshots"
+
+    def ready(self) -> None:
+        from recordings_api.health import readiness_check_register
+
+        readiness_check_register("live_buffer", live_buffer_ready)
+        readiness_check_register("object_storage", object_storage_ready)
