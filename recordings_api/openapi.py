@@ -44,6 +44,18 @@ class AutoSchema(SpectacularAutoSchema):
         operation_id = str(super().get_operation_id())
         return f"environments_{operation_id}" if "{environment_id}" in self.path else operation_id
 
+    def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
+        """Appends the scope a personal API key needs to every operation's description."""
+        operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
+        required_scope = getattr(self.view, "required_scope", None)
+        if operation is None or required_scope is None or getattr(self.view, "action", None) is None:
+            return operation
+        scope_object, level = required_scope()
+        note = f"Required API key scope: `{scope_object}:{level}`."
+        description = operation.get("description", "")
+        operation["description"] = f"{description}\n\n{note}" if description else note
+        return operation
+
     def get_tags(self) -> list[str]:
         tag = getattr(self.view, "openapi_tag", None)
         return [tag] if tag else super().get_tags()

@@ -41,3 +41,13 @@ def test_docs_ui_is_served_without_a_cdn(client, path):
     page = client.get(path).content.decode()
     assert "cdn.jsdelivr.net" not in page and "unpkg.com" not in page
     assert "drf_spectacular_sidecar" in page or "/static-files/" in page
+
+
+def test_every_api_operation_states_its_scope(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    for path, operations in schema["paths"].items():
+        if not path.startswith(("/api/projects/", "/api/environments/")):
+            continue
+        for method, operation in operations.items():
+            if method != "parameters":
+                assert "Required API key scope: `" in operation["description"], f"{method.upper()} {path}"
