@@ -1,0 +1,1 @@
+"""posthog-js capture endpoints: body decoding, payload parsing and the public views."""

@@ -1,0 +1,77 @@
+"""HTTP plumbing shared by the public posthog-js endpoints: CORS, JSON errors, capped body reads.
+
+CORS: the SDK calls from the customer's origin. Responses echo ``Origin`` with
+``Access-Control-Allow-Credentials: true`` (``*`` without credentials when there is no Origin),
+and ``OPTIONS`` preflights are answered 200 with the methods and the requested headers.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+
+from recordings_api.errors import error_response
+from snapshots.capture.decoding import BodyTooLarge
+
+ALLOWED_METHODS = "GET, POST, OPTIONS"
+_DEFAULT_ALLOWED_HEADERS = "Content-Type, Authorization, X-Requested-With"
+PREFLIGHT_MAX_AGE_SECONDS = 86400
+
+
+def with_cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    origin = request.headers.get("Origin")
+    if origin:
+        response["Access-Control-Allow-Origin"] = origin
+        response["Access-Control-Allow-Credentials"] = "true"
+    else:
+        response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Origin"
+    return response
+
+
+def cors_preflight(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(status=200)
+    response["Access-Control-Allow-Methods"] = ALLOWED_METHODS
+    response["Access-Control-Allow-Headers"] = (
+        request.headers.get("Access-Control-Request-Headers") or _DEFAULT_ALLOWED_HEADERS
+    )
+    response["Access-Control-Max-Age"] = str(PREFLIGHT_MAX_AGE_SECONDS)
+    return with_cors(request, response)
+
+
+def json_ok(request: HttpRequest, body: dict[str, object], *, status: int = 200) -> HttpResponse:
+    return with_cors(request, JsonResponse(body, status=status))
+
+
+def json_error(
+    request: HttpRequest, *, status: int, type_: str, code: str, detail: str, attr: str | None = None
+) -> HttpResponse:
+    return with_cors(
+        request, error_response(status_code=status, type_=type_, code=code, detail=detail, attr=attr)
+    )
+
+
+def read_body_capped(request: HttpRequest, *, max_bytes: int) -> bytes:
+    """The raw body, refusing more than ``max_bytes`` (by Content-Length, then by what was read).
+
+    Reads the stream directly, so Django's form parsing never runs on capture bodies.
+    """
+    try:
+        declared = int(request.headers.get("Content-Length") or 0)
+    except ValueError:
+        declared = 0
+    if declared > max_bytes:
+        raise BodyTooLarge
+    body = request.read(max_bytes + 1)
+    if len(body) > max_bytes:
+        raise BodyTooLarge
+    return body
+
+
+def payload_too_large(request: HttpRequest, *, max_bytes: int) -> HttpResponse:
+    return json_error(
+        request,
+        status=413,
+        type_="invalid_request",
+        code="payload_too_large",
+        detail=f"The request body is larger than {max_bytes} bytes (compressed or decompressed).",
+    )

@@ -1,0 +1,220 @@
+"""From decoded capture JSON to validated items.
+
+Accepted shapes (every posthog-js version, reference §1.5 and §1.6):
+- a JSON array of events, or one event object (``request_batching: false``);
+- ``{"api_key": …, "batch": [events], "sent_at": …}`` (``/e/``, ``/batch/``).
+
+Each event is validated on its own: a bad item is *rejected* with a code and the others are
+kept, so a mixed batch is never lost as a whole. ``$snapshot`` items need a session id
+(``[A-Za-z0-9-]{1,70}``, PostHog's rule) and at least one rrweb event with a numeric timestamp;
+other events need ``timestamp`` (ISO 8601 or epoch) or ``offset`` (ms before sending) and a
+``distinct_id``. The item's time is corrected for client clock skew with ``sent_at`` like
+PostHog does: ``now + (timestamp - sent_at)``.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from snapshots.ingestion.metadata import valid_events, within_clock_window
+
+SNAPSHOT_EVENT = "$snapshot"
+SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,70}$")
+_TOKEN_KEYS = ("token", "$token", "api_key")
+_MAX_DISTINCT_ID_LENGTH = 200
+
+
+class PayloadError(Exception):
+    """The decoded JSON is not a capture payload at all."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class RejectedItem:
+    index: int
+    code: str
+    detail: str
+
+
+@dataclass
+class CaptureItem:
+    index: int
+    event: str
+    uuid: uuid.UUID | None
+    distinct_id: str
+    properties: dict[str, Any]
+    timestamp: datetime | None
+    session_id: str | None
+    window_id: str | None
+    snapshot_events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def is_snapshot(self) -> bool:
+        return self.event == SNAPSHOT_EVENT
+
+
+@dataclass
+class CapturePayload:
+    token: str | None
+    items: list[CaptureItem]
+    rejected: list[RejectedItem]
+
+
+def _str_or_none(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def _token_of(data: dict[str, Any]) -> str | None:
+    for key in _TOKEN_KEYS:
+        token = _str_or_none(data.get(key))
+        if token:
+            return token
+    properties = data.get("properties")
+    return _str_or_none(properties.get("token")) if isinstance(properties, dict) else None
+
+
+def parse_datetime(value: Any) -> datetime | None:
+    """ISO 8601 (``Z`` allowed) or epoch (seconds, or ms when large) → aware UTC datetime."""
+    try:
+        if isinstance(value, str) and value.strip():
+            parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if isinstance(value, int | float) and not isinstance(value, bool) and value > 0:
+            seconds = value / 1000 if value > 1e11 else value
+            return datetime.fromtimestamp(seconds, tz=UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def _item_timestamp(raw: dict[str, Any], *, sent_at: datetime | None, now: datetime) -> datetime | None:
+    timestamp = parse_datetime(raw.get("timestamp"))
+    item_sent_at = parse_datetime(raw.get("sent_at")) or sent_at
+    if timestamp is not None:
+        return now + (timestamp - item_sent_at) if item_sent_at else timestamp
+    offset = raw.get("offset")
+    if isinstance(offset, int | float) and not isinstance(offset, bool):
+        try:
+            return now - timedelta(milliseconds=offset)
+        except OverflowError:
+            return None
+    return None
+
+
+def _uuid_of(value: Any) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _session_ids(properties: dict[str, Any]) -> tuple[str | None, str | None]:
+    session_id = _str_or_none(properties.get("$session_id"))
+    if session_id and not SESSION_ID_PATTERN.match(session_id):
+        session_id = None
+    window_id = _str_or_none(properties.get("$window_id"))
+    if window_id and not SESSION_ID_PATTERN.match(window_id):
+        window_id = None
+    return session_id, (window_id or session_id)
+
+
+def _snapshot_events(properties: dict[str, Any]) -> list[Any]:
+    data = properties.get("$snapshot_data")
+    if isinstance(data, list):
+        return data
+    return [data] if isinstance(data, dict) else []
+
+
+def _parse_item(
+    index: int, raw: Any, *, sent_at: datetime | None, now: datetime
+) -> CaptureItem | RejectedItem:
+    if not isinstance(raw, dict):
+        return RejectedItem(index, "invalid_event", "Each event must be a JSON object.")
+    event = _str_or_none(raw.get("event"))
+    if not event:
+        return RejectedItem(index, "missing_event", "The event has no event name.")
+    properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+    distinct_id = _str_or_none(raw.get("distinct_id")) or _str_or_none(properties.get("distinct_id")) or ""
+    session_id, window_id = _session_ids(properties)
+    item = CaptureItem(
+        index=index,
+        event=event,
+        uuid=_uuid_of(raw.get("uuid")),
+        distinct_id=distinct_id[:_MAX_DISTINCT_ID_LENGTH],
+        properties=properties,
+        timestamp=_item_timestamp(raw, sent_at=sent_at, now=now),
+        session_id=session_id,
+        window_id=window_id,
+    )
+    return _validate_snapshot(item, now=now) if item.is_snapshot else _validate_event(item)
+
+
+def _validate_snapshot(item: CaptureItem, *, now: datetime) -> CaptureItem | RejectedItem:
+    if not item.session_id:
+        return RejectedItem(
+            item.index, "missing_session_id", "$snapshot needs a $session_id of 1-70 letters, digits or '-'."
+        )
+    raw_events = _snapshot_events(item.properties)
+    if not raw_events:
+        return RejectedItem(item.index, "missing_snapshot_data", "$snapshot has no $snapshot_data events.")
+    item.snapshot_events = valid_events(raw_events)
+    if not item.snapshot_events:
+        return RejectedItem(item.index, "missing_timestamp", "No rrweb event has a numeric timestamp.")
+    timestamps = [int(event["timestamp"]) for event in item.snapshot_events]
+    if not within_clock_window(timestamps, now_ms=int(now.timestamp() * 1000)):
+        return RejectedItem(
+            item.index, "timestamp_out_of_range", "rrweb event timestamps are 7 days or more away from now."
+        )
+    return item
+
+
+def _validate_event(item: CaptureItem) -> CaptureItem | RejectedItem:
+    if item.timestamp is None:
+        return RejectedItem(item.index, "missing_timestamp", "The event has no valid timestamp or offset.")
+    if not item.distinct_id:
+        return RejectedItem(item.index, "missing_distinct_id", "The event has no distinct_id.")
+    return item
+
+
+def _raw_items(data: Any) -> tuple[list[Any], dict[str, Any]]:
+    """The list of raw events and the envelope (body-level fields) of a decoded body."""
+    if isinstance(data, list):
+        return data, {}
+    if isinstance(data, dict):
+        batch = data.get("batch", data.get("data"))
+        if isinstance(batch, list):
+            return batch, data
+        if isinstance(batch, dict):
+            return [batch], data
+        if "event" in data:
+            return [data], {}
+    raise PayloadError("invalid_payload", "Expected an event, an array of events or {batch: [...]}.")
+
+
+def capture_payload_parse(data: Any, *, now: datetime) -> CapturePayload:
+    """Validate every item of a decoded body; raises ``PayloadError`` only when the shape is wrong."""
+    raw_items, envelope = _raw_items(data)
+    if not raw_items:
+        raise PayloadError("no_events", "The payload contains no events.")
+    sent_at = parse_datetime(envelope.get("sent_at"))
+    token = _token_of(envelope)
+    items: list[CaptureItem] = []
+    rejected: list[RejectedItem] = []
+    for index, raw in enumerate(raw_items):
+        parsed = _parse_item(index, raw, sent_at=sent_at, now=now)
+        (items if isinstance(parsed, CaptureItem) else rejected).append(parsed)  # type: ignore[arg-type]
+        if token is None and isinstance(raw, dict):
+            token = _token_of(raw)
+    return CapturePayload(token=token, items=items, rejected=rejected)

@@ -1,0 +1,134 @@
+"""The capture endpoints posthog-js talks to: /s/, /e/, /i/v0/e/, /batch/, /capture/, /track/.
+
+Every path accepts every event: ``$snapshot`` items become recording data, anything else a
+session event. Responses (always JSON, always with CORS headers):
+
+- **200** ``{"status": 1}`` when at least one item was stored. A mixed batch keeps its good
+  items and the response lists the others under ``rejected`` (``[{"index", "code", "detail"}]``);
+  posthog-js ignores extra keys and must not retry a 200 (reference §1.5).
+- **400** ``validation_error`` when the body cannot be decoded (``invalid_gzip``,
+  ``invalid_json``, ``invalid_base64``, ``invalid_lz64``, ``invalid_form``, ``empty_body``), is not
+  a capture payload (``invalid_payload``, ``no_events``), or when no item is usable — then the
+  code and ``attr`` (``batch__{index}``) of the first rejected item are returned.
+- **401** ``authentication_error`` when the token (``token``/``api_key``/``properties.token``)
+  is missing or matches no environment.
+- **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
+- **503** with ``Retry-After`` when the live buffer is unavailable: nothing was stored, retry.
+
+Items of deleted recordings are acknowledged (200) and dropped.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+
+from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError, decode_body, decode_data_field
+from snapshots.capture.http import (
+    cors_preflight,
+    json_error,
+    json_ok,
+    payload_too_large,
+    read_body_capped,
+)
+from snapshots.capture.payload import CapturePayload, PayloadError, capture_payload_parse
+from snapshots.ingestion.selectors import environment_by_token
+from snapshots.ingestion.services import capture_batch_ingest
+from snapshots.live_buffer import LiveBufferUnavailable
+
+logger = logging.getLogger(__name__)
+
+
+def request_json(request: HttpRequest, *, max_bytes: int) -> Any:
+    """Decode the request's JSON from its body (POST) or its ``data`` query parameter (GET)."""
+    compression = request.GET.get("compression", "")
+    if request.method == "GET":
+        data = request.GET.get("data")
+        if not data:
+            raise CaptureDecodeError("empty_body", "A GET capture needs a data query parameter.")
+        return decode_data_field(data, compression=compression.lower(), max_bytes=max_bytes)
+    body = read_body_capped(request, max_bytes=max_bytes)
+    return decode_body(
+        body=body, content_type=request.content_type or "", compression=compression, max_bytes=max_bytes
+    )
+
+
+def _unauthenticated(request: HttpRequest, token: str | None) -> HttpResponse:
+    if not token:
+        return json_error(
+            request,
+            status=401,
+            type_="authentication_error",
+            code="not_authenticated",
+            detail="API key not provided. Send the project token as token, api_key or properties.token.",
+        )
+    return json_error(
+        request,
+        status=401,
+        type_="authentication_error",
+        code="authentication_failed",
+        detail="Project API key invalid. You can find your project API key in your project settings.",
+    )
+
+
+def _nothing_usable(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
+    first = payload.rejected[0]
+    return json_error(
+        request,
+        status=400,
+        type_="validation_error",
+        code=first.code,
+        detail=first.detail,
+        attr=f"batch__{first.index}",
+    )
+
+
+def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
+    environment = environment_by_token(token=payload.token or "")
+    if environment is None:
+        return _unauthenticated(request, payload.token)
+    if not payload.items:
+        return _nothing_usable(request, payload)
+    try:
+        capture_batch_ingest(environment=environment, items=payload.items)
+    except LiveBufferUnavailable:
+        logger.warning("capture_live_buffer_unavailable", extra={"environment_id": environment.id})
+        response = json_error(
+            request,
+            status=503,
+            type_="server_error",
+            code="service_unavailable",
+            detail="The live buffer is unavailable; nothing was stored. Retry later.",
+        )
+        response["Retry-After"] = "5"
+        return response
+    body: dict[str, object] = {"status": 1}
+    if payload.rejected:
+        body["rejected"] = [{"index": r.index, "code": r.code, "detail": r.detail} for r in payload.rejected]
+    return json_ok(request, body)
+
+
+@csrf_exempt
+def capture(request: HttpRequest) -> HttpResponse:
+    if request.method == "OPTIONS":
+        return cors_preflight(request)
+    if request.method not in ("GET", "POST"):
+        return json_error(
+            request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use POST."
+        )
+    max_bytes = int(settings.CAPTURE_MAX_BODY_BYTES)
+    try:
+        data = request_json(request, max_bytes=max_bytes)
+        payload = capture_payload_parse(data, now=timezone.now())
+    except BodyTooLarge:
+        return payload_too_large(request, max_bytes=max_bytes)
+    except (CaptureDecodeError, PayloadError) as error:
+        return json_error(
+            request, status=400, type_="validation_error", code=error.code, detail=error.detail, attr="body"
+        )
+    return _ingest(request, payload)

@@ -1,0 +1,1 @@
+"""Ingestion services: capture items → live buffer lines, recording metadata, session events, persons."""

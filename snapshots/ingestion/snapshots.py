@@ -1,0 +1,110 @@
+"""``$snapshot`` items → live buffer lines + recording metadata.
+
+Per request and per session, the items are grouped by window into one JSONL line per window,
+``{"window_id": …, "data": [rrweb events]}`` (ARCHITECTURE.md §4), scored by the line's earliest
+event timestamp (ms) so the buffer orders lines like the replay does. rrweb events are stored
+as received — ``cv: "2024-10"`` payloads stay compressed, the player decompresses them.
+
+Order of effects, which is what makes a 200 safe: lines are appended to the live buffer first
+(``LiveBufferUnavailable`` propagates, the client gets a 503 and retries; identical lines are
+deduplicated by the buffer), then the metadata row is upserted.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from recordings_api.models import Environment
+from snapshots.capture.payload import CaptureItem
+from snapshots.ingestion.metadata import block_metadata_compute
+from snapshots.ingestion.recordings import BlockContext, recording_metadata_upsert, snapshot_source_of
+from snapshots.live_buffer import BufferedLine, get_live_buffer
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SessionBlock:
+    session_id: str
+    lines: list[BufferedLine]
+    events: list[dict[str, Any]]
+    first_item: CaptureItem
+
+    @property
+    def size_bytes(self) -> int:
+        return sum(len(line.line.encode("utf-8")) + 1 for line in self.lines)
+
+
+def snapshot_line_dumps(*, window_id: str, events: Sequence[dict[str, Any]]) -> str:
+    """One JSONL line (no newline). Falls back to ASCII-escaped JSON for lone surrogates."""
+    value = {"window_id": window_id, "data": list(events)}
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except TypeError:
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+
+
+def session_blocks_build(items: Sequence[CaptureItem]) -> list[SessionBlock]:
+    """Group snapshot items by session, then by window, in arrival order."""
+    by_session: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+    first_items: dict[str, CaptureItem] = {}
+    for item in items:
+        assert item.session_id is not None  # validated by the payload parser
+        first_items.setdefault(item.session_id, item)
+        by_session[item.session_id][item.window_id or item.session_id].extend(item.snapshot_events)
+    blocks = []
+    for session_id, windows in by_session.items():
+        lines = [
+            BufferedLine(
+                score=min(int(event["timestamp"]) for event in events),
+                line=snapshot_line_dumps(window_id=window_id, events=events),
+            )
+            for window_id, events in windows.items()
+        ]
+        events = [event for window_events in windows.values() for event in window_events]
+        blocks.append(SessionBlock(session_id, lines, events, first_items[session_id]))
+    return blocks
+
+
+def _context(block: SessionBlock) -> BlockContext:
+    properties = block.first_item.properties
+    library = properties.get("$lib")
+    return BlockContext(
+        distinct_id=block.first_item.distinct_id,
+        snapshot_source=snapshot_source_of(properties.get("$snapshot_source")),
+        snapshot_library=str(library) if library else None,
+        size_bytes=block.size_bytes,
+    )
+
+
+def snapshot_items_ingest(*, environment: Environment, items: Sequence[CaptureItem]) -> list[str]:
+    """Buffer and account every session's block; returns the session ids written.
+
+    Raises ``LiveBufferUnavailable`` when the buffer is down (nothing was accounted for then).
+    """
+    buffer = get_live_buffer()
+    blocks = session_blocks_build(items)
+    # Every line is buffered before any count is added: a buffer failure leaves no metadata
+    # behind, so the client's retry is counted exactly once.
+    for block in blocks:
+        buffer.append(environment_id=environment.id, session_id=block.session_id, lines=block.lines)
+    written = []
+    for block in blocks:
+        metadata = block_metadata_compute(block.events)
+        if metadata is not None:
+            recording_metadata_upsert(
+                environment=environment, session_id=block.session_id, block=metadata, context=_context(block)
+            )
+        written.append(block.session_id)
+    logger.info(
+        "snapshot_batch_ingested",
+        extra={"environment_id": environment.id, "sessions": len(written), "items": len(items)},
+    )
+    return written
