@@ -1,0 +1,113 @@
+"""Public replay pages: ``/shared/{token}``, ``/embedded/{token}`` and their ``.json``.
+
+The page holds no recording data: it carries the token and the reduced recording shape, and
+its script (``static/sharing/replay.js``) fetches snapshots through the API's two-phase
+protocol with ``?sharing_access_token=``, so revoking the token stops a page that is already
+open. Neither variant exposes person data. ``/embedded/`` may be framed by any site;
+``/shared/`` may not. Every response is ``no-store`` (revocation must take effect at once) and
+``no-referrer`` (the token is in the URL).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.clickjacking import xframe_options_exempt
+from django.views.decorators.http import require_safe
+
+from recordings_api.errors import error_body
+from sharing.assets import asset_version
+from sharing.selectors import SharedRecording, shared_recording_for_token
+from sharing.throttles import SharingTokenRateThrottle
+
+# Display flags honoured from the configuration's settings (PostHog's names).
+DISPLAY_FLAGS = ("noHeader", "whitelabel")
+
+
+def shared_page_data(*, shared: SharedRecording, token: str, embedded: bool) -> dict[str, Any]:
+    """The ``exported_data`` object of the page (also served as ``.json``)."""
+    recording = shared.recording
+    settings = shared.configuration.settings or {}
+    snapshots_path = (
+        f"/api/environments/{recording.environment_id}/session_recordings/{recording.session_id}/snapshots"
+    )
+    data: dict[str, Any] = {
+        "type": "embed" if embedded else "scene",
+        "accessToken": token,
+        "environmentId": recording.environment_id,
+        "recording": {
+            "id": recording.session_id,
+            "recording_duration": recording.duration_seconds,
+            "start_time": _iso(recording.start_time),
+            "end_time": _iso(recording.end_time),
+        },
+        "snapshotsUrl": snapshots_path,
+    }
+    for flag in DISPLAY_FLAGS:
+        if flag in settings:
+            data[flag] = bool(settings[flag])
+    return data
+
+
+@require_safe
+def shared_recording_page(request: HttpRequest, token: str, extension: str | None = None) -> HttpResponse:
+    return _page(request, token=token, as_json=bool(extension), embedded=False)
+
+
+@require_safe
+@xframe_options_exempt
+def embedded_recording_page(request: HttpRequest, token: str, extension: str | None = None) -> HttpResponse:
+    return _page(request, token=token, as_json=bool(extension), embedded=True)
+
+
+def _page(request: HttpRequest, *, token: str, as_json: bool, embedded: bool) -> HttpResponse:
+    shared = shared_recording_for_token(token=token)
+    if shared is None:
+        response = _not_found(request, as_json=as_json)
+    elif (wait := _seconds_until_allowed(shared)) is not None:
+        response = _throttled(request, as_json=as_json, wait=wait)
+    else:
+        data = shared_page_data(shared=shared, token=token, embedded=embedded)
+        if as_json:
+            response = JsonResponse(data)
+        else:
+            context = {"exported_data": data, "embedded": embedded, "asset_version": asset_version()}
+            response = render(request, "sharing/replay.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Referrer-Policy"] = "no-referrer"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Security-Policy"] = "frame-ancestors *" if embedded else "frame-ancestors 'none'"
+    return response
+
+
+def _seconds_until_allowed(shared: SharedRecording) -> int | None:
+    """None when the token is within its budget (the page counts against it like the API)."""
+    throttle = SharingTokenRateThrottle()
+    if throttle.allow_grant(shared.grant()):
+        return None
+    return max(1, int(throttle.wait() or 1))
+
+
+def _not_found(request: HttpRequest, *, as_json: bool) -> HttpResponse:
+    if as_json:
+        detail = "This shared recording does not exist."
+        return JsonResponse(error_body(type_="invalid_request", code="not_found", detail=detail), status=404)
+    return render(request, "sharing/not_found.html", status=404)
+
+
+def _throttled(request: HttpRequest, *, as_json: bool, wait: int) -> HttpResponse:
+    detail = f"Too many requests for this shared recording. Expected available in {wait} seconds."
+    if as_json:
+        response: HttpResponse = JsonResponse(
+            error_body(type_="throttled_error", code="throttled", detail=detail), status=429
+        )
+    else:
+        response = render(request, "sharing/not_found.html", {"message": detail}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
+def _iso(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,96 @@
+"""Reads of sharing: the configuration shown for a recording, and what a token opens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from rest_framework.exceptions import NotFound
+
+from recordings.models import DeletedRecording, SessionRecording
+from recordings_api.models import Environment
+from sharing.grants import SharingGrant
+from sharing.models import SharingConfiguration
+
+
+@dataclass(frozen=True)
+class SharedRecording:
+    """What a valid token opens: one recording of one environment."""
+
+    configuration: SharingConfiguration
+    recording: SessionRecording
+
+    @property
+    def environment_id(self) -> int:
+        return self.recording.environment_id
+
+    def grant(self) -> SharingGrant:
+        return SharingGrant(
+            environment_id=self.recording.environment_id,
+            configuration_id=self.configuration.pk,
+            recording_pk=self.recording.pk,
+            session_id=self.recording.session_id,
+        )
+
+
+def recording_for_sharing(*, environment: Environment, session_id: str) -> SessionRecording:
+    """The environment's recording with ``session_id``; 404 when absent or deleted (tombstoned)."""
+    recording = SessionRecording.objects.filter(environment=environment, session_id=session_id).first()
+    if recording is None or _is_tombstoned(environment_id=environment.id, session_id=session_id):
+        raise NotFound("Recording not found.")
+    return recording
+
+
+def sharing_configuration_current(*, recording: SessionRecording) -> SharingConfiguration | None:
+    """The recording's current (not rotated-out) configuration, if it was ever shared."""
+    return SharingConfiguration.objects.filter(recording=recording, expires_at__isnull=True).first()
+
+
+def sharing_configuration_get(*, recording: SessionRecording) -> SharingConfiguration:
+    """The current configuration, or an unsaved disabled one (PostHog's shape for "never shared").
+
+    The unsaved one carries a freshly generated token that opens nothing: it is not stored, and a
+    later PATCH that enables sharing stores a new one.
+    """
+    current = sharing_configuration_current(recording=recording)
+    if current is not None:
+        return current
+    return SharingConfiguration(environment_id=recording.environment_id, recording=recording)
+
+
+def shared_recording_for_token(*, token: str) -> SharedRecording | None:
+    """What ``token`` opens now, or None (unknown, disabled, rotated out past its grace, deleted).
+
+    Fails closed: any doubt about the token yields None, which callers turn into 401/404.
+    """
+    if not token or len(token) > 400:
+        return None
+    configuration = (
+        SharingConfiguration.objects.select_related("recording")
+        .filter(access_token=token, enabled=True)
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
+        .first()
+    )
+    if configuration is None:
+        return None
+    recording = configuration.recording
+    if recording.environment_id != configuration.environment_id or _is_tombstoned(
+        environment_id=recording.environment_id, session_id=recording.session_id
+    ):
+        return None
+    return SharedRecording(configuration=configuration, recording=recording)
+
+
+def shared_configurations_list(*, environment_id: int | None = None) -> QuerySet[SharingConfiguration]:
+    """Current configurations (enabled or not) that were ever saved, newest first (the admin)."""
+    queryset = SharingConfiguration.objects.filter(expires_at__isnull=True).select_related(
+        "recording", "environment"
+    )
+    if environment_id is not None:
+        queryset = queryset.filter(environment_id=environment_id)
+    return queryset.order_by("-created_at")
+
+
+def _is_tombstoned(*, environment_id: int, session_id: str) -> bool:
+    return DeletedRecording.objects.filter(environment_id=environment_id, session_id=session_id).exists()

@@ -1,0 +1,40 @@
+"""The per-token budget of sharing tokens (``API_THROTTLE_RATES["sharing_token"]``).
+
+Requests made with a sharing token carry no personal API key, so the core's per-key throttles
+never count them; this one counts them per sharing configuration (a rotated token gets a fresh
+budget). Counters live in the shared cache, like the core's.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from sharing.grants import SharingGrant
+
+
+@dataclass(frozen=True)
+class _GrantHolder:
+    """Stands in for a request whose ``auth`` is not attached yet (during authentication)."""
+
+    auth: SharingGrant
+
+
+class SharingTokenRateThrottle(SimpleRateThrottle):
+    scope = "sharing_token"
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        grant = getattr(request, "auth", None)
+        if not isinstance(grant, SharingGrant):
+            return None
+        return f"throttle_{self.scope}_{grant.configuration_id}"
+
+    def allow_grant(self, grant: SharingGrant) -> bool:
+        """``allow_request`` for a grant being authenticated; ``wait()`` is valid afterwards."""
+        return self.allow_request(_GrantHolder(grant), None)  # type: ignore[arg-type]
