@@ -157,9 +157,10 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
     )
     @action(methods=["GET"], detail=True, url_path="recordings")
     def recordings(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        playlist = self._playlist()
         from recordings.listing import recordings_list_response  # TEMP lazy until recordings lands
 
-        filters = playlist_recordings_filters(playlist=self._playlist(), query_params=request.query_params)
+        filters = playlist_recordings_filters(playlist=playlist, query_params=request.query_params)
         return recordings_list_response(request=request, environment=self.environment, filters=filters)
 
     @extend_schema(
