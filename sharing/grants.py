@@ -21,6 +21,8 @@ class SharingGrant:
     configuration_id: int
     recording_pk: int
     session_id: str
+    # sha256 of the token: identifies the token (throttle budget) without keeping it around.
+    token_digest: str
 
     def allows_view(self, view: Any) -> bool:
         """GET/HEAD of a grant-enabled action whose URL names the shared recording."""

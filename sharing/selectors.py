@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -31,6 +32,7 @@ class SharedRecording:
             configuration_id=self.configuration.pk,
             recording_pk=self.recording.pk,
             session_id=self.recording.session_id,
+            token_digest=hashlib.sha256(self.configuration.access_token.encode()).hexdigest(),
         )
 
 

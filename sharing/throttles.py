@@ -1,8 +1,8 @@
 """The per-token budget of sharing tokens (``API_THROTTLE_RATES["sharing_token"]``).
 
 Requests made with a sharing token carry no personal API key, so the core's per-key throttles
-never count them; this one counts them per sharing configuration (a rotated token gets a fresh
-budget). Counters live in the shared cache, like the core's.
+never count them; this one counts them per token (a rotated token gets a fresh budget), keyed
+by the token's digest. Counters live in the shared cache, like the core's.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ class SharingTokenRateThrottle(SimpleRateThrottle):
         grant = getattr(request, "auth", None)
         if not isinstance(grant, SharingGrant):
             return None
-        return f"throttle_{self.scope}_{grant.configuration_id}"
+        return f"throttle_{self.scope}_{grant.token_digest}"
 
     def allow_grant(self, grant: SharingGrant) -> bool:
         """``allow_request`` for a grant being authenticated; ``wait()`` is valid afterwards."""

@@ -1,0 +1,198 @@
+"""Public pages: ``/shared/{token}``, ``/embedded/{token}``, ``.json``, and their assets."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from recordings.models import DeletedRecording
+from sharing.models import SharingConfiguration
+from tests.factories import PersonFactory, SessionRecordingFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def shared(recording, owner) -> SharingConfiguration:
+    return SharingConfiguration.objects.create(
+        environment=recording.environment, recording=recording, enabled=True, created_by=owner
+    )
+
+
+def _page_data(response) -> dict:
+    match = re.search(
+        rb'<script id="shared-replay-data" type="application/json">(.*?)</script>', response.content
+    )
+    assert match, response.content[:500]
+    return json.loads(match.group(1))
+
+
+def _expected_data(shared: SharingConfiguration, kind: str) -> dict:
+    recording = shared.recording
+    return {
+        "type": kind,
+        "accessToken": shared.access_token,
+        "environmentId": recording.environment_id,
+        "recording": {
+            "id": recording.session_id,
+            "recording_duration": 120,
+            "start_time": recording.start_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "end_time": recording.end_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        },
+        "snapshotsUrl": (
+            f"/api/environments/{recording.environment_id}/session_recordings/{recording.session_id}/snapshots"
+        ),
+    }
+
+
+def test_shared_page_embeds_the_player_and_the_page_data(client: Client, shared):
+    response = client.get(f"/shared/{shared.access_token}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert re.search(r'src="/sharing-assets/[^/"]+/rrweb-player\.js"', html)
+    assert re.search(r'src="/sharing-assets/[^/"]+/replay\.js"', html)
+    assert re.search(r'href="/sharing-assets/[^/"]+/rrweb-player\.css"', html)
+    assert 'id="replay-player"' in html
+    assert _page_data(response) == _expected_data(shared, "scene")
+    # Not frameable, never cached, never leaks the token through Referer.
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
+    assert response["Cache-Control"] == "no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_embedded_page_may_be_framed_anywhere(client: Client, shared):
+    response = client.get(f"/embedded/{shared.access_token}")
+    assert response.status_code == 200
+    assert "X-Frame-Options" not in response
+    assert response["Content-Security-Policy"] == "frame-ancestors *"
+    assert _page_data(response) == _expected_data(shared, "embed")
+    assert "replay-header" not in response.content.decode()
+
+
+def test_json_variant(client: Client, shared):
+    response = client.get(f"/shared/{shared.access_token}.json")
+    assert response.status_code == 200
+    assert response.json() == _expected_data(shared, "scene")
+    assert client.get(f"/embedded/{shared.access_token}.json").json() == _expected_data(shared, "embed")
+
+
+def test_display_settings_reach_the_page(client: Client, shared):
+    shared.settings = {"noHeader": True, "whitelabel": True, "unrelated": "x"}
+    shared.save()
+    response = client.get(f"/shared/{shared.access_token}")
+    data = _page_data(response)
+    assert (data["noHeader"], data["whitelabel"]) == (True, True)
+    assert "unrelated" not in data
+    assert "replay-header" not in response.content.decode()
+    assert "replay-footer" not in response.content.decode()
+
+
+def test_no_person_data_on_the_pages(client: Client, shared, environment):
+    recording = shared.recording
+    PersonFactory(
+        environment=environment,
+        properties={"email": "secret.person@example.com", "name": "Secret Person"},
+        distinct_ids=[recording.distinct_id],
+    )
+    for path in (
+        f"/shared/{shared.access_token}",
+        f"/embedded/{shared.access_token}",
+        f"/shared/{shared.access_token}.json",
+    ):
+        body = client.get(path).content.decode()
+        assert "secret.person@example.com" not in body
+        assert "Secret Person" not in body
+        assert recording.distinct_id not in body
+
+
+def _assert_not_found_page(response):
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "This recording is not available" in response.content.decode()
+    assert response["Cache-Control"] == "no-store"
+
+
+def test_unknown_token_is_a_404_page(client: Client, db):
+    _assert_not_found_page(client.get("/shared/not-a-real-token"))
+    _assert_not_found_page(client.get("/embedded/not-a-real-token"))
+    response = client.get("/shared/not-a-real-token.json")
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "This shared recording does not exist.",
+        "attr": None,
+    }
+
+
+def test_disabled_token_is_a_404_page(client: Client, shared):
+    shared.enabled = False
+    shared.save()
+    _assert_not_found_page(client.get(f"/shared/{shared.access_token}"))
+    assert client.get(f"/shared/{shared.access_token}.json").status_code == 404
+
+
+def test_rotated_token_works_during_its_grace_period_only(client: Client, shared):
+    shared.expires_at = timezone.now() + timedelta(seconds=60)
+    shared.save()
+    assert client.get(f"/shared/{shared.access_token}").status_code == 200
+    shared.expires_at = timezone.now() - timedelta(seconds=1)
+    shared.save()
+    _assert_not_found_page(client.get(f"/shared/{shared.access_token}"))
+
+
+def test_deleted_recording_is_a_404_page(client: Client, shared):
+    DeletedRecording.objects.create(environment=shared.environment, session_id=shared.recording.session_id)
+    _assert_not_found_page(client.get(f"/shared/{shared.access_token}"))
+
+
+def test_a_token_never_opens_another_recording_page(client: Client, shared, environment):
+    other = SessionRecordingFactory(environment=environment)
+    data = client.get(f"/shared/{shared.access_token}.json").json()
+    assert data["recording"]["id"] == shared.recording.session_id != other.session_id
+
+
+def test_pages_are_read_only(client: Client, shared):
+    assert client.post(f"/shared/{shared.access_token}").status_code == 405
+    assert client.head(f"/shared/{shared.access_token}").status_code == 200
+
+
+def test_page_requests_count_against_the_token_budget(client: Client, shared, settings):
+    settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "sharing_token": "2/minute"}
+    assert [client.get(f"/shared/{shared.access_token}").status_code for _ in range(2)] == [200, 200]
+    response = client.get(f"/shared/{shared.access_token}.json")
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) > 0
+    assert response.json()["type"] == "throttled_error"
+
+
+@pytest.mark.parametrize(
+    ("name", "content_type", "marker"),
+    [
+        ("rrweb-player.js", "text/javascript", b"rrwebPlayer"),
+        ("rrweb-player.css", "text/css", b".rr-player"),
+        ("replay.js", "text/javascript", b"sharing_access_token"),
+        ("replay.css", "text/css", b".replay-player"),
+    ],
+)
+def test_assets_are_served_without_a_cdn(client: Client, shared, name, content_type, marker):
+    html = client.get(f"/shared/{shared.access_token}").content.decode()
+    version = re.search(r'/sharing-assets/([^/"]+)/replay\.js', html).group(1)
+    assert version.startswith("2.1.6-")  # the pinned rrweb-player
+    response = client.get(f"/sharing-assets/{version}/{name}")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(content_type)
+    assert "immutable" in response["Cache-Control"]
+    assert marker in b"".join(response.streaming_content)
+
+
+def test_unknown_assets_are_404(client: Client, db):
+    assert client.get("/sharing-assets/x/package.json").status_code == 404
+    assert client.get("/sharing-assets/x/..%2F..%2Fconfig%2Fsettings.py").status_code == 404
