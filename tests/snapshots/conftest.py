@@ -84,3 +84,25 @@ def blob_store(blob_store_backend: str) -> BlobStore:
 def backends(live_buffer_backend: str, blob_store_backend: str) -> tuple[str, str]:
     """Both backends switched together (API and flush tests)."""
     return live_buffer_backend, blob_store_backend
+
+
+@pytest.fixture(params=[("database", "local"), ("redis", "s3")], ids=["database-local", "redis-s3"])
+def snapshot_backends(request: pytest.FixtureRequest, db: Any, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The embedded pair (database buffer, local storage) and the production pair (Redis, S3)."""
+    buffer_name, storage_name = request.param
+    values: dict[str, Any] = {
+        "REDIS_URL": request.getfixturevalue("redis_url") if buffer_name == "redis" else None
+    }
+    if storage_name == "s3":
+        endpoint = request.getfixturevalue("s3_endpoint")
+        values.update(
+            S3_CREDENTIALS, OBJECT_STORAGE_ENDPOINT=endpoint, OBJECT_STORAGE_BUCKET=make_bucket(endpoint)
+        )
+    else:
+        values.update(
+            OBJECT_STORAGE_ENDPOINT=None,
+            OBJECT_STORAGE_BUCKET=None,
+            OBJECT_STORAGE_LOCAL_DIR=tmp_path / "objects",
+        )
+    with override_settings(**values):
+        yield buffer_name, storage_name

@@ -1,0 +1,29 @@
+"""Write operations of the snapshots domain that other apps call."""
+
+from __future__ import annotations
+
+import logging
+
+from snapshots.live_buffer import get_live_buffer
+from snapshots.models import RecordingBlob
+from snapshots.storage import get_blob_store, session_prefix
+
+logger = logging.getLogger(__name__)
+
+
+def session_snapshots_delete(*, environment_id: int, session_id: str) -> None:
+    """Delete every piece of snapshot data of one session: live buffer, blobs, blob rows.
+
+    Order matters for retries: the buffer first (ingestion already refuses tombstoned
+    sessions), then the objects, then the rows, so rows never outlive a successful delete and a
+    failure (``StorageUnavailable`` / ``LiveBufferUnavailable``) leaves a state a retry finishes.
+    """
+    get_live_buffer().delete_session(environment_id=environment_id, session_id=session_id)
+    deleted = get_blob_store().delete_prefix(
+        session_prefix(environment_id=environment_id, session_id=session_id)
+    )
+    rows, _ = RecordingBlob.objects.filter(environment_id=environment_id, session_id=session_id).delete()
+    logger.info(
+        "session_snapshots_deleted",
+        extra={"environment_id": environment_id, "session_id": session_id, "objects": deleted, "rows": rows},
+    )
