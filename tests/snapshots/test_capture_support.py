@@ -12,13 +12,15 @@ import gzip
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import orjson
-from django.test import Client
+import pytest
+from django.test import Client, override_settings
 from lzstring import LZString
 
 FIXTURES_DIR = Path("/work/shared/fixtures")
@@ -36,12 +38,18 @@ def new_session_id() -> str:
 # --- rrweb events ---------------------------------------------------------------------------
 
 
-def meta(ts: int, href: str = "https://example.com/start", width: int = 1024, height: int = 768) -> dict[str, Any]:
+def meta(
+    ts: int, href: str = "https://example.com/start", width: int = 1024, height: int = 768
+) -> dict[str, Any]:
     return {"type": 4, "data": {"href": href, "width": width, "height": height}, "timestamp": ts}
 
 
 def full_snapshot(ts: int) -> dict[str, Any]:
-    return {"type": 2, "data": {"node": {"type": 0, "childNodes": [], "id": 1}, "initialOffset": {"top": 0, "left": 0}}, "timestamp": ts}
+    return {
+        "type": 2,
+        "data": {"node": {"type": 0, "childNodes": [], "id": 1}, "initialOffset": {"top": 0, "left": 0}},
+        "timestamp": ts,
+    }
 
 
 def incremental(ts: int, source: int, **data: Any) -> dict[str, Any]:
@@ -172,3 +180,26 @@ def rebased_fixture_bodies(*, token: str, session_id: str | None = None) -> tupl
         item["timestamp"] = _shift_iso(item["timestamp"], delta)
     events_body["sent_at"] = _shift_iso(events_body["sent_at"], delta)
     return events_body, snapshot_body
+
+
+# --- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def embedded_buffer(db: Any) -> Iterator[None]:
+    """The database live buffer, whatever ``REDIS_URL`` the run has (tests opt into Redis with
+    the ``live_buffer_backend`` fixture, which overrides this)."""
+    with override_settings(REDIS_URL=None):
+        yield
+
+
+def buffered_events(environment_id: int, session_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """``(window_id, event)`` of every line the live buffer holds for the session, in order."""
+    from snapshots.live_buffer import get_live_buffer
+
+    lines = get_live_buffer().read(environment_id=environment_id, session_id=session_id)
+    out = []
+    for line in lines:
+        decoded = json.loads(line.line)
+        out.extend((decoded["window_id"], event) for event in decoded["data"])
+    return out
