@@ -16,7 +16,8 @@
  *    a namespace object: the class is rrwebPlayer.default). Several windows get a switcher.
  *
  * State for people and tests: #replay-player[data-status] is loading | ready | empty | error,
- * #replay-message says why, and window.sharedReplay exposes {status, windowIds, windowId, player}.
+ * #replay-message says why, and window.sharedReplay exposes {status, windowIds, windowId, player,
+ * currentTime, playerState, progress (the last replay times reported by the player, in ms)}.
  */
 (function () {
   "use strict";
@@ -29,12 +30,21 @@
   COMPRESSED_FIELDS[IncrementalSource.Mutation] = ["adds", "removes", "texts", "attributes"];
   COMPRESSED_FIELDS[IncrementalSource.StyleSheetRule] = ["adds", "removes"];
   var DEFAULT_VIEWPORT = { width: 1024, height: 768 };
-  var CONTROLLER_HEIGHT = 80; // rrweb-player's control bar, below the replay frame
+  var CONTROLLER_HEIGHT = 96; // rrweb-player's control bar (80 px) and margins, below the replay frame
+  var PROGRESS_SAMPLES = 200;
 
   var playerElement = document.getElementById("replay-player");
   var messageElement = document.getElementById("replay-message");
   var windowsElement = document.getElementById("replay-windows");
-  var state = (window.sharedReplay = { status: "loading", windowIds: [], windowId: null, player: null });
+  var state = (window.sharedReplay = {
+    status: "loading",
+    windowIds: [],
+    windowId: null,
+    player: null,
+    currentTime: 0,
+    playerState: null,
+    progress: [],
+  });
 
   function setStatus(status, message) {
     state.status = status;
@@ -242,6 +252,17 @@
       },
     });
     state.windowId = windowId;
+    state.progress = [];
+    state.player.addEventListener("ui-update-current-time", function (detail) {
+      state.currentTime = detail.payload;
+      state.progress.push(detail.payload);
+      if (state.progress.length > PROGRESS_SAMPLES) {
+        state.progress.shift();
+      }
+    });
+    state.player.addEventListener("ui-update-player-state", function (detail) {
+      state.playerState = detail.payload;
+    });
     renderWindowSwitcher();
   }
 
