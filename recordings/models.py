@@ -61,7 +61,9 @@ class SessionRecording(models.Model):
     console_error_count = models.PositiveIntegerField(default=0)
     start_url = models.CharField(max_length=512, null=True, blank=True)
     urls = models.JSONField(default=list, blank=True)
-    snapshot_source = models.CharField(max_length=32, choices=SnapshotSource.choices, default=SnapshotSource.WEB)
+    snapshot_source = models.CharField(
+        max_length=32, choices=SnapshotSource.choices, default=SnapshotSource.WEB
+    )
     snapshot_library = models.CharField(max_length=64, null=True, blank=True)
     # Properties of the session's first pageview/autocapture ($browser, $os, $device_type, …).
     first_event_properties = models.JSONField(default=dict, blank=True)
@@ -127,7 +129,9 @@ class SessionEvent(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["environment", "uuid"], name="unique_session_event")]
-        indexes = [models.Index(fields=["environment", "session_id", "timestamp"], name="event_env_session_ts")]
+        indexes = [
+            models.Index(fields=["environment", "session_id", "timestamp"], name="event_env_session_ts")
+        ]
 
 
 class SessionRecordingViewed(models.Model):
@@ -138,6 +142,8 @@ class SessionRecordingViewed(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["environment", "user", "session_id"], name="unique_recording_viewed")
+            models.UniqueConstraint(
+                fields=["environment", "user", "session_id"], name="unique_recording_viewed"
+            )
         ]
         indexes = [models.Index(fields=["environment", "session_id"], name="viewed_env_session")]

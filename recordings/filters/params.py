@@ -1,0 +1,209 @@
+"""Validation of the recordings list parameters into a typed ``RecordingsQuery``.
+
+Input is a mapping of parameter → value where values have been JSON-decoded PostHog style
+(``query_params_decode``: every value ``json.loads``-ed when it parses, else kept as the raw
+string). Unknown parameters are a 400 naming the parameter; parameters PostHog's front end sends
+for its own plumbing (``IGNORED_PARAMS``) are accepted and ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from recordings.filters.conditions import invalid
+from recordings.filters.dates import date_parse
+from recordings.filters.events import EventFilter, event_filters_parse
+from recordings.filters.ordering import DEFAULT_ORDER, ORDER_DIRECTIONS, ORDERS
+from recordings.filters.properties import PropertyFilter, property_filters_parse
+
+MAX_SESSION_IDS = 1_000
+FILTER_PARAMS = (
+    "date_from",
+    "date_to",
+    "events",
+    "actions",
+    "properties",
+    "console_log_filters",
+    "having_predicates",
+    "duration",
+    "filter_test_accounts",
+    "operand",
+    "session_ids",
+    "person_uuid",
+    "distinct_ids",
+    "distinct_id",
+    "order",
+    "order_direction",
+    "query",
+    "hide_viewed_recordings",
+    "session_recording_id",
+    "limit",
+    "offset",
+)
+IGNORED_PARAMS = frozenset(
+    {
+        "version",
+        "hogql_filtering",
+        "as_query",
+        "add_events_to_property_queries",
+        "kind",
+        "modifiers",
+        "tags",
+        "response",
+        "user_modified_filters",
+        "personal_api_key",
+        "format",
+    }
+)
+HIDE_VIEWED_VALUES = ("current-user", "any-user")
+
+
+@dataclass(frozen=True)
+class RecordingsQuery:
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    events: list[EventFilter] = field(default_factory=list)
+    properties: list[PropertyFilter] = field(default_factory=list)
+    console_log_filters: list[PropertyFilter] = field(default_factory=list)
+    having_predicates: list[PropertyFilter] = field(default_factory=list)
+    operand: str = "AND"
+    filter_test_accounts: bool = False
+    session_ids: list[str] | None = None
+    person_uuid: uuid.UUID | None = None
+    distinct_ids: list[str] | None = None
+    order: str = DEFAULT_ORDER
+    order_direction: str = "DESC"
+    query: str = ""
+    hide_viewed_recordings: str | None = None
+    session_recording_id: str | None = None
+
+
+def query_params_decode(params: Mapping[str, Any]) -> dict[str, Any]:
+    """PostHog's ``query_as_params_to_dict``: JSON-decode each value when it parses."""
+    decoded: dict[str, Any] = {}
+    for key in params:
+        raw = params[key] if not hasattr(params, "getlist") else params.getlist(key)[-1]
+        try:
+            decoded[key] = json.loads(raw) if isinstance(raw, str) else raw
+        except ValueError:
+            decoded[key] = raw
+    return decoded
+
+
+def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
+    """Validates ``filters``; raises DRF ``ValidationError`` whose ``attr`` is the bad parameter."""
+    unknown = [key for key in filters if key not in FILTER_PARAMS and key not in IGNORED_PARAMS]
+    if unknown:
+        raise invalid(
+            unknown[0], f"Unknown parameter {unknown[0]!r}. Known parameters: {', '.join(FILTER_PARAMS)}."
+        )
+    for name in ("limit", "offset"):
+        _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)
+    if filters.get("actions"):
+        raise invalid("actions", "Action filters are not supported; filter on events with 'events'.")
+    having = property_filters_parse(
+        filters.get("having_predicates"), param="having_predicates", types=("recording",)
+    )
+    having += property_filters_parse(filters.get("duration"), param="duration", types=("recording",))
+    return RecordingsQuery(
+        date_from=date_parse(filters.get("date_from"), param="date_from"),
+        date_to=date_parse(filters.get("date_to"), param="date_to", end_of_day=True),
+        events=event_filters_parse(filters.get("events")),
+        properties=property_filters_parse(filters.get("properties"), param="properties"),
+        console_log_filters=property_filters_parse(
+            filters.get("console_log_filters"), param="console_log_filters", types=("log_entry",)
+        ),
+        having_predicates=having,
+        operand=_choice(filters.get("operand"), "operand", ("AND", "OR"), default="AND"),
+        filter_test_accounts=_boolean(filters.get("filter_test_accounts"), "filter_test_accounts"),
+        session_ids=_text_list(filters.get("session_ids"), "session_ids"),
+        person_uuid=_uuid(filters.get("person_uuid"), "person_uuid"),
+        distinct_ids=_distinct_ids(filters),
+        order=_choice(filters.get("order"), "order", ORDERS, default=DEFAULT_ORDER, upper=False),
+        order_direction=_choice(
+            filters.get("order_direction"), "order_direction", ORDER_DIRECTIONS, default="DESC"
+        ),
+        query=_text(filters.get("query"), "query") or "",
+        hide_viewed_recordings=_hide_viewed(filters.get("hide_viewed_recordings")),
+        session_recording_id=_text(filters.get("session_recording_id"), "session_recording_id") or None,
+    )
+
+
+def _text(value: Any, param: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, bool | int | float):
+        return json.dumps(value)
+    raise invalid(param, f"'{param}' must be a string, got {json.dumps(value)[:100]}.")
+
+
+def _text_list(value: Any, param: str) -> list[str] | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if not isinstance(value, list):
+        value = [value]
+    if len(value) > MAX_SESSION_IDS:
+        raise invalid(param, f"'{param}' accepts at most {MAX_SESSION_IDS} values.")
+    texts = [_text(item, param) for item in value]
+    return [text for text in texts if text is not None]
+
+
+def _distinct_ids(filters: Mapping[str, Any]) -> list[str] | None:
+    plural = _text_list(filters.get("distinct_ids"), "distinct_ids")
+    single = _text(filters.get("distinct_id"), "distinct_id")
+    if single is None:
+        return plural
+    return [*(plural or []), single] if plural is not None else [single]
+
+
+def _uuid(value: Any, param: str) -> uuid.UUID | None:
+    text = _text(value, param)
+    if not text:
+        return None
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        raise invalid(param, f"'{param}' must be a UUID, got {text!r}.") from None
+
+
+def _boolean(value: Any, param: str) -> bool:
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if value in (0, 1) or (isinstance(value, str) and value.lower() in ("true", "false", "0", "1", "")):
+        return str(value).lower() in ("true", "1")
+    raise invalid(param, f"'{param}' must be true or false, got {value!r}.")
+
+
+def _choice(value: Any, param: str, choices: tuple[str, ...], *, default: str, upper: bool = True) -> str:
+    if value is None or value == "":
+        return default
+    text = _text(value, param) or ""
+    normalized = text.upper() if upper else text
+    if normalized not in choices:
+        raise invalid(param, f"'{param}' must be one of {', '.join(choices)}, got {text!r}.")
+    return normalized
+
+
+def _hide_viewed(value: Any) -> str | None:
+    if value in (None, False, "", "false"):
+        return None
+    if value not in HIDE_VIEWED_VALUES:
+        raise invalid(
+            "hide_viewed_recordings",
+            f"'hide_viewed_recordings' must be one of {HIDE_VIEWED_VALUES}, got {value!r}.",
+        )
+    return str(value)
+
+
+def _non_negative_int(value: Any, param: str, *, minimum: int) -> None:
+    if value is None or value == "":
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise invalid(param, f"'{param}' must be an integer of at least {minimum}, got {value!r}.")

@@ -1,0 +1,242 @@
+"""PostHog property filters (``{"key", "value", "operator", "type"}``) → ``Q`` on recordings.
+
+Types:
+
+* ``person``: the person behind the recording's ``distinct_id`` (``Person.properties``).
+  Negative operators mean "no person property matches", so recordings without a person match.
+* ``event``: some event of the session (``SessionEvent.properties``) matches.
+* ``session``: ``$session_duration`` (seconds), ``$entry_current_url`` (the start URL), any
+  other key is read from the session's first pageview/autocapture properties.
+* ``recording``: recording metrics — ``duration``/``recording_duration``, ``active_seconds``,
+  ``inactive_seconds``, ``click_count``, ``keypress_count``, ``mouse_activity_count``,
+  ``console_log_count``, ``console_warn_count``, ``console_error_count``, ``activity_score``
+  (numbers) and ``snapshot_source``, ``start_url``, ``distinct_id``, ``visited_page`` (any URL
+  of the recording).
+* ``log_entry`` (``console_log_filters`` only): ``console_log_level`` with a list of levels
+  (``info``/``log``, ``warn``, ``error``): recordings that logged at any of those levels.
+
+Anything else (cohort, group, hogql, element, …) is a 400 naming the parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In, LessThan, LessThanOrEqual
+
+from recordings import metrics
+from recordings.expressions import JSONArrayAnyMatch
+from recordings.filters.conditions import (
+    NUMERIC_OPERATORS,
+    PROPERTY_OPERATORS,
+    checked_number,
+    checked_regex,
+    invalid,
+    json_property_condition,
+    text_condition,
+    value_as_text,
+    values_list,
+)
+from recordings.models import PersonDistinctId, SessionEvent
+
+PROPERTY_TYPES = ("person", "event", "session", "recording")
+NEGATIVE_OPERATORS = {
+    "is_not": "exact",
+    "not_icontains": "icontains",
+    "not_regex": "regex",
+    "is_not_set": "is_set",
+}
+
+NUMERIC_RECORDING_KEYS: dict[str, Callable[[], Any]] = {
+    "duration": metrics.duration_expression,
+    "recording_duration": metrics.duration_expression,
+    "active_seconds": metrics.active_seconds_expression,
+    "inactive_seconds": metrics.inactive_seconds_expression,
+    "activity_score": metrics.activity_score_expression,
+    **{
+        name: (lambda name=name: F(name))  # type: ignore[misc]
+        for name in (
+            "click_count",
+            "keypress_count",
+            "mouse_activity_count",
+            "console_log_count",
+            "console_warn_count",
+            "console_error_count",
+        )
+    },
+}
+TEXT_RECORDING_KEYS = ("snapshot_source", "start_url", "distinct_id")
+_NUMERIC_LOOKUPS = {"gt": GreaterThan, "gte": GreaterThanOrEqual, "lt": LessThan, "lte": LessThanOrEqual}
+CONSOLE_LEVEL_FIELDS = {
+    "info": "console_log_count",
+    "log": "console_log_count",
+    "warn": "console_warn_count",
+    "error": "console_error_count",
+}
+
+
+@dataclass(frozen=True)
+class PropertyFilter:
+    key: str
+    type: str
+    operator: str
+    value: Any
+
+
+def property_filters_parse(
+    raw: Any, *, param: str, types: tuple[str, ...] = PROPERTY_TYPES
+) -> list[PropertyFilter]:
+    """Validates a JSON array of property filters; 400 naming ``param`` when malformed."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise invalid(param, f"'{param}' must be a JSON array of property filters.")
+    return [_property_filter_parse(item, param=param, types=types) for item in raw]
+
+
+def _property_filter_parse(item: Any, *, param: str, types: tuple[str, ...]) -> PropertyFilter:
+    if not isinstance(item, dict):
+        raise invalid(
+            param, f"Each entry of '{param}' must be an object with 'key', 'value', 'operator', 'type'."
+        )
+    key, operator = item.get("key"), item.get("operator") or "exact"
+    type_ = item.get("type") or ("event" if "event" in types else types[0])
+    if not isinstance(key, str) or not key:
+        raise invalid(param, f"Each entry of '{param}' needs a non-empty string 'key'.")
+    if type_ not in types:
+        raise invalid(
+            param, f"Property filter type {type_!r} is not supported in '{param}' (use one of {types})."
+        )
+    if operator not in PROPERTY_OPERATORS:
+        raise invalid(param, f"Unknown operator {operator!r} in '{param}' (use one of {PROPERTY_OPERATORS}).")
+    if operator not in ("is_set", "is_not_set") and "value" not in item:
+        raise invalid(param, f"Property filter {key!r} in '{param}' needs a 'value'.")
+    return PropertyFilter(key=key, type=type_, operator=operator, value=item.get("value"))
+
+
+def property_condition(prop: PropertyFilter, *, param: str) -> Q:
+    if prop.type == "person":
+        return person_property_condition(prop, param=param)
+    if prop.type == "event":
+        return Q(Exists(_session_events().filter(event_property_condition(prop, param=param))))
+    if prop.type == "session":
+        return _session_condition(prop, param=param)
+    if prop.type == "log_entry":
+        return console_log_condition(prop, param=param)
+    return recording_condition(prop, param=param)
+
+
+def person_property_condition(prop: PropertyFilter, *, param: str) -> Q:
+    positive = NEGATIVE_OPERATORS.get(prop.operator)
+    operator = positive or prop.operator
+    persons = PersonDistinctId.objects.filter(
+        environment_id=OuterRef("environment_id"), distinct_id=OuterRef("distinct_id")
+    ).filter(json_property_condition("person__properties", prop.key, operator, prop.value, param=param))
+    return ~Q(Exists(persons)) if positive else Q(Exists(persons))
+
+
+def event_property_condition(prop: PropertyFilter, *, param: str) -> Q:
+    """A condition on ``SessionEvent`` rows (used inside event sub-queries)."""
+    return json_property_condition("properties", prop.key, prop.operator, prop.value, param=param)
+
+
+def recording_condition(prop: PropertyFilter, *, param: str) -> Q:
+    if prop.key in NUMERIC_RECORDING_KEYS:
+        return numeric_condition(NUMERIC_RECORDING_KEYS[prop.key](), prop.operator, prop.value, param=param)
+    if prop.key in TEXT_RECORDING_KEYS:
+        if prop.operator in ("is_set", "is_not_set"):
+            present = ~Q(**{f"{prop.key}__isnull": True}) & ~Q(**{prop.key: ""})
+            return present if prop.operator == "is_set" else ~present
+        return text_condition(F(prop.key), prop.operator, prop.value, param=param)
+    if prop.key == "visited_page":
+        return urls_condition(prop.operator, prop.value, param=param)
+    raise invalid(param, f"Unknown recording property {prop.key!r} in '{param}'.")
+
+
+def numeric_condition(expression: Any, operator: str, value: Any, *, param: str) -> Q:
+    if operator in NUMERIC_OPERATORS:
+        return _numeric_lookup(expression, operator, value, param=param)
+    if operator in ("exact", "is_not"):
+        numbers = [checked_number(item, param=param, operator=operator) for item in values_list(value)]
+        matched = Q(In(expression, numbers)) if len(numbers) != 1 else Q(Exact(expression, numbers[0]))
+        return matched if operator == "exact" else ~matched
+    raise invalid(param, f"Operator {operator!r} does not apply to a number in '{param}'.")
+
+
+def _numeric_lookup(expression: Any, operator: str, value: Any, *, param: str) -> Q:
+    number = checked_number(value, param=param, operator=operator)
+    return Q(_NUMERIC_LOOKUPS[operator](expression, number))
+
+
+def urls_condition(operator: str, value: Any, *, param: str) -> Q:
+    """Any URL of the recording (``urls`` JSON array) matches."""
+    if operator in ("is_set", "is_not_set"):
+        any_url = Q(JSONArrayAnyMatch("urls", "%", "like"))
+        return any_url if operator == "is_set" else ~any_url
+    positive = NEGATIVE_OPERATORS.get(operator, operator)
+    if positive == "exact":
+        matched = _any_url([_like_literal(value_as_text(item)) for item in values_list(value)], "like")
+    elif positive == "icontains":
+        matched = _any_url([f"%{_like_literal(value_as_text(item))}%" for item in values_list(value)], "like")
+    elif positive == "regex":
+        matched = _any_url([checked_regex(item, param=param) for item in values_list(value)], "regex")
+    else:
+        raise invalid(param, f"Operator {operator!r} does not apply to 'visited_page' in '{param}'.")
+    return ~matched if operator in NEGATIVE_OPERATORS else matched
+
+
+def url_wildcard_condition(pattern: str) -> Q:
+    """Any URL matches a ``*`` wildcard pattern (whole value, case-insensitive)."""
+    like = "%".join(_like_literal(part) for part in pattern.split("*"))
+    return Q(JSONArrayAnyMatch("urls", like, "like"))
+
+
+def console_log_condition(prop: PropertyFilter, *, param: str) -> Q:
+    if prop.key != "console_log_level":
+        raise invalid(
+            param,
+            f"Console log filter {prop.key!r} is not supported: only 'console_log_level' "
+            "(console messages are counted per level, not stored).",
+        )
+    if prop.operator not in ("exact", "is_not"):
+        raise invalid(param, f"Operator {prop.operator!r} does not apply to 'console_log_level'.")
+    levels = [value_as_text(level) for level in values_list(prop.value)]
+    unknown = [level for level in levels if level not in CONSOLE_LEVEL_FIELDS]
+    if unknown or not levels:
+        raise invalid(
+            param, f"Console log levels must be among {sorted(CONSOLE_LEVEL_FIELDS)}, got {levels!r}."
+        )
+    matched = Q(pk__in=[])
+    for level in levels:
+        matched |= Q(**{f"{CONSOLE_LEVEL_FIELDS[level]}__gt": 0})
+    return matched if prop.operator == "exact" else ~matched
+
+
+def _session_condition(prop: PropertyFilter, *, param: str) -> Q:
+    if prop.key == "$session_duration":
+        return numeric_condition(metrics.duration_expression(), prop.operator, prop.value, param=param)
+    if prop.key == "$entry_current_url":
+        return recording_condition(
+            PropertyFilter("start_url", "recording", prop.operator, prop.value), param=param
+        )
+    return json_property_condition("first_event_properties", prop.key, prop.operator, prop.value, param=param)
+
+
+def _session_events() -> Any:
+    return SessionEvent.objects.filter(
+        environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
+    )
+
+
+def _any_url(patterns: list[str], kind: Any) -> Q:
+    matched = Q(pk__in=[])
+    for pattern in patterns:
+        matched |= Q(JSONArrayAnyMatch("urls", pattern, kind))
+    return matched
+
+
+def _like_literal(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,137 @@
+"""Derived recording metrics, each defined once as SQL and once in Python (they must agree).
+
+* ``duration`` (= ``recording_duration``): whole seconds from ``start_time`` to ``end_time``.
+* ``active_seconds``: ``active_milliseconds // 1000``; ``inactive_seconds``: duration − active, ≥ 0.
+* ``activity_score`` (PostHog's formula): round(100 × (active_seconds + clicks + keypresses +
+  console errors) / (mouse activity + duration + console errors + logs + warnings), 2); NULL
+  when the denominator is 0.
+* ``expiry_time``: midnight UTC of the ``start_time`` day + ``retention_period_days`` (the
+  recording's, else the environment's). A persisted (LTS) recording never expires (NULL).
+* ``recording_ttl``: whole days from now until ``expiry_time`` (≥ 0), NULL when persisted.
+* ``ongoing``: data was ingested within the last ``ONGOING_WINDOW``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Value, When
+from django.db.models.functions import Cast, Coalesce, Floor, Greatest, NullIf, Round
+from django.utils import timezone
+
+from recordings.expressions import EpochSeconds
+from recordings.models import SessionRecording
+from recordings_api.models import Environment
+
+ONGOING_WINDOW = timedelta(minutes=5)
+SECONDS_PER_DAY = 86_400
+# Sort key used for "never expires" so persisted recordings sort as the longest TTL.
+NEVER_EXPIRES_DAY = 10**7
+
+
+def duration_expression() -> Any:
+    return Floor(EpochSeconds(F("end_time")) - EpochSeconds(F("start_time")), output_field=FloatField())
+
+
+def active_seconds_expression() -> Any:
+    return Floor(Cast(F("active_milliseconds"), FloatField()) / Value(1000.0), output_field=FloatField())
+
+
+def inactive_seconds_expression() -> Any:
+    return Greatest(
+        duration_expression() - active_seconds_expression(), Value(0.0), output_field=FloatField()
+    )
+
+
+def activity_score_expression() -> Any:
+    numerator = (
+        active_seconds_expression()
+        + Cast(F("click_count"), FloatField())
+        + Cast(F("keypress_count"), FloatField())
+        + Cast(F("console_error_count"), FloatField())
+    )
+    denominator = (
+        Cast(F("mouse_activity_count"), FloatField())
+        + duration_expression()
+        + Cast(F("console_error_count"), FloatField())
+        + Cast(F("console_log_count"), FloatField())
+        + Cast(F("console_warn_count"), FloatField())
+    )
+    ratio = ExpressionWrapper(
+        numerator * Value(100.0) / NullIf(denominator, Value(0.0)), output_field=FloatField()
+    )
+    return Round(ratio, 2, output_field=FloatField())
+
+
+def expiry_day_expression(*, environment: Environment) -> Any:
+    """Days since 1970 of the expiry instant; ``NEVER_EXPIRES_DAY`` for persisted recordings."""
+    start_day = Floor(
+        EpochSeconds(F("start_time")) / Value(float(SECONDS_PER_DAY)), output_field=FloatField()
+    )
+    retention = Coalesce(F("retention_period_days"), Value(environment.session_recording_retention_days))
+    return Case(
+        When(persisted=True, then=Value(float(NEVER_EXPIRES_DAY))),
+        default=start_day + Cast(retention, FloatField()),
+        output_field=FloatField(),
+    )
+
+
+def today_epoch_day(now: datetime | None = None) -> int:
+    moment = now or timezone.now()
+    return int(moment.timestamp() // SECONDS_PER_DAY)
+
+
+# --- Python twins ----------------------------------------------------------------------------
+
+
+def activity_score(recording: SessionRecording) -> float | None:
+    numerator = (
+        recording.active_seconds
+        + recording.click_count
+        + recording.keypress_count
+        + recording.console_error_count
+    )
+    denominator = (
+        recording.mouse_activity_count
+        + recording.duration_seconds
+        + recording.console_error_count
+        + recording.console_log_count
+        + recording.console_warn_count
+    )
+    if denominator == 0:
+        return None
+    score = numerator * 100.0 / denominator
+    return round(score, 2) if math.isfinite(score) else None
+
+
+def retention_days(recording: SessionRecording, environment: Environment) -> int:
+    return recording.retention_period_days or environment.session_recording_retention_days
+
+
+def expiry_time(recording: SessionRecording, environment: Environment) -> datetime | None:
+    if recording.persisted:
+        return None
+    start = recording.start_time.astimezone(UTC)
+    start_of_day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    return start_of_day + timedelta(days=retention_days(recording, environment))
+
+
+def recording_ttl(
+    recording: SessionRecording, environment: Environment, now: datetime | None = None
+) -> int | None:
+    expiry = expiry_time(recording, environment)
+    if expiry is None:
+        return None
+    return max(0, (expiry - (now or timezone.now())).days)
+
+
+def is_ongoing(recording: SessionRecording, now: datetime | None = None) -> bool:
+    if recording.last_ingested_at is None:
+        return False
+    return recording.last_ingested_at >= (now or timezone.now()) - ONGOING_WINDOW
+
+
+def storage(recording: SessionRecording) -> str:
+    return "object_storage_lts" if recording.persisted else "object_storage"

@@ -1,0 +1,34 @@
+"""A Sentry-style search query language for recordings (``?query=``).
+
+``query_compile("count_errors:>2 AND duration:<1h", context)`` → a ``Q`` over
+``SessionRecording``. Pipeline: ``tokens`` (text → tokens) → ``parser`` (tokens → tree of
+``AND``/``OR`` nodes and terms) → ``compiler`` with the field registry in ``fields``.
+Every failure is a ``QueryError`` whose message names the position and what is wrong
+(unsupported field, invalid operator for the field, unparseable value, syntax).
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from recordings.query_language.compiler import node_compile
+from recordings.query_language.errors import QueryError, QueryFieldError, QuerySyntaxError
+from recordings.query_language.fields import ALIASES, FIELDS, CompileContext
+from recordings.query_language.parser import query_parse
+
+__all__ = [
+    "ALIASES",
+    "FIELDS",
+    "CompileContext",
+    "QueryError",
+    "QueryFieldError",
+    "QuerySyntaxError",
+    "query_compile",
+    "query_parse",
+]
+
+
+def query_compile(text: str, context: CompileContext) -> Q | None:
+    """The condition ``text`` describes, or None for an empty query; raises ``QueryError``."""
+    node = query_parse(text)
+    return None if node is None else node_compile(node, context)

@@ -1,0 +1,159 @@
+"""Tokenizer of the search query language.
+
+Tokens: ``(``, ``)``, the keywords ``AND`` / ``OR`` (upper case, as in Sentry), and terms
+``[!]key:[op]value`` where ``op`` is one of ``>=``, ``<=``, ``>``, ``<`` (or nothing for
+equality) and ``value`` is a bare word, a ``"quoted string"`` (``\\"`` escapes a quote) or a
+list ``[a, "b c", d]``. A bare value ends at whitespace or ``)``. Positions are 0-based
+character offsets, reported in error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from recordings.query_language.errors import QuerySyntaxError
+
+MAX_QUERY_LENGTH = 2_000
+COMPARISON_OPERATORS = (">=", "<=", ">", "<")
+_KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$-")
+
+TokenKind = Literal["(", ")", "AND", "OR", "TERM"]
+
+
+@dataclass(frozen=True)
+class TermToken:
+    key: str
+    operator: str  # ":" for equality, else one of COMPARISON_OPERATORS
+    value: str | tuple[str, ...]
+    negated: bool
+    position: int
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: TokenKind
+    position: int
+    term: TermToken | None = None
+
+
+def tokenize(text: str) -> list[Token]:
+    if len(text) > MAX_QUERY_LENGTH:
+        raise QuerySyntaxError(f"The query is longer than {MAX_QUERY_LENGTH} characters.", 0)
+    scanner = _Scanner(text)
+    tokens: list[Token] = []
+    while (token := scanner.next_token()) is not None:
+        tokens.append(token)
+    return tokens
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.pos = 0
+
+    def peek(self) -> str:
+        return self.text[self.pos] if self.pos < len(self.text) else ""
+
+    def next_token(self) -> Token | None:
+        while self.peek().isspace():
+            self.pos += 1
+        start, char = self.pos, self.peek()
+        if not char:
+            return None
+        if char in "()":
+            self.pos += 1
+            return Token(kind=char, position=start)  # type: ignore[arg-type]
+        return self._word_or_term(start)
+
+    def _word_or_term(self, start: int) -> Token:
+        negated = self.peek() == "!"
+        if negated:
+            self.pos += 1
+        key_start = self.pos
+        while self.peek() in _KEY_CHARS and self.peek():
+            self.pos += 1
+        key = self.text[key_start : self.pos]
+        if self.peek() != ":":
+            return self._keyword(start, key, negated)
+        if not key:
+            raise QuerySyntaxError("Expected a field name before ':'.", start)
+        self.pos += 1
+        operator = self._operator()
+        value = self._value(key)
+        return Token(kind="TERM", position=start, term=TermToken(key, operator, value, negated, start))
+
+    def _keyword(self, start: int, word: str, negated: bool) -> Token:
+        end = self.pos
+        while self.peek() and not self.peek().isspace() and self.peek() not in "()":
+            end += 1
+            self.pos += 1
+        word = self.text[start:end]
+        if word in ("AND", "OR") and not negated:
+            return Token(kind=word, position=start)  # type: ignore[arg-type]
+        raise QuerySyntaxError(
+            f"Free text search is not supported: {word!r} is not a 'field:value' term "
+            '(quote values that contain spaces, e.g. browser:"Mobile Safari").',
+            start,
+        )
+
+    def _operator(self) -> str:
+        for operator in COMPARISON_OPERATORS:
+            if self.text.startswith(operator, self.pos):
+                self.pos += len(operator)
+                return operator
+        return ":"
+
+    def _value(self, key: str) -> str | tuple[str, ...]:
+        char = self.peek()
+        if char == "[":
+            return self._list(key)
+        if char == '"':
+            return self._quoted()
+        value = self._bare()
+        if not value:
+            raise QuerySyntaxError(f"Expected a value after '{key}:'.", self.pos)
+        return value
+
+    def _bare(self, stop: str = "()") -> str:
+        start = self.pos
+        while self.peek() and not self.peek().isspace() and self.peek() not in stop:
+            self.pos += 1
+        return self.text[start : self.pos]
+
+    def _quoted(self) -> str:
+        start = self.pos
+        self.pos += 1
+        chars: list[str] = []
+        while True:
+            char = self.peek()
+            if not char:
+                raise QuerySyntaxError("Unterminated quoted value.", start)
+            self.pos += 1
+            if char == "\\" and self.peek() in ('"', "\\"):
+                chars.append(self.peek())
+                self.pos += 1
+            elif char == '"':
+                return "".join(chars)
+            else:
+                chars.append(char)
+
+    def _list(self, key: str) -> tuple[str, ...]:
+        start = self.pos
+        self.pos += 1
+        items: list[str] = []
+        while True:
+            while self.peek().isspace():
+                self.pos += 1
+            item = self._quoted() if self.peek() == '"' else self._bare(stop=",]").strip()
+            if not item:
+                raise QuerySyntaxError(f"Empty item in the list of '{key}'.", self.pos)
+            items.append(item)
+            while self.peek().isspace():
+                self.pos += 1
+            char = self.peek()
+            self.pos += 1
+            if char == "]":
+                return tuple(items)
+            if char != ",":
+                raise QuerySyntaxError(f"Unterminated list for '{key}' (expected ',' or ']').", start)

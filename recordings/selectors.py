@@ -1,0 +1,176 @@
+"""Reads of recordings: the filtered list, single lookups and what serialization needs.
+
+Visibility rule (every read here applies it): a recording belongs to the environment, is not
+tombstoned (``DeletedRecording``) and has not expired (``metrics.expiry_day_expression``;
+persisted recordings never expire).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models.lookups import GreaterThan
+
+from recordings import metrics
+from recordings.filters import order_by_clauses, recordings_query_condition, recordings_query_parse
+from recordings.filters.events import events_of_session
+from recordings.filters.params import RecordingsQuery
+from recordings.models import (
+    DeletedRecording,
+    Person,
+    PersonDistinctId,
+    SessionRecording,
+    SessionRecordingViewed,
+)
+from recordings_api.models import Environment
+
+MATCHING_EVENTS_LIMIT = 10_000
+
+
+def session_recordings_visible(*, environment: Environment) -> QuerySet[SessionRecording]:
+    tombstones = DeletedRecording.objects.filter(
+        environment_id=environment.id, session_id=OuterRef("session_id")
+    )
+    return (
+        SessionRecording.objects.filter(environment=environment)
+        .exclude(Exists(tombstones))
+        .filter(
+            GreaterThan(metrics.expiry_day_expression(environment=environment), metrics.today_epoch_day())
+        )
+    )
+
+
+def session_recordings_filter(
+    *, environment: Environment, filters: Mapping[str, Any], user: Any = None
+) -> QuerySet[SessionRecording]:
+    """Recordings of ``environment`` matching ``filters``, in the requested order.
+
+    ``filters`` holds JSON-decoded query parameters (see ``filters.query_params_decode``),
+    including ``query`` (the search language). ``user`` is whose views ``viewed:true`` and
+    ``hide_viewed_recordings=current-user`` refer to (None: anyone's). Raises DRF
+    ``ValidationError`` (400, ``attr`` = the parameter) for bad input. ``limit``/``offset`` are
+    validated but not applied (pagination is the caller's).
+    """
+    query = recordings_query_parse(filters)
+    return session_recordings_for_query(environment=environment, query=query, user=user)
+
+
+def session_recordings_for_query(
+    *, environment: Environment, query: RecordingsQuery, user: Any = None
+) -> QuerySet[SessionRecording]:
+    condition = recordings_query_condition(query=query, environment=environment, user=user)
+    recordings = session_recordings_visible(environment=environment).filter(condition)
+    if query.session_ids:
+        positions = [When(session_id=sid, then=Value(index)) for index, sid in enumerate(query.session_ids)]
+        return recordings.order_by(Case(*positions, output_field=IntegerField()), "id")
+    return recordings.order_by(
+        *order_by_clauses(environment=environment, order=query.order, direction=query.order_direction)
+    )
+
+
+def session_recording_get(*, environment: Environment, session_id: str) -> SessionRecording:
+    """The visible recording ``session_id``; raises ``SessionRecording.DoesNotExist``."""
+    return session_recordings_visible(environment=environment).get(session_id=session_id)
+
+
+def person_display_name(person: Person, distinct_id: str) -> str:
+    properties = person.properties if isinstance(person.properties, dict) else {}
+    for key in ("email", "name", "username"):
+        value = properties.get(key)
+        if isinstance(value, str) and value:
+            return value
+    return distinct_id
+
+
+@dataclass
+class RecordingsEnrichment:
+    """What the serializer needs beyond the row, loaded with a constant number of queries."""
+
+    persons: dict[str, Person] = field(default_factory=dict)
+    viewed: set[str] = field(default_factory=set)
+    viewers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+
+
+def session_recordings_enrichment(
+    *, environment: Environment, recordings: Iterable[SessionRecording], user: Any
+) -> RecordingsEnrichment:
+    """Persons by distinct_id, the sessions ``user`` viewed, other viewers' emails (3 queries)."""
+    rows = list(recordings)
+    enrichment = RecordingsEnrichment()
+    if not rows:
+        return enrichment
+    distinct_ids = {row.distinct_id for row in rows}
+    links = PersonDistinctId.objects.filter(
+        environment=environment, distinct_id__in=distinct_ids
+    ).select_related("person")
+    enrichment.persons = {link.distinct_id: link.person for link in links}
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    views = SessionRecordingViewed.objects.filter(
+        environment=environment, session_id__in={row.session_id for row in rows}
+    ).values_list("session_id", "user_id", "user__email")
+    for session_id, viewer_id, email in views.order_by("created_at", "id"):
+        if viewer_id == user_id:
+            enrichment.viewed.add(session_id)
+        else:
+            enrichment.viewers[session_id].append(email)
+    return enrichment
+
+
+def session_recording_viewed_state(*, environment: Environment, session_id: str, user: Any) -> dict[str, Any]:
+    views = SessionRecordingViewed.objects.filter(environment=environment, session_id=session_id)
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    viewed = user_id is not None and views.filter(user_id=user_id).exists()
+    return {"viewed": viewed, "other_viewers": views.exclude(user_id=user_id).count()}
+
+
+SESSION_PROPERTY_KEYS = (
+    "$os",
+    "$browser",
+    "$device_type",
+    "$current_url",
+    "$host",
+    "$pathname",
+    "$geoip_country_code",
+    "$geoip_country_name",
+)
+
+
+def session_recordings_properties(
+    *, environment: Environment, session_ids: list[str]
+) -> list[dict[str, Any]]:
+    """PostHog's ``properties`` action: a few properties of each session's first pageview."""
+    recordings = session_recordings_visible(environment=environment).filter(session_id__in=session_ids)
+    by_id = {row.session_id: row for row in recordings.only("session_id", "first_event_properties")}
+    results = []
+    for session_id in session_ids:
+        row = by_id.get(session_id)
+        if row is None:
+            continue
+        source = row.first_event_properties if isinstance(row.first_event_properties, dict) else {}
+        properties = {key: source[key] for key in SESSION_PROPERTY_KEYS if key in source}
+        results.append({"id": session_id, "properties": properties})
+    return results
+
+
+def session_recording_matching_events(
+    *, environment: Environment, query: RecordingsQuery
+) -> list[dict[str, Any]]:
+    """Events of the one session in ``query.session_ids`` matching any event filter and all
+    event-type property filters. Raises ``SessionRecording.DoesNotExist`` for an unknown session."""
+    session_id = (query.session_ids or [""])[0]
+    session_recording_get(environment=environment, session_id=session_id)
+    event_properties = [prop for prop in query.properties if prop.type == "event"]
+    events = events_of_session(
+        environment=environment,
+        session_id=session_id,
+        event_filters=query.events,
+        properties=event_properties,
+    )
+    return [
+        {"uuid": str(uuid), "timestamp": timestamp, "event": event}
+        for uuid, timestamp, event in events.values_list("uuid", "timestamp", "event")[:MATCHING_EVENTS_LIMIT]
+    ]

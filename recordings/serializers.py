@@ -1,0 +1,171 @@
+"""Recording serializers: the full object, the reduced shared one, and action bodies.
+
+``SessionRecordingSerializer`` reads viewed/viewers/person from a ``RecordingsEnrichment`` in
+the context (key ``"enrichment"``; built by ``selectors.session_recordings_enrichment`` so a
+page costs a constant number of queries) and the environment from ``"environment"``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from recordings import metrics
+from recordings.models import Person, SessionRecording
+from recordings.selectors import RecordingsEnrichment, person_display_name
+
+MAX_BULK_IDS = 100
+_PERSON_NAMESPACE = uuid.UUID("5b0d2c43-2f0e-4c1b-9a53-3c0f7f5f9d1e")
+
+
+class RecordingPersonSerializer(serializers.Serializer):
+    """PostHog's minimal person; ``distinct_ids`` holds only the recording's distinct_id."""
+
+    id = serializers.IntegerField(allow_null=True)
+    name = serializers.CharField(allow_null=True)
+    distinct_ids = serializers.ListField(child=serializers.CharField())
+    properties = serializers.DictField()
+    created_at = serializers.DateTimeField(allow_null=True)
+    uuid = serializers.UUIDField()
+    last_seen_at = serializers.DateTimeField(allow_null=True)
+
+
+def person_payload(person: Person | None, *, environment_id: int, distinct_id: str) -> dict[str, Any]:
+    if person is None:
+        # No person yet: a stable placeholder uuid, derived from the environment and distinct_id.
+        placeholder = uuid.uuid5(_PERSON_NAMESPACE, f"{environment_id}:{distinct_id}")
+        return {
+            "id": None,
+            "name": None,
+            "distinct_ids": [distinct_id],
+            "properties": {},
+            "created_at": None,
+            "uuid": str(placeholder),
+            "last_seen_at": None,
+        }
+    return {
+        "id": person.pk,
+        "name": person_display_name(person, distinct_id),
+        "distinct_ids": [distinct_id],
+        "properties": person.properties if isinstance(person.properties, dict) else {},
+        "created_at": serializers.DateTimeField().to_representation(person.created_at),
+        "uuid": str(person.uuid),
+        "last_seen_at": serializers.DateTimeField().to_representation(person.last_seen_at)
+        if person.last_seen_at
+        else None,
+    }
+
+
+class SessionRecordingSerializer(serializers.ModelSerializer):
+    id = serializers.CharField(source="session_id", read_only=True)
+    viewed = serializers.SerializerMethodField()
+    viewers = serializers.SerializerMethodField()
+    recording_duration = serializers.IntegerField(source="duration_seconds", read_only=True)
+    active_seconds = serializers.IntegerField(read_only=True)
+    inactive_seconds = serializers.IntegerField(read_only=True)
+    person = serializers.SerializerMethodField()
+    storage = serializers.SerializerMethodField()
+    retention_period_days = serializers.SerializerMethodField()
+    expiry_time = serializers.SerializerMethodField()
+    recording_ttl = serializers.SerializerMethodField()
+    ongoing = serializers.SerializerMethodField()
+    activity_score = serializers.SerializerMethodField()
+    matches_filters = serializers.SerializerMethodField()
+    external_references = serializers.SerializerMethodField()
+    total_size = serializers.IntegerField(source="size_bytes", read_only=True)
+
+    class Meta:
+        model = SessionRecording
+        fields = [
+            "id",
+            "distinct_id",
+            "viewed",
+            "viewers",
+            "recording_duration",
+            "active_seconds",
+            "inactive_seconds",
+            "start_time",
+            "end_time",
+            "click_count",
+            "keypress_count",
+            "mouse_activity_count",
+            "console_log_count",
+            "console_warn_count",
+            "console_error_count",
+            "start_url",
+            "person",
+            "storage",
+            "retention_period_days",
+            "expiry_time",
+            "recording_ttl",
+            "snapshot_source",
+            "snapshot_library",
+            "ongoing",
+            "activity_score",
+            "matches_filters",
+            "external_references",
+            "total_size",
+            "event_count",
+        ]
+        read_only_fields = fields
+
+    def _enrichment(self) -> RecordingsEnrichment:
+        enrichment: RecordingsEnrichment | None = self.context.get("enrichment")
+        return enrichment if enrichment is not None else RecordingsEnrichment()
+
+    def get_viewed(self, recording: SessionRecording) -> bool:
+        return recording.session_id in self._enrichment().viewed
+
+    def get_viewers(self, recording: SessionRecording) -> list[str]:
+        return list(self._enrichment().viewers.get(recording.session_id, []))
+
+    @extend_schema_field(RecordingPersonSerializer)
+    def get_person(self, recording: SessionRecording) -> dict[str, Any]:
+        person = self._enrichment().persons.get(recording.distinct_id)
+        return person_payload(
+            person, environment_id=recording.environment_id, distinct_id=recording.distinct_id
+        )
+
+    def get_storage(self, recording: SessionRecording) -> str:
+        return metrics.storage(recording)
+
+    def get_retention_period_days(self, recording: SessionRecording) -> int:
+        return metrics.retention_days(recording, self.context["environment"])
+
+    @extend_schema_field(serializers.DateTimeField(allow_null=True))
+    def get_expiry_time(self, recording: SessionRecording) -> str | None:
+        expiry = metrics.expiry_time(recording, self.context["environment"])
+        return serializers.DateTimeField().to_representation(expiry) if expiry else None
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_recording_ttl(self, recording: SessionRecording) -> int | None:
+        return metrics.recording_ttl(recording, self.context["environment"])
+
+    def get_ongoing(self, recording: SessionRecording) -> bool:
+        return metrics.is_ongoing(recording)
+
+    @extend_schema_field(serializers.FloatField(allow_null=True))
+    def get_activity_score(self, recording: SessionRecording) -> float | None:
+        return metrics.activity_score(recording)
+
+    def get_matches_filters(self, recording: SessionRecording) -> bool:
+        return recording.session_id not in self.context.get("unmatched_session_ids", ())
+
+    @extend_schema_field(serializers.ListField(child=serializers.DictField()))
+    def get_external_references(self, recording: SessionRecording) -> list[Any]:
+        return []
+
+
+class SessionRecordingSharedSerializer(serializers.ModelSerializer):
+    """What a sharing token may see: no person, no viewers, no counts."""
+
+    id = serializers.CharField(source="session_id", read_only=True)
+    recording_duration = serializers.IntegerField(source="duration_seconds", read_only=True)
+
+    class Meta:
+        model = SessionRecording
+        fields = ["id", "recording_duration", "start_time", "end_time"]
+        read_only_fields = fields

@@ -1,0 +1,125 @@
+"""Writes of recordings: persist (LTS), delete (single and bulk), viewed marks.
+
+Deletion contract: in one transaction the session is tombstoned (``DeletedRecording``, so
+ingestion drops late data and it never shows again) and its metadata, events and viewed marks are
+removed; after commit a Celery task (``recordings.tasks.recording_snapshots_delete``) removes its
+blobs from object storage and its live buffer. Deleting an already deleted session is a no-op
+that still succeeds; a session the environment never had raises ``SessionRecording.DoesNotExist``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+
+from recordings.models import DeletedRecording, SessionEvent, SessionRecording, SessionRecordingViewed
+from recordings.selectors import session_recording_get, session_recordings_visible
+from recordings_api.models import Environment
+
+logger = logging.getLogger(__name__)
+
+
+def session_recording_persist(*, environment: Environment, session_id: str) -> SessionRecording:
+    """Marks the recording for long-term storage: it outlives retention, ``storage`` becomes LTS.
+
+    Idempotent. Raises ``SessionRecording.DoesNotExist`` when the environment has no visible
+    recording ``session_id`` (deleted or expired ones included).
+    """
+    recording = session_recording_get(environment=environment, session_id=session_id)
+    if not recording.persisted:
+        SessionRecording.objects.filter(pk=recording.pk).update(persisted=True)
+        recording.persisted = True
+        logger.info("recording_persisted", extra={"environment_id": environment.id, "session_id": session_id})
+    return recording
+
+
+@transaction.atomic
+def session_recording_delete(*, environment: Environment, session_id: str, user: Any = None) -> bool:
+    """Deletes one recording (see the module contract). True when a recording was removed now."""
+    deleted = _sessions_delete(environment=environment, session_ids=[session_id], user=user)
+    if (
+        not deleted
+        and not DeletedRecording.objects.filter(environment=environment, session_id=session_id).exists()
+    ):
+        raise SessionRecording.DoesNotExist(f"Recording {session_id!r} not found.")
+    return bool(deleted)
+
+
+@transaction.atomic
+def session_recordings_bulk_delete(
+    *, environment: Environment, session_ids: list[str], user: Any = None
+) -> int:
+    """Deletes the listed recordings the environment has; unknown ids are skipped. Returns the count."""
+    return len(_sessions_delete(environment=environment, session_ids=session_ids, user=user))
+
+
+def _sessions_delete(*, environment: Environment, session_ids: list[str], user: Any) -> list[str]:
+    existing = list(
+        SessionRecording.objects.filter(environment=environment, session_id__in=session_ids).values_list(
+            "session_id", flat=True
+        )
+    )
+    if not existing:
+        return []
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    already = set(
+        DeletedRecording.objects.filter(environment=environment, session_id__in=existing).values_list(
+            "session_id", flat=True
+        )
+    )
+    DeletedRecording.objects.bulk_create(
+        [
+            DeletedRecording(environment=environment, session_id=sid, deleted_by_id=user_id)
+            for sid in existing
+            if sid not in already
+        ],
+        ignore_conflicts=True,
+    )
+    SessionRecording.objects.filter(environment=environment, session_id__in=existing).delete()
+    SessionEvent.objects.filter(environment=environment, session_id__in=existing).delete()
+    SessionRecordingViewed.objects.filter(environment=environment, session_id__in=existing).delete()
+    for session_id in existing:
+        transaction.on_commit(lambda sid=session_id: _enqueue_snapshots_delete(environment.id, sid))  # type: ignore[misc]
+    logger.info(
+        "recordings_deleted",
+        extra={"environment_id": environment.id, "session_ids": existing, "user_id": user_id},
+    )
+    return existing
+
+
+def _enqueue_snapshots_delete(environment_id: int, session_id: str) -> None:
+    from recordings.tasks import recording_snapshots_delete
+
+    recording_snapshots_delete.delay(environment_id, session_id)
+
+
+def session_recording_mark_viewed(*, environment: Environment, session_id: str, user: Any) -> None:
+    """Records that ``user`` viewed the recording (idempotent)."""
+    SessionRecordingViewed.objects.get_or_create(environment=environment, user=user, session_id=session_id)
+
+
+def session_recordings_bulk_viewed(
+    *, environment: Environment, session_ids: list[str], user: Any, viewed: bool
+) -> int:
+    """Marks (or unmarks) the visible recordings among ``session_ids``; returns how many exist."""
+    existing = list(
+        session_recordings_visible(environment=environment)
+        .filter(session_id__in=session_ids)
+        .values_list("session_id", flat=True)
+    )
+    marks = SessionRecordingViewed.objects.filter(environment=environment, user=user, session_id__in=existing)
+    if viewed:
+        already = set(marks.values_list("session_id", flat=True))
+        SessionRecordingViewed.objects.bulk_create(
+            [
+                SessionRecordingViewed(environment=environment, user=user, session_id=sid)
+                for sid in existing
+                if sid not in already
+            ],
+            ignore_conflicts=True,
+        )
+    else:
+        marks.delete()
+    return len(existing)

@@ -1,0 +1,1 @@
+"""HTTP layer of recordings (thin viewsets; logic lives in selectors/services)."""

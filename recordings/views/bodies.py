@@ -1,0 +1,181 @@
+"""Request and response bodies of the recordings actions (validation + OpenAPI)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
+
+
+class StrictSerializer(serializers.Serializer):
+    """Rejects fields it does not declare (400 naming the field)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({unknown[0]: [f"Unknown field {unknown[0]!r}."]})
+        return super().to_internal_value(data)
+
+
+class RecordingUpdateSerializer(StrictSerializer):
+    viewed = serializers.BooleanField(required=False, help_text="true marks the recording viewed by you.")
+    analyzed = serializers.BooleanField(
+        required=False, help_text="Accepted for PostHog compatibility; no effect."
+    )
+    player_metadata = serializers.JSONField(
+        required=False, help_text="Accepted for PostHog compatibility; ignored."
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not (attrs.get("viewed") or attrs.get("analyzed")):
+            raise serializers.ValidationError("At least one of 'viewed' or 'analyzed' must be provided.")
+        return attrs
+
+
+class RecordingUpdatedSerializer(SessionRecordingSerializer):
+    """The recording (as the published docs show) plus PostHog's ``success``."""
+
+    success = serializers.SerializerMethodField()
+
+    class Meta(SessionRecordingSerializer.Meta):
+        fields = [*SessionRecordingSerializer.Meta.fields, "success"]
+        read_only_fields = fields
+
+    def get_success(self, recording: Any) -> bool:
+        return True
+
+
+class BulkIdsSerializer(StrictSerializer):
+    session_recording_ids = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        min_length=1,
+        max_length=MAX_BULK_IDS,
+        help_text=f"Session ids, 1 to {MAX_BULK_IDS}.",
+    )
+    date_from = serializers.CharField(
+        required=False, help_text="Accepted for PostHog compatibility; ignored."
+    )
+
+
+class RecordingActionSuccessSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+
+
+class RecordingErrorSerializer(serializers.Serializer):
+    """PostHog's error shape (documentation only)."""
+
+    type = serializers.CharField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ViewedStateSerializer(serializers.Serializer):
+    viewed = serializers.BooleanField(help_text="Whether you viewed the recording.")
+    other_viewers = serializers.IntegerField(help_text="How many other users viewed it.")
+
+
+class BulkDeleteResultSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    deleted_count = serializers.IntegerField()
+    total_requested = serializers.IntegerField()
+    failed_ids = serializers.ListField(child=serializers.CharField())
+
+
+class BulkViewedResultSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    viewed_count = serializers.IntegerField()
+    total_requested = serializers.IntegerField()
+
+
+class BulkNotViewedResultSerializer(serializers.Serializer):
+    success = serializers.BooleanField()
+    not_viewed_count = serializers.IntegerField()
+    total_requested = serializers.IntegerField()
+
+
+class MatchingEventSerializer(serializers.Serializer):
+    uuid = serializers.UUIDField()
+    timestamp = serializers.DateTimeField()
+    event = serializers.CharField()
+
+
+class MatchingEventsSerializer(serializers.Serializer):
+    results = MatchingEventSerializer(many=True)
+
+
+class SessionPropertiesSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    properties = serializers.DictField()
+
+
+class SessionPropertiesListSerializer(serializers.Serializer):
+    results = SessionPropertiesSerializer(many=True)
+
+
+class SimilarRecordingSerializer(serializers.Serializer):
+    id = serializers.CharField(source="session_id")
+    similarity = serializers.FloatField(help_text="Jaccard index of visited pages and event names, 0..1.")
+    start_time = serializers.DateTimeField()
+    shared_urls = serializers.ListField(child=serializers.CharField())
+    shared_events = serializers.ListField(child=serializers.CharField())
+
+
+class SimilarRecordingsSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    results = SimilarRecordingSerializer(many=True)
+
+
+class SummaryPageSerializer(serializers.Serializer):
+    url = serializers.CharField(allow_null=True)
+    entered_at = serializers.DateTimeField(allow_null=True)
+    seconds = serializers.IntegerField(allow_null=True)
+
+
+class SummaryRageClickSerializer(serializers.Serializer):
+    timestamp = serializers.DateTimeField()
+    element = serializers.CharField(allow_null=True)
+    clicks = serializers.IntegerField(allow_null=True, help_text="Null for a posthog-js $rageclick event.")
+
+
+class SummaryClicksSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    autocapture_clicks = serializers.IntegerField()
+
+
+class SummaryExceptionSerializer(serializers.Serializer):
+    timestamp = serializers.DateTimeField()
+    type = serializers.CharField(allow_null=True)
+    message = serializers.CharField(allow_null=True)
+
+
+class SummaryErrorsSerializer(serializers.Serializer):
+    console_error_count = serializers.IntegerField()
+    console_warn_count = serializers.IntegerField()
+    exceptions = SummaryExceptionSerializer(many=True)
+
+
+class SummaryIdlePeriodSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    seconds = serializers.IntegerField()
+
+
+class SummaryInactivitySerializer(serializers.Serializer):
+    inactive_seconds = serializers.IntegerField()
+    idle_periods = SummaryIdlePeriodSerializer(many=True)
+
+
+class RecordingSummarySerializer(serializers.Serializer):
+    session_id = serializers.CharField()
+    summary = serializers.CharField(help_text="A few sentences built from the fields below.")
+    duration_seconds = serializers.IntegerField()
+    active_seconds = serializers.IntegerField()
+    pages = SummaryPageSerializer(many=True)
+    clicks = SummaryClicksSerializer()
+    rage_clicks = SummaryRageClickSerializer(many=True)
+    errors = SummaryErrorsSerializer()
+    inactivity = SummaryInactivitySerializer()
