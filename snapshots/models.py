@@ -28,9 +28,16 @@ class RecordingBlob(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["environment", "session_id", "blob_key"], name="unique_recording_blob")
+            models.UniqueConstraint(
+                fields=["environment", "session_id", "blob_key"], name="unique_recording_blob"
+            )
         ]
-        indexes = [models.Index(fields=["environment", "session_id", "start_timestamp"], name="blob_env_session")]
+        indexes = [
+            models.Index(fields=["environment", "session_id", "start_timestamp"], name="blob_env_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.blob_key}"
 
 
 class LiveBufferLine(models.Model):
@@ -48,3 +55,6 @@ class LiveBufferLine(models.Model):
             )
         ]
         indexes = [models.Index(fields=["environment_id", "session_id", "score"], name="live_buffer_session")]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}@{self.score}"

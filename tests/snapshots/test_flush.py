@@ -252,8 +252,8 @@ def test_celery_tasks_flush(environment: Environment) -> None:
     append(environment, "s1", rrweb_line(0))
     append(environment, "s2", rrweb_line(1))
 
-    assert flush_session.delay(environment.id, "s1").get() == "flushed"
-    assert flush_due_live_buffers.delay().get() == 1
+    assert flush_session.apply(args=(environment.id, "s1")).get() == "flushed"
+    assert flush_due_live_buffers.apply().get() == 1
     assert sorted(RecordingBlob.objects.values_list("session_id", flat=True)) == ["s1", "s2"]
 
 
