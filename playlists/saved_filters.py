@@ -18,6 +18,7 @@ from django.utils import timezone
 from rest_framework.exceptions import ValidationError
 
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist
+from recordings.selectors import session_recordings_filter
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +36,6 @@ def saved_filters_match_refresh(*, playlist_id: int) -> SavedFiltersMatch | None
     )
     if playlist is None:
         return None
-    from recordings.selectors import session_recordings_filter  # TEMP lazy until recordings lands
-
     try:
         matches = session_recordings_filter(environment=playlist.environment, filters=playlist.filters)
         session_ids = list(matches.values_list("session_id", flat=True)[: SAVED_FILTERS_MATCH_LIMIT + 1])

@@ -11,12 +11,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-import orjson
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils import timezone
 
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist, SessionRecordingPlaylistItem
+from recordings.filters import query_params_decode
 from recordings.models import SessionRecordingViewed
 from recordings_api.models import Environment, User
 
@@ -193,13 +193,6 @@ def playlist_pinned_session_ids(*, playlist: SessionRecordingPlaylist) -> list[s
     )
 
 
-def _decode_param(raw: str) -> Any:
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return raw
-
-
 def playlist_recordings_filters(
     *, playlist: SessionRecordingPlaylist, query_params: Mapping[str, str]
 ) -> dict[str, Any]:
@@ -210,7 +203,7 @@ def playlist_recordings_filters(
     (``session_ids`` forced, the date window dropped); a filters playlist lists what its stored
     filters match, the stored filters overriding request parameters of the same name.
     """
-    filters = {key: _decode_param(value) for key, value in query_params.items()}
+    filters = query_params_decode(query_params)
     if playlist.type == SessionRecordingPlaylist.PlaylistType.FILTERS:
         return {**filters, **(playlist.filters or {})}
     filters.pop("date_from", None)

@@ -22,7 +22,11 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem, generate_short_id
 from playlists.saved_filters import saved_filters_match_forget
-from recordings.models import DeletedRecording, SessionRecording
+from recordings.filters import recordings_query_parse
+from recordings.filters.params import MAX_SESSION_IDS
+from recordings.models import SessionRecording
+from recordings.selectors import session_recordings_visible
+from recordings.services import session_recording_persist
 from recordings_api.models import Environment, User
 
 logger = logging.getLogger(__name__)
@@ -57,6 +61,16 @@ def _check_type_rules(*, playlist_type: str, filters: dict[str, Any] | None, cre
         raise ValidationError({"filters": [message]})
 
 
+def _check_filters_evaluable(filters: Mapping[str, Any] | None) -> None:
+    """Stored filters must be ones the recordings list accepts (400 ``attr`` ``filters__<param>``)."""
+    if not filters:
+        return
+    try:
+        recordings_query_parse(filters)
+    except ValidationError as error:
+        raise ValidationError({"filters": error.detail}) from None
+
+
 def playlist_create(
     *, environment: Environment, user: User, type: str, fields: Mapping[str, Any]
 ) -> SessionRecordingPlaylist:
@@ -67,6 +81,7 @@ def playlist_create(
     """
     filters = fields.get("filters") or {}
     _check_type_rules(playlist_type=type, filters=filters, creating=True)
+    _check_filters_evaluable(filters)
     for attempt in range(_SHORT_ID_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -97,6 +112,7 @@ def playlist_update(
     actually changes. ``{"deleted": true}`` hides the playlist; ``{"deleted": false}`` restores it.
     """
     _check_type_rules(playlist_type=playlist.type or "", filters=changes.get("filters"), creating=False)
+    _check_filters_evaluable(changes.get("filters"))
     changed = [name for name, value in changes.items() if getattr(playlist, name) != value]
     for name in changed:
         setattr(playlist, name, changes[name])
@@ -114,11 +130,13 @@ def playlist_update(
     return playlist
 
 
-def _recording_for_pinning(*, environment: Environment, session_id: str) -> SessionRecording | None:
-    tombstoned = DeletedRecording.objects.filter(environment=environment, session_id=session_id).exists()
-    if tombstoned:
-        return None
-    return SessionRecording.objects.filter(environment=environment, session_id=session_id).first()
+def _check_capacity(*, playlist: SessionRecordingPlaylist, adding: Sequence[str]) -> None:
+    """A collection lists its recordings through the recordings filters, which take at most
+    ``MAX_SESSION_IDS`` session ids; pinning beyond that is refused rather than silently truncated."""
+    pinned = SessionRecordingPlaylistItem.objects.filter(playlist=playlist)
+    new = len(adding) - pinned.filter(recording__session_id__in=adding).count()
+    if new > 0 and pinned.count() + new > MAX_SESSION_IDS:
+        raise ValidationError(f"A collection holds at most {MAX_SESSION_IDS} recordings; unpin some first.")
 
 
 def _reject_filters_playlist(playlist: SessionRecordingPlaylist) -> None:
@@ -128,8 +146,6 @@ def _reject_filters_playlist(playlist: SessionRecordingPlaylist) -> None:
 
 def _pin(*, playlist: SessionRecordingPlaylist, recording: SessionRecording) -> bool:
     _, created = SessionRecordingPlaylistItem.objects.get_or_create(playlist=playlist, recording=recording)
-    from recordings.services import session_recording_persist  # TEMP lazy until recordings lands
-
     if not recording.persisted:
         session_recording_persist(environment=playlist.environment, session_id=recording.session_id)
     return created
@@ -141,9 +157,12 @@ def playlist_add_recording(*, playlist: SessionRecordingPlaylist, session_id: st
     400 for a ``filters`` playlist; 404 when the environment has no such (undeleted) recording.
     """
     _reject_filters_playlist(playlist)
-    recording = _recording_for_pinning(environment=playlist.environment, session_id=session_id)
+    recording = (
+        session_recordings_visible(environment=playlist.environment).filter(session_id=session_id).first()
+    )
     if recording is None:
         raise NotFound("Recording not found.")
+    _check_capacity(playlist=playlist, adding=[session_id])
     created = _pin(playlist=playlist, recording=recording)
     logger.info("playlist_recording_added", extra={"short_id": playlist.short_id, "session_id": session_id})
     return created
@@ -171,17 +190,13 @@ def playlist_add_recordings(
 ) -> BulkAddResult:
     """Pin each recording that exists in the playlist's environment; unknown ids are skipped and reported."""
     _reject_filters_playlist(playlist)
-    environment = playlist.environment
-    tombstoned = set(
-        DeletedRecording.objects.filter(environment=environment, session_id__in=session_ids).values_list(
-            "session_id", flat=True
-        )
-    )
     recordings = {
         recording.session_id: recording
-        for recording in SessionRecording.objects.filter(environment=environment, session_id__in=session_ids)
-        if recording.session_id not in tombstoned
+        for recording in session_recordings_visible(environment=playlist.environment).filter(
+            session_id__in=session_ids
+        )
     }
+    _check_capacity(playlist=playlist, adding=list(recordings))
     added = 0
     with transaction.atomic():
         for session_id in session_ids:

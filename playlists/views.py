@@ -14,8 +14,8 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.request import Request
@@ -32,6 +32,8 @@ from playlists.services import (
     playlist_remove_recordings,
     playlist_update,
 )
+from recordings.listing import recordings_list_response
+from recordings.serializers import SessionRecordingSerializer
 from recordings_api.models import User
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
@@ -43,6 +45,17 @@ _ERRORS = {
     400: OpenApiResponse(s.ApiErrorSerializer, description="Validation error (`attr` names the field)."),
     404: OpenApiResponse(s.ApiErrorSerializer, description="No such playlist in this environment."),
 }
+_RECORDINGS_LIST = inline_serializer(
+    "PlaylistRecordingsList",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "has_next": serializers.BooleanField(),
+        "version": serializers.IntegerField(),
+        "results": SessionRecordingSerializer(many=True),
+    },
+)
 _SESSION_RECORDING_ID = OpenApiParameter(
     "session_recording_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The recording's session id."
 )
@@ -150,16 +163,17 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
         "recordings (most recently pinned first) or the recordings a filters playlist matches now. "
         "Query parameters are those of the recordings list (`limit`, `offset`, …); "
         "a filters playlist's stored filters take precedence over them.",
-        responses={
-            200: OpenApiResponse(OpenApiTypes.OBJECT, description="The recordings list."),
-            404: _ERRORS[404],
-        },
+        parameters=[
+            OpenApiParameter("limit", OpenApiTypes.INT, description="Recordings per page (default 50)."),
+            OpenApiParameter(
+                "offset", OpenApiTypes.INT, description="Index of the first recording returned."
+            ),
+        ],
+        responses={200: _RECORDINGS_LIST, **_ERRORS},
     )
     @action(methods=["GET"], detail=True, url_path="recordings")
     def recordings(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         playlist = self._playlist()
-        from recordings.listing import recordings_list_response  # TEMP lazy until recordings lands
-
         filters = playlist_recordings_filters(playlist=playlist, query_params=request.query_params)
         return recordings_list_response(request=request, environment=self.environment, filters=filters)
 
