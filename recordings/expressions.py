@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import Any, Literal
 
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -49,14 +50,7 @@ def register_sqlite_functions(sender: Any, connection: BaseDatabaseWrapper, **kw
 
 class EpochSeconds(Func):
     output_field = FloatField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sqlite(compiler, connection, **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler, connection, template="((julianday(%(expressions)s) - 2440587.5) * 86400.0)"
-        )
+    template = "((julianday(%(expressions)s) - 2440587.5) * 86400.0)"  # SQLite (and the default)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8")
@@ -66,12 +60,7 @@ class NumberOrNull(Func):
     """Expects a text expression (e.g. ``KeyTextTransform``)."""
 
     output_field = FloatField()
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return self.as_sqlite(compiler, connection, **extra)
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(compiler, connection, template=f"{SQLITE_NUMBER_FUNCTION}(%(expressions)s)")
+    template = f"{SQLITE_NUMBER_FUNCTION}(%(expressions)s)"  # SQLite (and the default)
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
@@ -92,6 +81,8 @@ class JSONArrayAnyMatch(Expression):
     output_field = BooleanField()
     conditional = True
 
+    source: Any
+
     def __init__(self, field: str, pattern: str, kind: MatchKind) -> None:
         super().__init__(output_field=BooleanField())
         self.source = F(field)
@@ -101,7 +92,7 @@ class JSONArrayAnyMatch(Expression):
     def get_source_expressions(self) -> list[Any]:
         return [self.source]
 
-    def set_source_expressions(self, exprs: list[Any]) -> None:
+    def set_source_expressions(self, exprs: Sequence[Any]) -> None:
         (self.source,) = exprs
 
     def resolve_expression(self, *args: Any, **kwargs: Any) -> JSONArrayAnyMatch:

@@ -1,8 +1,8 @@
 """Derived recording metrics, each defined once as SQL and once in Python (they must agree).
 
 * ``duration`` (= ``recording_duration``): whole seconds from ``start_time`` to ``end_time``.
-* ``active_seconds``: ``active_milliseconds // 1000``; ``inactive_seconds``: duration − active, ≥ 0.
-* ``activity_score`` (PostHog's formula): round(100 × (active_seconds + clicks + keypresses +
+* ``active_seconds``: ``active_milliseconds // 1000``; ``inactive_seconds``: duration - active, >= 0.
+* ``activity_score`` (PostHog's formula): round(100 * (active_seconds + clicks + keypresses +
   console errors) / (mouse activity + duration + console errors + logs + warnings), 2); NULL
   when the denominator is 0.
 * ``expiry_time``: midnight UTC of the ``start_time`` day + ``retention_period_days`` (the

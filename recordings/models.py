@@ -40,6 +40,9 @@ class PersonDistinctId(models.Model):
             models.UniqueConstraint(fields=["environment", "distinct_id"], name="unique_person_distinct_id")
         ]
 
+    def __str__(self) -> str:
+        return self.distinct_id
+
 
 class SessionRecording(models.Model):
     class SnapshotSource(models.TextChoices):
@@ -114,6 +117,9 @@ class DeletedRecording(models.Model):
             models.UniqueConstraint(fields=["environment", "session_id"], name="unique_deleted_recording")
         ]
 
+    def __str__(self) -> str:
+        return f"deleted {self.session_id}"
+
 
 class SessionEvent(models.Model):
     """A non-snapshot event ($pageview, $autocapture, custom) of a session."""
@@ -133,6 +139,9 @@ class SessionEvent(models.Model):
             models.Index(fields=["environment", "session_id", "timestamp"], name="event_env_session_ts")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.event} {self.uuid}"
+
 
 class SessionRecordingViewed(models.Model):
     environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
@@ -147,3 +156,6 @@ class SessionRecordingViewed(models.Model):
             )
         ]
         indexes = [models.Index(fields=["environment", "session_id"], name="viewed_env_session")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.session_id}"

@@ -124,7 +124,8 @@ def session_recording_viewed_state(*, environment: Environment, session_id: str,
     views = SessionRecordingViewed.objects.filter(environment=environment, session_id=session_id)
     user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
     viewed = user_id is not None and views.filter(user_id=user_id).exists()
-    return {"viewed": viewed, "other_viewers": views.exclude(user_id=user_id).count()}
+    others = views.exclude(user_id=user_id) if user_id is not None else views
+    return {"viewed": viewed, "other_viewers": others.count()}
 
 
 SESSION_PROPERTY_KEYS = (

@@ -3,7 +3,7 @@
 Each recording is reduced to a set of features: its visited URLs normalised to
 ``scheme://host/path`` (query string, fragment and trailing slash dropped, host lower-cased) as
 ``url:…`` and the names of its session events as ``event:…``. Similarity is the Jaccard index of
-two feature sets (|A ∩ B| / |A ∪ B|, 0..1). Candidates are the ``CANDIDATE_LIMIT`` most recent
+two feature sets (size of A and B / size of A or B, 0..1). Candidates are the ``CANDIDATE_LIMIT`` most recent
 visible recordings of the same environment (bounded work on large environments); recordings
 sharing no feature are left out. Ties: newer first, then session id.
 """

@@ -16,6 +16,7 @@ No external service and no randomness: the same data always gives the same summa
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from typing import Any
 
 from recordings.models import SessionEvent, SessionRecording
@@ -28,11 +29,12 @@ IDLE_GAP = timedelta(seconds=60)
 
 
 def session_recording_summarize(*, environment: Environment, recording: SessionRecording) -> dict[str, Any]:
-    events = list(
+    rows = (
         SessionEvent.objects.filter(environment=environment, session_id=recording.session_id)
         .order_by("timestamp", "uuid")
         .values("uuid", "event", "timestamp", "properties")[:MAX_EVENTS]
     )
+    events: list[dict[str, Any]] = [dict(row) for row in rows]
     pages = _pages(recording, events)
     autocapture_clicks = [event for event in events if _is_click(event)]
     rage_clicks = _rage_clicks(events, autocapture_clicks)
@@ -92,7 +94,8 @@ def _spot(event: dict[str, Any]) -> str:
     chain = properties.get("$elements_chain")
     if isinstance(chain, str) and chain:
         return chain
-    return f"{round(float(properties.get('$clientX') or 0) / 30)}:{round(float(properties.get('$clientY') or 0) / 30)}"
+    x, y = _coordinate(properties.get("$clientX")), _coordinate(properties.get("$clientY"))
+    return f"{x}:{y}"
 
 
 def _rage_clicks(events: list[dict[str, Any]], clicks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -143,7 +146,7 @@ def _idle_periods(recording: SessionRecording, events: list[dict[str, Any]]) -> 
     moments = [recording.start_time, *(event["timestamp"] for event in events), recording.end_time]
     moments = sorted(moment for moment in moments if recording.start_time <= moment <= recording.end_time)
     periods = []
-    for before, after in zip(moments, moments[1:], strict=False):
+    for before, after in pairwise(moments):
         if after - before >= IDLE_GAP:
             periods.append(
                 {"start": _iso(before), "end": _iso(after), "seconds": int((after - before).total_seconds())}
@@ -170,7 +173,8 @@ def _plural(count: int, word: str) -> str:
 def _text(recording: SessionRecording, summary: dict[str, Any]) -> str:
     sentences = [
         f"The user visited {_plural(len(summary['pages']), 'page')} over "
-        f"{_duration_text(recording.duration_seconds)} (active for {_duration_text(recording.active_seconds)})."
+        f"{_duration_text(recording.duration_seconds)} "
+        f"(active for {_duration_text(recording.active_seconds)})."
     ]
     rage = len(summary["rage_clicks"])
     clicks = f"They clicked {_plural(recording.click_count, 'time')}"
@@ -182,3 +186,11 @@ def _text(recording: SessionRecording, summary: dict[str, Any]) -> str:
         longest = max(period["seconds"] for period in idle)
         sentences.append(f"The longest idle period lasted {_duration_text(longest)}.")
     return " ".join(sentences)
+
+
+def _coordinate(value: Any) -> int:
+    """A click coordinate bucketed to 30 px (posthog-js' rage-click radius)."""
+    try:
+        return round(float(value or 0) / 30)
+    except (TypeError, ValueError):
+        return 0

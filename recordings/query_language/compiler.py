@@ -15,5 +15,5 @@ def node_compile(node: Node, context: CompileContext) -> Q:
         for condition in conditions[1:]:
             combined = combined & condition if node.operator == "AND" else combined | condition
         return combined
-    condition: Q = field_for(node).compile(node, context)
-    return condition
+    term_condition: Q = field_for(node).compile(node, context)
+    return term_condition

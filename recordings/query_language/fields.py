@@ -114,7 +114,8 @@ class DurationField(NumberField):
         if not match:
             raise _field_error(
                 term,
-                f"Could not parse value {raw!r} for '{term.key}': expected a duration like 30s, 5m, 1h or 2d.",
+                f"Could not parse value {raw!r} for '{term.key}': "
+                "expected a duration like 30s, 5m, 1h or 2d.",
             )
         return float(match["number"]) * _DURATION_SECONDS[match["unit"]]
 
@@ -133,7 +134,8 @@ class TextField:
             if not self.allows_comparison:
                 raise _field_error(
                     term,
-                    f"Invalid operator '{term.operator}' for '{term.key}': a text field supports ':' and '!'.",
+                    f"Invalid operator '{term.operator}' for '{term.key}': "
+                    "a text field supports ':' and '!'.",
                 )
             if not isinstance(term.value, str):
                 raise _field_error(

@@ -27,10 +27,11 @@ class ListActionsMixin:
 
     @extend_schema(
         parameters=_MATCHING_PARAMETERS,
-        description="Events of ONE recording that match the given event filters: `session_ids` must hold exactly "
+        description="Events of ONE recording that match the given event filters: `session_ids` must hold "
+        "exactly "
         "one session id, and `events` or an `event` property filter in `properties` is required. Results are "
         "in time order (at most 10,000). Other list parameters are accepted and ignored.",
-        responses={200: bodies.MatchingEventsSerializer, **errors(400, 401, 403, 404)},
+        responses={200: bodies.RecordingMatchingEventsSerializer, **errors(400, 401, 403, 404)},
     )
     @action(methods=["GET"], detail=False)
     def matching_events(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -45,14 +46,15 @@ class ListActionsMixin:
             results = session_recording_matching_events(environment=self.environment, query=query)
         except SessionRecording.DoesNotExist:
             raise NotFound("Recording not found") from None
-        return Response(bodies.MatchingEventsSerializer({"results": results}).data)
+        return Response(bodies.RecordingMatchingEventsSerializer({"results": results}).data)
 
     @extend_schema(
         parameters=[SESSION_IDS_PARAMETER],
-        description="For each listed session (in the given order; unknown ones are left out): `$os`, `$browser`, "
+        description="For each listed session (in the given order; unknown ones are left out): `$os`, "
+        "`$browser`, "
         "`$device_type`, `$current_url`, `$host`, `$pathname`, `$geoip_country_code`, `$geoip_country_name` "
         "from its first pageview or autocapture event.",
-        responses={200: bodies.SessionPropertiesListSerializer, **errors(400, 401, 403)},
+        responses={200: bodies.RecordingSessionPropertiesListSerializer, **errors(400, 401, 403)},
     )
     @action(methods=["GET"], detail=False)
     def properties(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
 
 
-class StrictSerializer(serializers.Serializer):
+class RecordingStrictSerializer(serializers.Serializer):
     """Rejects fields it does not declare (400 naming the field)."""
 
     def to_internal_value(self, data: Any) -> Any:
@@ -20,7 +20,7 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
-class RecordingUpdateSerializer(StrictSerializer):
+class RecordingUpdateSerializer(RecordingStrictSerializer):
     viewed = serializers.BooleanField(required=False, help_text="true marks the recording viewed by you.")
     analyzed = serializers.BooleanField(
         required=False, help_text="Accepted for PostHog compatibility; no effect."
@@ -48,7 +48,7 @@ class RecordingUpdatedSerializer(SessionRecordingSerializer):
         return True
 
 
-class BulkIdsSerializer(StrictSerializer):
+class RecordingsBulkIdsSerializer(RecordingStrictSerializer):
     session_recording_ids = serializers.ListField(
         child=serializers.CharField(max_length=200),
         min_length=1,
@@ -73,47 +73,47 @@ class RecordingErrorSerializer(serializers.Serializer):
     attr = serializers.CharField(allow_null=True)
 
 
-class ViewedStateSerializer(serializers.Serializer):
+class RecordingViewedStateSerializer(serializers.Serializer):
     viewed = serializers.BooleanField(help_text="Whether you viewed the recording.")
     other_viewers = serializers.IntegerField(help_text="How many other users viewed it.")
 
 
-class BulkDeleteResultSerializer(serializers.Serializer):
+class RecordingsBulkDeleteResultSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     deleted_count = serializers.IntegerField()
     total_requested = serializers.IntegerField()
     failed_ids = serializers.ListField(child=serializers.CharField())
 
 
-class BulkViewedResultSerializer(serializers.Serializer):
+class RecordingsBulkViewedResultSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     viewed_count = serializers.IntegerField()
     total_requested = serializers.IntegerField()
 
 
-class BulkNotViewedResultSerializer(serializers.Serializer):
+class RecordingsBulkNotViewedResultSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     not_viewed_count = serializers.IntegerField()
     total_requested = serializers.IntegerField()
 
 
-class MatchingEventSerializer(serializers.Serializer):
+class RecordingMatchingEventSerializer(serializers.Serializer):
     uuid = serializers.UUIDField()
     timestamp = serializers.DateTimeField()
     event = serializers.CharField()
 
 
-class MatchingEventsSerializer(serializers.Serializer):
-    results = MatchingEventSerializer(many=True)
+class RecordingMatchingEventsSerializer(serializers.Serializer):
+    results = RecordingMatchingEventSerializer(many=True)
 
 
-class SessionPropertiesSerializer(serializers.Serializer):
+class RecordingSessionPropertiesSerializer(serializers.Serializer):
     id = serializers.CharField()
     properties = serializers.DictField()
 
 
-class SessionPropertiesListSerializer(serializers.Serializer):
-    results = SessionPropertiesSerializer(many=True)
+class RecordingSessionPropertiesListSerializer(serializers.Serializer):
+    results = RecordingSessionPropertiesSerializer(many=True)
 
 
 class SimilarRecordingSerializer(serializers.Serializer):
@@ -177,5 +177,10 @@ class RecordingSummarySerializer(serializers.Serializer):
     pages = SummaryPageSerializer(many=True)
     clicks = SummaryClicksSerializer()
     rage_clicks = SummaryRageClickSerializer(many=True)
-    errors = SummaryErrorsSerializer()
     inactivity = SummaryInactivitySerializer()
+
+    def get_fields(self) -> Any:
+        # ``errors`` would shadow ``Serializer.errors`` as a class attribute.
+        fields = super().get_fields()
+        fields["errors"] = SummaryErrorsSerializer()
+        return fields

@@ -9,6 +9,7 @@ Thin: validate → one selector/service → serialize. Scopes (``session_recordi
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 from django.db.models import Model, QuerySet
@@ -130,7 +131,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     @extend_schema(
         parameters=[_ID],
         request=bodies.RecordingUpdateSerializer,
-        description="Mark the recording viewed (`viewed: true`) or analyzed. At least one of them must be true. "
+        description="Mark the recording viewed (`viewed: true`) or analyzed. At least one of them must be "
+        "true. "
         "Returns the recording plus PostHog's `success: true`.",
         responses={200: bodies.RecordingUpdatedSerializer, **errors(400, 401, 403, 404)},
     )
@@ -155,7 +157,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
 
     @extend_schema(
         parameters=[_ID],
-        description="Delete the recording permanently: it disappears at once (metadata, events, viewed marks; "
+        description="Delete the recording permanently: it disappears at once (metadata, events, "
+        "viewed marks; "
         "ingestion drops late data) and its blobs and live buffer are removed in the background. "
         "Idempotent: deleting an already deleted recording is 204 again; an id this environment never had "
         "is 404.",
@@ -186,7 +189,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     @extend_schema(
         parameters=[_ID],
         description="Whether you viewed the recording and how many other users did.",
-        responses={200: bodies.ViewedStateSerializer, **errors(401, 403, 404)},
+        responses={200: bodies.RecordingViewedStateSerializer, **errors(401, 403, 404)},
     )
     @action(methods=["GET"], detail=True)
     def viewed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -225,7 +228,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         request=None,
         description="A deterministic summary built from the recording's own data (no AI service): pages "
         "visited with time on each, clicks, rage clicks (3+ clicks within 1 s on one spot, plus posthog-js "
-        "`$rageclick` events), errors (console counts and `$exception` events) and idle periods (60 s+ without "
+        "`$rageclick` events), errors (console counts and `$exception` events) and idle periods "
+        "(60 s+ without "
         "events). Needs only read access: nothing is stored.",
         responses={200: bodies.RecordingSummarySerializer, **errors(401, 403, 404)},
     )
@@ -234,16 +238,17 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         recording = self._recording()
         return Response(session_recording_summarize(environment=self.environment, recording=recording))
 
-    def _bulk_ids(self, request: Request) -> list[str]:
-        body = bodies.BulkIdsSerializer(data=request.data)
+    def _bulk_ids(self, request: Request) -> builtins.list[str]:
+        body = bodies.RecordingsBulkIdsSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return list(dict.fromkeys(body.validated_data["session_recording_ids"]))
 
     @extend_schema(
-        request=bodies.BulkIdsSerializer,
-        description="Delete up to 100 recordings (like DELETE on each). Ids this environment does not have are "
+        request=bodies.RecordingsBulkIdsSerializer,
+        description="Delete up to 100 recordings (like DELETE on each). Ids this environment does not "
+        "have are "
         "skipped and not counted.",
-        responses={200: bodies.BulkDeleteResultSerializer, **errors(400, 401, 403)},
+        responses={200: bodies.RecordingsBulkDeleteResultSerializer, **errors(400, 401, 403)},
     )
     @action(methods=["POST"], detail=False)
     def bulk_delete(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -256,9 +261,9 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         )
 
     @extend_schema(
-        request=bodies.BulkIdsSerializer,
+        request=bodies.RecordingsBulkIdsSerializer,
         description="Mark up to 100 recordings viewed by you; `viewed_count` counts those that exist.",
-        responses={200: bodies.BulkViewedResultSerializer, **errors(400, 401, 403)},
+        responses={200: bodies.RecordingsBulkViewedResultSerializer, **errors(400, 401, 403)},
     )
     @action(methods=["POST"], detail=False)
     def bulk_viewed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -269,9 +274,9 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         return Response({"success": True, "viewed_count": count, "total_requested": len(session_ids)})
 
     @extend_schema(
-        request=bodies.BulkIdsSerializer,
+        request=bodies.RecordingsBulkIdsSerializer,
         description="Remove your viewed mark from up to 100 recordings.",
-        responses={200: bodies.BulkNotViewedResultSerializer, **errors(400, 401, 403)},
+        responses={200: bodies.RecordingsBulkNotViewedResultSerializer, **errors(400, 401, 403)},
     )
     @action(methods=["POST"], detail=False)
     def bulk_not_viewed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
