@@ -32,7 +32,9 @@ ACTIONS = [
 def _url(environment, prefix, playlist, parts, session_id="SESSION"):
     if parts is None:
         return playlists_url(environment, prefix)
-    return playlists_url(environment, prefix, playlist.short_id, *[p.replace("SESSION", session_id) for p in parts])
+    return playlists_url(
+        environment, prefix, playlist.short_id, *[p.replace("SESSION", session_id) for p in parts]
+    )
 
 
 def test_every_action_maps_to_a_playlist_scope():
@@ -85,7 +87,9 @@ def test_missing_scope_is_403(environment, owner, key_client, method, parts, bod
         scopes.append("session_recording_playlist:read")
     client = key_client(scopes)
 
-    response = getattr(client, method)(_url(environment, "environments", playlist, parts), body, format="json")
+    response = getattr(client, method)(
+        _url(environment, "environments", playlist, parts), body, format="json"
+    )
 
     assert response.status_code == 403
     assert response.json() == {
@@ -107,7 +111,10 @@ def test_read_scope_reads_and_write_scope_writes(environment, owner, key_client)
     assert reader.get(playlists_url(environment)).status_code == 200
     assert reader.get(playlists_url(environment, "projects", playlist.short_id)).status_code == 200
     assert writer.get(playlists_url(environment, "projects", playlist.short_id)).status_code == 200
-    assert writer.patch(playlists_url(environment, "projects", playlist.short_id), {"name": "w"}).status_code == 200
+    assert (
+        writer.patch(playlists_url(environment, "projects", playlist.short_id), {"name": "w"}).status_code
+        == 200
+    )
     assert writer.post(playlists_url(environment), {"type": "collection"}).status_code == 201
 
 

@@ -76,7 +76,9 @@ def test_create_filters_playlist(api, environment, owner):
     filters = {"date_from": "-7d", "filter_test_accounts": False, "duration": []}
 
     response = api.post(
-        playlists_url(environment), {"derived_name": "Rage clicks", "type": "filters", "filters": filters}, format="json"
+        playlists_url(environment),
+        {"derived_name": "Rage clicks", "type": "filters", "filters": filters},
+        format="json",
     )
 
     assert response.status_code == 201, response.json()
@@ -88,9 +90,9 @@ def test_create_filters_playlist(api, environment, owner):
 
 def test_short_ids_are_distinct_and_ignore_client_values(api, environment):
     short_ids = {
-        api.post(playlists_url(environment), {"type": "collection", "short_id": "mine"}, format="json").json()[
-            "short_id"
-        ]
+        api.post(
+            playlists_url(environment), {"type": "collection", "short_id": "mine"}, format="json"
+        ).json()["short_id"]
         for _ in range(5)
     }
     assert len(short_ids) == 5
@@ -103,11 +105,23 @@ def test_short_ids_are_distinct_and_ignore_client_values(api, environment):
         ({"name": "x"}, "type", "Must provide a valid playlist type: either filters or collection"),
         ({"type": "static"}, "type", "Must provide a valid playlist type: either filters or collection"),
         ({"type": None}, "type", "Must provide a valid playlist type: either filters or collection"),
-        ({"type": "collection", "filters": {"date_from": "-7d"}}, "filters", "You cannot create a collection with filters"),
+        (
+            {"type": "collection", "filters": {"date_from": "-7d"}},
+            "filters",
+            "You cannot create a collection with filters",
+        ),
         ({"type": "filters"}, "filters", "You must provide a valid filters when creating a saved filter"),
-        ({"type": "filters", "filters": {}}, "filters", "You must provide a valid filters when creating a saved filter"),
+        (
+            {"type": "filters", "filters": {}},
+            "filters",
+            "You must provide a valid filters when creating a saved filter",
+        ),
         ({"type": "filters", "filters": ["a"]}, "filters", "filters must be a JSON object."),
-        ({"type": "collection", "name": "n" * 401}, "name", "Ensure this field has no more than 400 characters."),
+        (
+            {"type": "collection", "name": "n" * 401},
+            "name",
+            "Ensure this field has no more than 400 characters.",
+        ),
         ({"type": "collection", "pinned": "maybe"}, "pinned", "Must be a valid boolean."),
         ({"type": "collection", "description": None}, "description", "This field may not be null."),
     ],
@@ -166,7 +180,9 @@ def test_retrieve_unknown_short_id_is_404(api, environment):
 def test_list_returns_the_paginated_playlists(api, environment, owner, teammate, prefix):
     older = make_playlist(environment, owner, name="Older")
     newer = make_playlist(environment, teammate, name="Newer", type="filters", filters={"date_from": "-3d"})
-    SessionRecordingPlaylist.objects.filter(id=older.id).update(last_modified_at=timezone.now() - timedelta(days=1))
+    SessionRecordingPlaylist.objects.filter(id=older.id).update(
+        last_modified_at=timezone.now() - timedelta(days=1)
+    )
 
     response = api.get(playlists_url(environment, prefix))
 
@@ -239,7 +255,9 @@ def test_patch_of_non_material_fields_keeps_last_modified(api, environment, owne
 def test_put_behaves_like_patch(api, environment, owner):
     playlist = make_playlist(environment, owner, name="Before", description="keep")
 
-    response = api.put(playlists_url(environment, "environments", playlist.short_id), {"name": "Put"}, format="json")
+    response = api.put(
+        playlists_url(environment, "environments", playlist.short_id), {"name": "Put"}, format="json"
+    )
 
     assert response.status_code == 200
     playlist.refresh_from_db()
@@ -249,9 +267,24 @@ def test_put_behaves_like_patch(api, environment, owner):
 @pytest.mark.parametrize(
     ("playlist_type", "filters", "payload", "detail"),
     [
-        ("collection", {}, {"filters": {"date_from": "-7d"}}, "You cannot update a collection to add filters"),
-        ("filters", {"date_from": "-7d"}, {"filters": {}}, "You cannot remove all filters when updating a saved filter"),
-        ("filters", {"date_from": "-7d"}, {"filters": None}, "You cannot remove all filters when updating a saved filter"),
+        (
+            "collection",
+            {},
+            {"filters": {"date_from": "-7d"}},
+            "You cannot update a collection to add filters",
+        ),
+        (
+            "filters",
+            {"date_from": "-7d"},
+            {"filters": {}},
+            "You cannot remove all filters when updating a saved filter",
+        ),
+        (
+            "filters",
+            {"date_from": "-7d"},
+            {"filters": None},
+            "You cannot remove all filters when updating a saved filter",
+        ),
         ("filters", {"date_from": "-7d"}, {"filters": "x"}, "filters must be a JSON object."),
         ("collection", {}, {"deleted": "soon"}, "Must be a valid boolean."),
     ],
@@ -271,7 +304,9 @@ def test_patch_rejects_invalid_input(api, environment, owner, playlist_type, fil
 def test_patch_of_a_filters_playlist_may_leave_filters_out(api, environment, owner):
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
-    response = api.patch(playlists_url(environment, "projects", playlist.short_id), {"pinned": True}, format="json")
+    response = api.patch(
+        playlists_url(environment, "projects", playlist.short_id), {"pinned": True}, format="json"
+    )
 
     assert response.status_code == 200
     assert response.json()["filters"] == {"date_from": "-7d"}
@@ -321,7 +356,9 @@ def test_soft_delete_hides_the_playlist_and_patch_restores_it(api, environment, 
 def test_soft_delete_of_a_filters_playlist(api, environment, owner):
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
-    response = api.patch(playlists_url(environment, "projects", playlist.short_id), {"deleted": True}, format="json")
+    response = api.patch(
+        playlists_url(environment, "projects", playlist.short_id), {"deleted": True}, format="json"
+    )
 
     assert response.status_code == 200
     playlist.refresh_from_db()
@@ -332,7 +369,9 @@ def test_playlists_of_a_non_default_environment_are_reached_under_environments(a
     from recordings_api.services import environment_create
 
     staging = environment_create(project=environment.project, name="Staging")
-    response = api.post(f"/api/environments/{staging.id}/session_recording_playlists/", {"type": "collection"})
+    response = api.post(
+        f"/api/environments/{staging.id}/session_recording_playlists/", {"type": "collection"}
+    )
 
     assert response.status_code == 201
     playlist = SessionRecordingPlaylist.objects.get()

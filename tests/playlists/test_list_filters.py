@@ -22,14 +22,21 @@ def short_ids(api, environment, **params):
 
 
 def age(playlist: SessionRecordingPlaylist, **delta) -> None:
-    SessionRecordingPlaylist.objects.filter(id=playlist.id).update(last_modified_at=timezone.now() - timedelta(**delta))
+    SessionRecordingPlaylist.objects.filter(id=playlist.id).update(
+        last_modified_at=timezone.now() - timedelta(**delta)
+    )
 
 
 @pytest.fixture
 def catalogue(environment, owner, teammate):
     mine = make_playlist(environment, owner, name="Checkout errors", pinned=True)
     theirs = make_playlist(
-        environment, teammate, name=None, derived_name="Rage clicks on checkout", type="filters", filters={"a": 1}
+        environment,
+        teammate,
+        name=None,
+        derived_name="Rage clicks on checkout",
+        type="filters",
+        filters={"a": 1},
     )
     old = make_playlist(environment, owner, name="archive")
     age(mine, hours=1)
