@@ -13,7 +13,7 @@ session event. Responses (always JSON, always with CORS headers):
 - **401** ``authentication_error`` when the token (``token``/``api_key``/``properties.token``)
   is missing or matches no environment.
 - **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
-- **503** with ``Retry-After`` when the live buffer is unavailable: nothing was stored, retry.
+- **503** with ``Retry-After`` when the live buffer or the database is unavailable: retry.
 
 Items of deleted recordings are acknowledged (200) and dropped.
 """
@@ -24,6 +24,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -96,14 +97,18 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
         return _nothing_usable(request, payload)
     try:
         capture_batch_ingest(environment=environment, items=payload.items)
-    except LiveBufferUnavailable:
-        logger.warning("capture_live_buffer_unavailable", extra={"environment_id": environment.id})
+    except (LiveBufferUnavailable, OperationalError) as error:
+        # Buffer down, or the database busy/unreachable: a retry is safe (identical lines are
+        # deduplicated; metadata is only counted once the request succeeds end to end).
+        logger.warning(
+            "capture_dependency_unavailable", extra={"environment_id": environment.id, "error": str(error)}
+        )
         response = json_error(
             request,
             status=503,
             type_="server_error",
             code="service_unavailable",
-            detail="The live buffer is unavailable; nothing was stored. Retry later.",
+            detail="The live buffer or the database is unavailable; retry later.",
         )
         response["Retry-After"] = "5"
         return response

@@ -153,5 +153,5 @@ def persons_update(*, environment: Environment, items: Sequence[CaptureItem]) ->
         if not item.is_snapshot and processes_profile and _apply_property_updates(person, item.properties):
             cache.mark(person)
         _touch(cache, person, item.timestamp)
-    for person in cache.dirty.values():
+    for person in sorted(cache.dirty.values(), key=lambda p: p.pk):  # a stable lock order
         person.save(update_fields=["properties", "last_seen_at"])

@@ -2,10 +2,11 @@
 
 1. Items of tombstoned sessions (``DeletedRecording``) are dropped — a deleted recording never
    comes back, and its late events are not stored either.
-2. ``$snapshot`` items → live buffer lines, then the per-session metadata upsert
-   (``snapshot_items_ingest``). A live buffer outage raises ``LiveBufferUnavailable`` before
-   anything is accounted for; the view answers 503 so the client retries.
-3. Other events → session events; every distinct id → persons.
+2. ``$snapshot`` items → live buffer lines. A live buffer outage raises
+   ``LiveBufferUnavailable`` before anything is accounted for; the view answers 503 and the
+   client retries (identical lines are deduplicated by the buffer).
+3. In ONE transaction: the per-session metadata upserts, session events, persons. A database
+   error rolls all of them back (503, retried), so nothing is counted twice.
 4. ``flush_check_schedule()`` lets the embedded mode flush due buffers without extra daemons.
 """
 
@@ -15,12 +16,18 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from recordings.models import DeletedRecording
 from recordings_api.models import Environment
 from snapshots.capture.payload import CaptureItem
 from snapshots.ingestion.events import session_events_store
 from snapshots.ingestion.persons import persons_update
-from snapshots.ingestion.snapshots import snapshot_items_ingest
+from snapshots.ingestion.snapshots import (
+    session_blocks_build,
+    snapshot_blocks_account,
+    snapshot_blocks_buffer,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -54,9 +61,15 @@ def capture_batch_ingest(*, environment: Environment, items: Sequence[CaptureIte
         )
     snapshots = [item for item in kept if item.is_snapshot]
     others = [item for item in kept if not item.is_snapshot]
-    sessions = snapshot_items_ingest(environment=environment, items=snapshots) if snapshots else []
-    stored = session_events_store(environment=environment, items=others) if others else 0
-    persons_update(environment=environment, items=kept)
+    blocks = session_blocks_build(snapshots)
+    snapshot_blocks_buffer(environment=environment, blocks=blocks)
+    # One transaction for every row this request writes: if any write fails (database busy →
+    # 503), none is kept and the client's retry is accounted exactly once.
+    with transaction.atomic():
+        snapshot_blocks_account(environment=environment, blocks=blocks)
+        stored = session_events_store(environment=environment, items=others) if others else 0
+        persons_update(environment=environment, items=kept)
+    sessions = [block.session_id for block in blocks]
     if snapshots:
         _schedule_flush_check()
     return IngestResult(

@@ -7,7 +7,8 @@ as received — ``cv: "2024-10"`` payloads stay compressed, the player decompres
 
 Order of effects, which is what makes a 200 safe: lines are appended to the live buffer first
 (``LiveBufferUnavailable`` propagates, the client gets a 503 and retries; identical lines are
-deduplicated by the buffer), then the metadata row is upserted.
+deduplicated by the buffer), then the metadata rows are upserted (``snapshot_blocks_account``,
+inside the caller's transaction).
 """
 
 from __future__ import annotations
@@ -84,27 +85,26 @@ def _context(block: SessionBlock) -> BlockContext:
     )
 
 
-def snapshot_items_ingest(*, environment: Environment, items: Sequence[CaptureItem]) -> list[str]:
-    """Buffer and account every session's block; returns the session ids written.
+def snapshot_blocks_buffer(*, environment: Environment, blocks: Sequence[SessionBlock]) -> None:
+    """Append every block's lines to the live buffer (raises ``LiveBufferUnavailable``).
 
-    Raises ``LiveBufferUnavailable`` when the buffer is down (nothing was accounted for then).
+    Runs before any accounting, so a buffer failure leaves no metadata behind and the client's
+    retry is counted exactly once.
     """
     buffer = get_live_buffer()
-    blocks = session_blocks_build(items)
-    # Every line is buffered before any count is added: a buffer failure leaves no metadata
-    # behind, so the client's retry is counted exactly once.
     for block in blocks:
         buffer.append(environment_id=environment.id, session_id=block.session_id, lines=block.lines)
-    written = []
-    for block in blocks:
+
+
+def snapshot_blocks_account(*, environment: Environment, blocks: Sequence[SessionBlock]) -> None:
+    """Upsert each block's metadata into its recording, in session id order (a stable lock order)."""
+    for block in sorted(blocks, key=lambda b: b.session_id):
         metadata = block_metadata_compute(block.events)
         if metadata is not None:
             recording_metadata_upsert(
                 environment=environment, session_id=block.session_id, block=metadata, context=_context(block)
             )
-        written.append(block.session_id)
     logger.info(
         "snapshot_batch_ingested",
-        extra={"environment_id": environment.id, "sessions": len(written), "items": len(items)},
+        extra={"environment_id": environment.id, "sessions": [block.session_id for block in blocks]},
     )
-    return written
