@@ -9,7 +9,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from rest_framework.exceptions import NotFound
 
-from recordings.models import DeletedRecording, SessionRecording
+from recordings.models import SessionRecording
+from recordings.selectors import session_recording_get, session_recordings_visible
 from recordings_api.models import Environment
 from sharing.grants import SharingGrant
 from sharing.models import SharingConfiguration
@@ -37,11 +38,11 @@ class SharedRecording:
 
 
 def recording_for_sharing(*, environment: Environment, session_id: str) -> SessionRecording:
-    """The environment's recording with ``session_id``; 404 when absent or deleted (tombstoned)."""
-    recording = SessionRecording.objects.filter(environment=environment, session_id=session_id).first()
-    if recording is None or _is_tombstoned(environment_id=environment.id, session_id=session_id):
-        raise NotFound("Recording not found.")
-    return recording
+    """The environment's visible recording ``session_id``; 404 when absent, deleted or expired."""
+    try:
+        return session_recording_get(environment=environment, session_id=session_id)
+    except SessionRecording.DoesNotExist:
+        raise NotFound("Recording not found.") from None
 
 
 def sharing_configuration_current(*, recording: SessionRecording) -> SharingConfiguration | None:
@@ -62,14 +63,15 @@ def sharing_configuration_get(*, recording: SessionRecording) -> SharingConfigur
 
 
 def shared_recording_for_token(*, token: str) -> SharedRecording | None:
-    """What ``token`` opens now, or None (unknown, disabled, rotated out past its grace, deleted).
+    """What ``token`` opens now, or None (unknown, disabled, rotated out past its grace, deleted
+    or expired recording).
 
     Fails closed: any doubt about the token yields None, which callers turn into 401/404.
     """
     if not token or len(token) > 400:
         return None
     configuration = (
-        SharingConfiguration.objects.select_related("recording")
+        SharingConfiguration.objects.select_related("recording__environment")
         .filter(access_token=token, enabled=True)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
         .first()
@@ -77,11 +79,10 @@ def shared_recording_for_token(*, token: str) -> SharedRecording | None:
     if configuration is None:
         return None
     recording = configuration.recording
-    if recording.environment_id != configuration.environment_id or _is_tombstoned(
-        environment_id=recording.environment_id, session_id=recording.session_id
-    ):
+    if recording.environment_id != configuration.environment_id:
         return None
-    return SharedRecording(configuration=configuration, recording=recording)
+    visible = session_recordings_visible(environment=recording.environment).filter(pk=recording.pk).exists()
+    return SharedRecording(configuration=configuration, recording=recording) if visible else None
 
 
 def shared_configurations_list(*, environment_id: int | None = None) -> QuerySet[SharingConfiguration]:
@@ -92,7 +93,3 @@ def shared_configurations_list(*, environment_id: int | None = None) -> QuerySet
     if environment_id is not None:
         queryset = queryset.filter(environment_id=environment_id)
     return queryset.order_by("-created_at")
-
-
-def _is_tombstoned(*, environment_id: int, session_id: str) -> bool:
-    return DeletedRecording.objects.filter(environment_id=environment_id, session_id=session_id).exists()

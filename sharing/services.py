@@ -7,6 +7,7 @@ transaction, so two concurrent PATCHes or rotations cannot leave two current con
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -16,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from recordings.models import SessionRecording
+from recordings.services import session_recording_persist
 from recordings_api.models import User
 from sharing.models import SharingConfiguration, access_token_generate
 
@@ -45,7 +47,7 @@ def sharing_configuration_update(
             configuration.settings = settings
         configuration.save(update_fields=["enabled", "settings"])
         if configuration.enabled:
-            SessionRecording.objects.filter(pk=recording.pk, persisted=False).update(persisted=True)
+            _persist(recording)
         else:
             _expire_rotated_tokens(recording=recording)
     logger.info(
@@ -107,6 +109,13 @@ def _current_for_update(*, recording: SessionRecording, user: User | None) -> Sh
     except IntegrityError:
         # A concurrent request created it between our read and our insert: use theirs.
         return queryset.get()
+
+
+def _persist(recording: SessionRecording) -> None:
+    # Deleted or expired meanwhile: nothing to keep, and its token opens nothing anyway
+    # (``shared_recording_for_token`` checks visibility).
+    with contextlib.suppress(SessionRecording.DoesNotExist):
+        session_recording_persist(environment=recording.environment, session_id=recording.session_id)
 
 
 def _expire_rotated_tokens(*, recording: SessionRecording) -> None:
