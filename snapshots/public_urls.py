@@ -25,4 +25,6 @@ urlpatterns: list[URLPattern] = [
         name="recorder_script_versioned",
     ),
     re_path(r"^static/(?P<name>[^/]+)$", recorder_scripts.script, name="recorder_script"),
+    # Anything else under /static/ (nested or encoded paths) is a JSON 404, never a file.
+    re_path(r"^static/.*$", recorder_scripts.not_found, name="recorder_script_unknown"),
 ]

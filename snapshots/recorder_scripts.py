@@ -72,7 +72,7 @@ def script_file_find(*, name: str, version: str | None) -> ScriptFile | None:
     return ScriptFile(path=path, version=served_version)
 
 
-def _not_found(request: HttpRequest) -> HttpResponse:
+def not_found(request: HttpRequest) -> HttpResponse:
     return json_error(
         request, status=404, type_="invalid_request", code="not_found", detail="No such script."
     )
@@ -107,7 +107,7 @@ def versioned_script(request: HttpRequest, version: str, name: str) -> HttpRespo
         return early
     script = script_file_find(name=name, version=version)
     if script is None:
-        return _not_found(request)
+        return not_found(request)
     return _serve(request, script, cache_control=IMMUTABLE_CACHE)
 
 
@@ -121,5 +121,5 @@ def script(request: HttpRequest, name: str) -> HttpResponse:
         return _serve(request, found, cache_control=IMMUTABLE_CACHE)
     fallback = script_file_find(name=name, version=None)
     if fallback is None:
-        return _not_found(request)
+        return not_found(request)
     return _serve(request, fallback, cache_control=SHORT_CACHE)
