@@ -23,6 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http.response import HttpResponseBase
 
 from snapshots.capture.http import cors_preflight, json_error, with_cors
 
@@ -78,11 +79,12 @@ def not_found(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _serve(request: HttpRequest, script: ScriptFile, *, cache_control: str) -> HttpResponse:
+def _serve(request: HttpRequest, script: ScriptFile, *, cache_control: str) -> HttpResponseBase:
     stat = script.path.stat()
     etag = f'"{script.version}-{stat.st_size}-{stat.st_mtime_ns}"'
+    response: HttpResponse | FileResponse
     if request.headers.get("If-None-Match") == etag:
-        response: HttpResponse = HttpResponseNotModified()
+        response = HttpResponseNotModified()
     else:
         content_type = "application/json" if script.path.suffix == ".map" else "application/javascript"
         response = FileResponse(script.path.open("rb"), content_type=f"{content_type}; charset=utf-8")
@@ -101,7 +103,7 @@ def _method_check(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
-def versioned_script(request: HttpRequest, version: str, name: str) -> HttpResponse:
+def versioned_script(request: HttpRequest, version: str, name: str) -> HttpResponseBase:
     early = _method_check(request)
     if early is not None:
         return early
@@ -111,7 +113,7 @@ def versioned_script(request: HttpRequest, version: str, name: str) -> HttpRespo
     return _serve(request, script, cache_control=IMMUTABLE_CACHE)
 
 
-def script(request: HttpRequest, name: str) -> HttpResponse:
+def script(request: HttpRequest, name: str) -> HttpResponseBase:
     early = _method_check(request)
     if early is not None:
         return early

@@ -7,7 +7,10 @@ and ``OPTIONS`` preflights are answered 200 with the methods and the requested h
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 
 from recordings_api.errors import error_response
 from snapshots.capture.decoding import BodyTooLarge
@@ -15,9 +18,10 @@ from snapshots.capture.decoding import BodyTooLarge
 ALLOWED_METHODS = "GET, POST, OPTIONS"
 _DEFAULT_ALLOWED_HEADERS = "Content-Type, Authorization, X-Requested-With"
 PREFLIGHT_MAX_AGE_SECONDS = 86400
+_R = TypeVar("_R", bound=HttpResponseBase)
 
 
-def with_cors(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+def with_cors(request: HttpRequest, response: _R) -> _R:
     origin = request.headers.get("Origin")
     if origin:
         response["Access-Control-Allow-Origin"] = origin

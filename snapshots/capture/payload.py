@@ -145,7 +145,8 @@ def _parse_item(
     event = _str_or_none(raw.get("event"))
     if not event:
         return RejectedItem(index, "missing_event", "The event has no event name.")
-    properties = raw.get("properties") if isinstance(raw.get("properties"), dict) else {}
+    raw_properties = raw.get("properties")
+    properties: dict[str, Any] = raw_properties if isinstance(raw_properties, dict) else {}
     distinct_id = _str_or_none(raw.get("distinct_id")) or _str_or_none(properties.get("distinct_id")) or ""
     session_id, window_id = _session_ids(properties)
     item = CaptureItem(
