@@ -73,6 +73,9 @@ class RecordingsCountsSerializer(serializers.Serializer):
     )
 
 
+_DATETIME = serializers.DateTimeField()
+
+
 class SessionRecordingPlaylistListSerializer(serializers.ListSerializer):
     def to_representation(self, data: Any) -> list[Any]:
         playlists = list(data.all() if hasattr(data, "all") else data)
@@ -124,7 +127,15 @@ class SessionRecordingPlaylistSerializer(serializers.ModelSerializer):
         cache = _counts_cache(cast(dict[str, Any], self.context))
         if playlist.id not in cache:
             cache.update(_compute_counts(cast(dict[str, Any], self.context), [playlist]))
-        return cache[playlist.id]  # type: ignore[no-any-return]
+        counts: dict[str, Any] = cache[playlist.id]
+        refreshed_at = counts["saved_filters"]["last_refreshed_at"]
+        if refreshed_at is not None:  # the same format as every other timestamp of the API
+            saved_filters = {
+                **counts["saved_filters"],
+                "last_refreshed_at": _DATETIME.to_representation(refreshed_at),
+            }
+            counts = {**counts, "saved_filters": saved_filters}
+        return counts
 
 
 class PlaylistFieldsInputSerializer(serializers.Serializer):

@@ -22,10 +22,9 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem, generate_short_id
 from playlists.saved_filters import saved_filters_match_forget
-from recordings.filters import recordings_query_parse
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.models import SessionRecording
-from recordings.selectors import session_recordings_visible
+from recordings.selectors import session_recordings_filter, session_recordings_visible
 from recordings.services import session_recording_persist
 from recordings_api.models import Environment, User
 
@@ -61,12 +60,13 @@ def _check_type_rules(*, playlist_type: str, filters: dict[str, Any] | None, cre
         raise ValidationError({"filters": [message]})
 
 
-def _check_filters_evaluable(filters: Mapping[str, Any] | None) -> None:
-    """Stored filters must be ones the recordings list accepts (400 ``attr`` ``filters__<param>``)."""
+def _check_filters_evaluable(*, environment: Environment, filters: Mapping[str, Any] | None) -> None:
+    """Stored filters must be ones the recordings list accepts, query language included (400,
+    ``attr`` ``filters__<param>``). Building the queryset compiles them without running it."""
     if not filters:
         return
     try:
-        recordings_query_parse(filters)
+        session_recordings_filter(environment=environment, filters=filters)
     except ValidationError as error:
         raise ValidationError({"filters": error.detail}) from None
 
@@ -81,7 +81,7 @@ def playlist_create(
     """
     filters = fields.get("filters") or {}
     _check_type_rules(playlist_type=type, filters=filters, creating=True)
-    _check_filters_evaluable(filters)
+    _check_filters_evaluable(environment=environment, filters=filters)
     for attempt in range(_SHORT_ID_ATTEMPTS):
         try:
             with transaction.atomic():
@@ -112,7 +112,7 @@ def playlist_update(
     actually changes. ``{"deleted": true}`` hides the playlist; ``{"deleted": false}`` restores it.
     """
     _check_type_rules(playlist_type=playlist.type or "", filters=changes.get("filters"), creating=False)
-    _check_filters_evaluable(changes.get("filters"))
+    _check_filters_evaluable(environment=playlist.environment, filters=changes.get("filters"))
     changed = [name for name, value in changes.items() if getattr(playlist, name) != value]
     for name in changed:
         setattr(playlist, name, changes[name])
