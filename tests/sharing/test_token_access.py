@@ -81,7 +81,7 @@ def test_snapshots_are_readable_in_both_phases(anonymous, shared, recording):
     sources = anonymous.get(_with_token(url, shared.access_token))
     assert sources.status_code == 200, sources.content
     assert [source["source"] for source in sources.json()["sources"]] == ["realtime"]
-    realtime = anonymous.get(_with_token(url, shared.access_token, source="realtime"))
+    realtime = anonymous.get(_with_token(url, shared.access_token, source="realtime", version="2024-04-30"))
     assert realtime.status_code == 200
     body = b"".join(realtime.streaming_content) if realtime.streaming else realtime.content
     assert [json.loads(item) for item in body.decode().splitlines() if item] == [json.loads(line)]

@@ -7,7 +7,8 @@
  *    ?sharing_access_token= (credentials: "omit", so a logged-in viewer's cookies never apply):
  *      GET {snapshotsUrl}                          -> {"sources": [{source, blob_key, ...}, ...]}
  *      GET {snapshotsUrl}?source=blob&blob_key=K   -> JSONL, one {"window_id", "data": [events]} per line
- *      GET {snapshotsUrl}?source=realtime          -> same, for lines not yet flushed to storage
+ *      GET {snapshotsUrl}?source=realtime&version=2024-04-30 -> same, lines not yet flushed to storage
+ *      (the older realtime shape {"snapshots": [line objects]} is accepted too)
  * 3. Un-gzips posthog-js "cv": "2024-10" fields (FullSnapshot data, Mutation adds/removes/texts/
  *    attributes, StyleSheetRule adds/removes). Each is gzip bytes stored one byte per char
  *    (latin1); DecompressionStream("gzip") inflates them, then JSON.parse.
@@ -85,15 +86,38 @@
     return sources;
   }
 
+  // The stored lines of one source, each a JSON value (see parseLine).
   async function fetchSourceLines(config, source) {
     var params = { source: source.source };
     if (source.blob_key) {
       params.blob_key = source.blob_key;
     }
+    if (source.source === "realtime") {
+      params.version = "2024-04-30"; // JSONL, like blobs
+    }
     var text = await fetchText(snapshotsUrl(config, params));
-    return text.split("\n").filter(function (line) {
-      return line.trim() !== "";
-    });
+    var whole = parseWholeBody(text);
+    if (whole) {
+      return whole;
+    }
+    return text
+      .split("\n")
+      .filter(function (line) {
+        return line.trim() !== "";
+      })
+      .map(function (line) {
+        return JSON.parse(line);
+      });
+  }
+
+  // {"snapshots": [line objects]} (realtime "og" shape), or null for JSONL bodies.
+  function parseWholeBody(text) {
+    var trimmed = text.trim();
+    if (trimmed.charAt(0) !== "{" || trimmed.indexOf("\n") !== -1) {
+      return null;
+    }
+    var parsed = JSON.parse(trimmed);
+    return parsed && Array.isArray(parsed.snapshots) ? parsed.snapshots : null;
   }
 
   function toMillis(value) {
@@ -106,10 +130,9 @@
 
   // --- parsing ---------------------------------------------------------------------------------
 
-  // One stored line -> [{windowId, event}]. Accepts the three shapes PostHog's player reads:
-  // {"window_id", "data": [events]} (our blobs), [windowId, event], and a single event with windowId.
-  function parseLine(line) {
-    var parsed = JSON.parse(line);
+  // One stored line (parsed) -> [{windowId, event}]. Accepts the three shapes PostHog's player
+  // reads: {"window_id", "data": [events]} (our blobs), [windowId, event], and an event with windowId.
+  function parseLine(parsed) {
     if (Array.isArray(parsed)) {
       return parsed.length === 2 ? [{ windowId: String(parsed[0]), event: parsed[1] }] : [];
     }

@@ -1,0 +1,118 @@
+"""The public replay page really replays a posthog-js recording in headless Chromium.
+
+A real posthog-js 1.449.2 session (the shared harness records it against the live server) is
+flushed to S3, shared, and opened at ``/shared/{token}``: the page fetches the snapshots with
+the token through the two-phase protocol, un-gzips the ``cv`` "2024-10" fields and plays the
+window with rrweb-player. ``/embedded/{token}`` is then framed by another origin, where
+``/shared/{token}`` is refused.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+
+from recordings.models import SessionRecording
+from recordings_api.models import Environment
+from sharing.services import sharing_configuration_update
+from snapshots.models import RecordingBlob
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+READY_TIMEOUT_MS = 20_000
+RECORDED_TEXT = "Checkout"  # the <h1> of the harness's test page
+# Adds two iframes (#embedded, #shared) to a page of another origin.
+FRAME_BOTH = """([embedded, shared]) => {
+  for (const [id, src] of [["embedded", embedded], ["shared", shared]]) {
+    const frame = document.createElement("iframe");
+    frame.id = id;
+    frame.src = src;
+    frame.width = 900;
+    frame.height = 600;
+    document.body.appendChild(frame);
+  }
+}"""
+
+
+def _wait_until_settled(page: Any) -> None:
+    """Wait for the page to leave "loading"; fail with its own message unless it is ready."""
+    page.wait_for_function(
+        "() => window.sharedReplay && window.sharedReplay.status !== 'loading'", timeout=READY_TIMEOUT_MS
+    )
+    status = page.evaluate("() => window.sharedReplay.status")
+    assert status == "ready", f"{status}: {page.text_content('#replay-message')}"
+
+
+def _replay_text(page: Any) -> str:
+    frame = page.frame_locator(".replayer-wrapper iframe")
+    frame.locator("body").wait_for(state="attached", timeout=READY_TIMEOUT_MS)
+    page.wait_for_function(
+        "(text) => { const f = document.querySelector('.replayer-wrapper iframe');"
+        " return !!(f && f.contentDocument && f.contentDocument.body"
+        " && f.contentDocument.body.textContent.includes(text)); }",
+        arg=RECORDED_TEXT,
+        timeout=READY_TIMEOUT_MS,
+    )
+    return str(frame.locator("body").text_content())
+
+
+def test_shared_page_replays_a_posthog_js_recording(
+    browser: Any,
+    capture_server: Any,
+    page_server: str,
+    recorded_session: tuple[Environment, str],
+    tmp_path: Path,
+) -> None:
+    environment, session_id = recorded_session
+    call_command("flush_live_buffers")
+    assert RecordingBlob.objects.filter(environment=environment, session_id=session_id).exists()
+    recording = SessionRecording.objects.get(environment=environment, session_id=session_id)
+    token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
+
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        page.goto(f"{capture_server.url}/shared/{token}")
+        _wait_until_settled(page)
+
+        # The player mounted, with its replay frame and controller.
+        assert page.locator("#replay-player .rr-player").count() == 1
+        assert page.locator(".rr-controller").count() == 1
+        # The replay frame rebuilt the recorded page from the decompressed full snapshot.
+        assert RECORDED_TEXT in _replay_text(page)
+        # Playback advances: the player reports increasing replay times.
+        page.wait_for_function(
+            "() => { const p = window.sharedReplay.progress;"
+            " return p.length >= 2 && Math.max(...p) > Math.min(...p); }",
+            timeout=READY_TIMEOUT_MS,
+        )
+        page.screenshot(path=str(tmp_path / "shared_page.png"))
+        assert (tmp_path / "shared_page.png").stat().st_size > 0
+
+        # /embedded/ may be framed by another origin; /shared/ may not.
+        page.goto(f"{page_server}/not-a-page")
+        page.evaluate(
+            FRAME_BOTH, [f"{capture_server.url}/embedded/{token}", f"{capture_server.url}/shared/{token}"]
+        )
+        page.frame_locator("#embedded").locator(".rr-player").wait_for(timeout=READY_TIMEOUT_MS)
+        shared_frame = page.locator("#shared").element_handle().content_frame()
+        assert not _renders_player(shared_frame), shared_frame.url
+        page.screenshot(path=str(tmp_path / "embedded_page.png"))
+    finally:
+        context.close()
+    assert errors == []
+
+
+def _renders_player(frame: Any) -> bool:
+    """Whether a frame shows the replay page (a frame refused by X-Frame-Options shows an error page)."""
+    if frame is None:
+        return False
+    try:
+        return bool(frame.evaluate("() => !!document.getElementById('replay-player')"))
+    except Exception:
+        return False
