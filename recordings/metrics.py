@@ -31,8 +31,14 @@ SECONDS_PER_DAY = 86_400
 NEVER_EXPIRES_DAY = 10**7
 
 
+# Timestamps are millisecond-precise; half a millisecond absorbs floating-point error of the
+# epoch conversion (SQLite's julianday is ~50 µs precise) without changing any whole-second result.
+EPOCH_EPSILON = 0.0005
+
+
 def duration_expression() -> Any:
-    return Floor(EpochSeconds(F("end_time")) - EpochSeconds(F("start_time")), output_field=FloatField())
+    difference = EpochSeconds(F("end_time")) - EpochSeconds(F("start_time")) + Value(EPOCH_EPSILON)
+    return Floor(difference, output_field=FloatField())
 
 
 def active_seconds_expression() -> Any:

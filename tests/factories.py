@@ -36,6 +36,7 @@ class SessionRecordingFactory(factory.django.DjangoModelFactory):
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True
 
     properties = factory.LazyFunction(lambda: {"email": "person@example.com"})
 

@@ -1,0 +1,263 @@
+"""Fixtures of the recordings API tests.
+
+``recordings_url`` is parametrized over both URL families (``/api/projects/{id}/`` and
+``/api/environments/{id}/``). ``dataset`` is three recordings of ``environment`` with distinct
+traits (so every filter, search and order has a single right answer) plus one recording of
+``other_environment`` that must never leak:
+
+=========  ==========  ========  ======  =======  ======  =================================
+name       start       duration  active  clicks   errors  other
+=========  ==========  ========  ======  =======  ======  =================================
+alpha      now − 1 h   120 s     60 s    3        2       person alpha@example.com (age 31),
+                                                          Chrome / Mac OS X / Desktop, shop URLs,
+                                                          events $pageview, $autocapture, purchase
+beta       now − 2 d   30 s      10 s    0        0       person beta@test.org (age "25"),
+                                                          Firefox / Windows / Mobile, mobile,
+                                                          warn 1, event $pageview
+gamma      now − 10 d  600 s     500 s   10       1       no person, no URLs, no properties,
+                                                          90-day retention, log 5
+=========  ==========  ========  ======  =======  ======  =================================
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from django.test import override_settings
+from django.utils import timezone
+
+from recordings.models import SessionRecording
+from recordings_api.models import Environment
+from tests.factories import PersonFactory, SessionEventFactory, SessionRecordingFactory
+
+PREFIXES = ("projects", "environments")
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """Personas are created with passwords; PBKDF2 costs ~0.6 s per user and is not under test."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(params=PREFIXES)
+def prefix(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@pytest.fixture
+def recordings_url(environment: Environment, prefix: str) -> str:
+    return f"/api/{prefix}/{environment.id}/session_recordings/"
+
+
+def base_url(environment: Environment, prefix: str = "projects") -> str:
+    return f"/api/{prefix}/{environment.id}/session_recordings/"
+
+
+def result_ids(response: Any) -> list[str]:
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]
+
+
+def make_recording(
+    environment: Environment, *, start: datetime, duration: int, active: int, **fields: Any
+) -> SessionRecording:
+    start = start.replace(microsecond=0)
+    return SessionRecordingFactory(
+        environment=environment,
+        start_time=start,
+        end_time=start + timedelta(seconds=duration),
+        active_milliseconds=active * 1000,
+        **fields,
+    )
+
+
+@dataclass
+class Dataset:
+    alpha: SessionRecording
+    beta: SessionRecording
+    gamma: SessionRecording
+    other: SessionRecording
+
+    def name_of(self, session_id: str) -> str:
+        for name in ("alpha", "beta", "gamma", "other"):
+            if getattr(self, name).session_id == session_id:
+                return name
+        raise AssertionError(f"unknown session {session_id}")
+
+    def names(self, response: Any) -> list[str]:
+        return [self.name_of(session_id) for session_id in result_ids(response)]
+
+
+def _alpha(environment: Environment, now: datetime) -> SessionRecording:
+    alpha = make_recording(
+        environment,
+        session_id="alpha-session",
+        distinct_id="alpha-user",
+        start=now - timedelta(hours=1),
+        duration=120,
+        active=60,
+        click_count=3,
+        keypress_count=5,
+        mouse_activity_count=20,
+        console_log_count=1,
+        console_warn_count=0,
+        console_error_count=2,
+        start_url="https://shop.example.com/cart",
+        urls=["https://shop.example.com/cart?item=1", "https://shop.example.com/checkout"],
+        first_event_properties={"$browser": "Chrome", "$os": "Mac OS X", "$device_type": "Desktop"},
+    )
+    PersonFactory(
+        environment=environment,
+        distinct_ids=["alpha-user"],
+        properties={"email": "alpha@example.com", "age": 31, "plan": "pro"},
+    )
+    start = alpha.start_time
+    SessionEventFactory(
+        environment=environment,
+        session_id=alpha.session_id,
+        distinct_id="alpha-user",
+        event="$pageview",
+        timestamp=start + timedelta(seconds=1),
+        properties={"$current_url": "https://shop.example.com/cart?item=1"},
+    )
+    SessionEventFactory(
+        environment=environment,
+        session_id=alpha.session_id,
+        distinct_id="alpha-user",
+        event="$autocapture",
+        timestamp=start + timedelta(seconds=5),
+        properties={"$event_type": "click", "$elements_chain": "button.buy"},
+    )
+    SessionEventFactory(
+        environment=environment,
+        session_id=alpha.session_id,
+        distinct_id="alpha-user",
+        event="purchase",
+        timestamp=start + timedelta(seconds=60),
+        properties={"amount": 30, "currency": "EUR"},
+    )
+    return alpha
+
+
+def _beta(environment: Environment, now: datetime) -> SessionRecording:
+    beta = make_recording(
+        environment,
+        session_id="beta-session",
+        distinct_id="beta-user",
+        start=now - timedelta(days=2),
+        duration=30,
+        active=10,
+        click_count=0,
+        keypress_count=1,
+        mouse_activity_count=40,
+        console_log_count=0,
+        console_warn_count=1,
+        console_error_count=0,
+        start_url="https://example.com/",
+        urls=["https://example.com/"],
+        snapshot_source="mobile",
+        first_event_properties={"$browser": "Firefox", "$os": "Windows", "$device_type": "Mobile"},
+    )
+    PersonFactory(
+        environment=environment,
+        distinct_ids=["beta-user"],
+        properties={"email": "beta@test.org", "age": "25"},
+    )
+    SessionEventFactory(
+        environment=environment,
+        session_id=beta.session_id,
+        distinct_id="beta-user",
+        event="$pageview",
+        timestamp=beta.start_time + timedelta(seconds=2),
+        properties={"$current_url": "https://example.com/"},
+    )
+    return beta
+
+
+def _gamma(environment: Environment, now: datetime) -> SessionRecording:
+    return make_recording(
+        environment,
+        session_id="gamma-session",
+        distinct_id="gamma-user",
+        start=now - timedelta(days=10),
+        duration=600,
+        active=500,
+        click_count=10,
+        keypress_count=50,
+        mouse_activity_count=5,
+        console_log_count=5,
+        console_warn_count=0,
+        console_error_count=1,
+        start_url=None,
+        urls=[],
+        first_event_properties={},
+        retention_period_days=90,
+    )
+
+
+@pytest.fixture
+def dataset(environment: Environment, other_environment: Environment) -> Dataset:
+    now = timezone.now()
+    other = make_recording(
+        other_environment,
+        session_id="other-session",
+        distinct_id="alpha-user",
+        start=now - timedelta(hours=1),
+        duration=120,
+        active=60,
+        urls=["https://shop.example.com/checkout"],
+    )
+    return Dataset(
+        alpha=_alpha(environment, now),
+        beta=_beta(environment, now),
+        gamma=_gamma(environment, now),
+        other=other,
+    )
+
+
+# --- snapshot backends (for DELETE removing blobs and live buffer) -----------------------------
+
+
+def _bucket(endpoint: str) -> str:
+    import uuid
+
+    name = f"rec-{uuid.uuid4().hex[:20]}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture(params=[("database", "local"), ("redis", "s3")], ids=["database-local", "redis-s3"])
+def snapshot_backends(request: pytest.FixtureRequest, db: Any, tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """The embedded pair (database buffer, local storage) and the production pair (Redis, moto S3)."""
+    buffer_name, storage_name = request.param
+    values: dict[str, Any] = {
+        "REDIS_URL": request.getfixturevalue("redis_url") if buffer_name == "redis" else None
+    }
+    if storage_name == "s3":
+        endpoint = request.getfixturevalue("s3_endpoint")
+        values.update(
+            OBJECT_STORAGE_ENDPOINT=endpoint,
+            OBJECT_STORAGE_BUCKET=_bucket(endpoint),
+            OBJECT_STORAGE_ACCESS_KEY_ID="testing",
+            OBJECT_STORAGE_SECRET_ACCESS_KEY="testing",
+        )
+    else:
+        values.update(
+            OBJECT_STORAGE_ENDPOINT=None,
+            OBJECT_STORAGE_BUCKET=None,
+            OBJECT_STORAGE_LOCAL_DIR=tmp_path / "objects",
+        )
+    with override_settings(**values):
+        yield buffer_name, storage_name
