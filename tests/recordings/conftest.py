@@ -8,13 +8,13 @@ traits (so every filter, search and order has a single right answer) plus one re
 =========  ==========  ========  ======  =======  ======  =================================
 name       start       duration  active  clicks   errors  other
 =========  ==========  ========  ======  =======  ======  =================================
-alpha      now − 1 h   120 s     60 s    3        2       person alpha@example.com (age 31),
+alpha      now - 1 h   120 s     60 s    3        2       person alpha@example.com (age 31),
                                                           Chrome / Mac OS X / Desktop, shop URLs,
                                                           events $pageview, $autocapture, purchase
-beta       now − 2 d   30 s      10 s    0        0       person beta@test.org (age "25"),
+beta       now - 2 d   30 s      10 s    0        0       person beta@test.org (age "25"),
                                                           Firefox / Windows / Mobile, mobile,
-                                                          warn 1, event $pageview
-gamma      now − 10 d  600 s     500 s   10       1       no person, no URLs, no properties,
+                                                          warn 1, event $pageview, 365-day retention
+gamma      now - 10 d  600 s     580 s   10       1       no person, no URLs, no properties,
                                                           90-day retention, log 5
 =========  ==========  ========  ======  =======  ======  =================================
 """
@@ -162,6 +162,7 @@ def _beta(environment: Environment, now: datetime) -> SessionRecording:
         start_url="https://example.com/",
         urls=["https://example.com/"],
         snapshot_source="mobile",
+        retention_period_days=365,
         first_event_properties={"$browser": "Firefox", "$os": "Windows", "$device_type": "Mobile"},
     )
     PersonFactory(
@@ -187,7 +188,7 @@ def _gamma(environment: Environment, now: datetime) -> SessionRecording:
         distinct_id="gamma-user",
         start=now - timedelta(days=10),
         duration=600,
-        active=500,
+        active=580,
         click_count=10,
         keypress_count=50,
         mouse_activity_count=5,

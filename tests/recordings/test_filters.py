@@ -177,7 +177,7 @@ FILTER_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     (
         "having inactive_seconds",
         {"having_predicates": [prop("inactive_seconds", 50, "gt", "recording")]},
-        {"alpha", "gamma"},
+        {"alpha"},
     ),
     (
         "having click_count",
