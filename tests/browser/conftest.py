@@ -9,8 +9,7 @@ Fixtures (reuse them from any ``tests/browser/test_*.py``):
 - ``browser`` (session) — a launched Playwright Chromium ``Browser``.
 - ``capture_server`` — pytest-django's ``live_server`` (transactional database) with object
   storage pointed at a fresh moto-server S3 bucket (``OBJECT_STORAGE_*`` overridden for the
-  test) and the live buffer in the test Redis (``redis_url``) when reachable, else in the
-  database. Its ``.url`` is the posthog-js ``api_host``.
+  test) and the embedded (database) live buffer. Its ``.url`` is the posthog-js ``api_host``.
 - ``capture_environment`` — an Environment (with project and organization) in that database;
   its ``api_token`` is what the page passes to ``posthog.init``.
 - ``page_server`` (session) — a loopback HTTP server on ANOTHER port (so every capture call is
@@ -167,16 +166,8 @@ def page_server() -> Iterator[str]:
 # --- the capture server -------------------------------------------------------------------------
 
 
-def _redis_or_embedded(request: pytest.FixtureRequest) -> str | None:
-    """The test Redis (a flushed per-worker database) when reachable, else the database buffer."""
-    try:
-        return str(request.getfixturevalue("redis_url"))
-    except pytest.skip.Exception:
-        return None
-
-
 @pytest.fixture
-def capture_server(live_server: Any, settings: Any, s3_endpoint: str, request: pytest.FixtureRequest) -> Any:
+def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Any:
     bucket = f"browser-{uuid.uuid4().hex[:16]}"
     boto3.client(
         "s3",
@@ -189,7 +180,9 @@ def capture_server(live_server: Any, settings: Any, s3_endpoint: str, request: p
     settings.OBJECT_STORAGE_BUCKET = bucket
     settings.OBJECT_STORAGE_ACCESS_KEY_ID = "testing"
     settings.OBJECT_STORAGE_SECRET_ACCESS_KEY = "testing"
-    settings.REDIS_URL = _redis_or_embedded(request)
+    # The database live buffer lives in this test's own database: a shared Redis database would
+    # be flushed by concurrent runs (and the Redis driver has its own contract suite).
+    settings.REDIS_URL = None
     return live_server
 
 

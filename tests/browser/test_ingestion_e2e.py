@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import urllib.request
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -11,7 +13,8 @@ import pytest
 from django.core.management import call_command
 
 from recordings.models import SessionEvent, SessionRecording
-from recordings_api.models import Environment
+from recordings_api.models import Environment, User
+from recordings_api.services import membership_add, personal_api_key_create
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
 from snapshots.storage.base import blob_object_key
@@ -49,6 +52,22 @@ def _blob_events(environment: Environment, session_id: str) -> list[dict[str, An
     return events
 
 
+def _listed_recording(base_url: str, environment: Environment, session_id: str) -> dict[str, Any]:
+    """The session as the recordings list API shows it, over HTTP with a real personal API key."""
+    user = User.objects.create_user(email=f"{uuid.uuid4().hex}@example.com", password="pw")
+    membership_add(organization=environment.project.organization, user=user)
+    key = personal_api_key_create(user=user, label="e2e", scopes=["session_recording:read"]).plaintext
+    request = urllib.request.Request(
+        f"{base_url}/api/projects/{environment.project_id}/session_recordings/",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        body = json.loads(response.read())
+    matches = [result for result in body["results"] if result["id"] == session_id]
+    assert len(matches) == 1, body
+    return matches[0]
+
+
 @pytest.mark.parametrize(
     ("package", "bundle", "version"),
     [("posthog-js", "array.js", "1.449.2"), ("posthog-js-1300", "array.full.js", "1.300.0")],
@@ -56,11 +75,21 @@ def _blob_events(environment: Environment, session_id: str) -> list[dict[str, An
 def test_posthog_js_recording_is_listed_and_flushed_to_s3(
     capture_environment: Environment,
     record_session: Callable[..., RecordedSession],
+    capture_server: Any,
     package: str,
     bundle: str,
     version: str,
 ) -> None:
     recorded = record_session(capture_environment, package=package, bundle=bundle)
+
+    listed = _listed_recording(capture_server.url, capture_environment, recorded.session_id)
+    assert listed["click_count"] > 0
+    assert listed["keypress_count"] > 0
+    assert listed["console_log_count"] > 0
+    assert listed["console_warn_count"] > 0
+    assert listed["console_error_count"] > 0
+    assert listed["start_url"] == recorded.page_url
+    assert listed["person"]["distinct_ids"] == [listed["distinct_id"]]
 
     recording = SessionRecording.objects.get(environment=capture_environment, session_id=recorded.session_id)
     assert recording.click_count >= 1
