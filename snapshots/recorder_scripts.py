@@ -24,6 +24,7 @@ from pathlib import Path
 from django.conf import settings
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.http.response import HttpResponseBase
+from django.views.decorators.csrf import csrf_exempt
 
 from snapshots.capture.http import cors_preflight, json_error, with_cors
 
@@ -73,6 +74,7 @@ def script_file_find(*, name: str, version: str | None) -> ScriptFile | None:
     return ScriptFile(path=path, version=served_version)
 
 
+@csrf_exempt
 def not_found(request: HttpRequest) -> HttpResponse:
     return json_error(
         request, status=404, type_="invalid_request", code="not_found", detail="No such script."
@@ -103,6 +105,7 @@ def _method_check(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+@csrf_exempt
 def versioned_script(request: HttpRequest, version: str, name: str) -> HttpResponseBase:
     early = _method_check(request)
     if early is not None:
@@ -113,6 +116,7 @@ def versioned_script(request: HttpRequest, version: str, name: str) -> HttpRespo
     return _serve(request, script, cache_control=IMMUTABLE_CACHE)
 
 
+@csrf_exempt
 def script(request: HttpRequest, name: str) -> HttpResponseBase:
     early = _method_check(request)
     if early is not None:

@@ -97,18 +97,32 @@ def _cached(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def config_json(request: HttpRequest, token: str) -> HttpResponse:
+def _method_check(request: HttpRequest) -> HttpResponse | None:
     if request.method == "OPTIONS":
         return cors_preflight(request)
+    if request.method not in ("GET", "HEAD"):
+        return json_error(
+            request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use GET."
+        )
+    return None
+
+
+@csrf_exempt
+def config_json(request: HttpRequest, token: str) -> HttpResponse:
+    early = _method_check(request)
+    if early is not None:
+        return early
     environment = environment_by_token(token=token)
     if environment is None:
         return _unknown_token(request)
     return _cached(json_ok(request, remote_config_build(environment=environment)))
 
 
+@csrf_exempt
 def config_js(request: HttpRequest, token: str) -> HttpResponse:
-    if request.method == "OPTIONS":
-        return cors_preflight(request)
+    early = _method_check(request)
+    if early is not None:
+        return early
     environment = environment_by_token(token=token)
     if environment is None:
         return _unknown_token(request)

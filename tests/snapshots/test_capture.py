@@ -17,7 +17,6 @@ from tests.snapshots.test_capture_support import (
     embedded_buffer,  # noqa: F401
     event_item,
     full_snapshot,
-    gzip_json,
     key_input,
     meta,
     mouse_move,
@@ -365,6 +364,10 @@ def test_console_counts_across_requests(environment: Environment) -> None:
     assert recording.message_count == 7
 
 
-def test_payload_is_plain_gzip_bytes(environment: Environment) -> None:
-    """Sanity check of the helper itself: a gzip body starts with the magic bytes."""
-    assert gzip_json([]).startswith(b"\x1f\x8b")
+def test_capture_needs_no_csrf_token_or_cookie(environment: Environment) -> None:
+    """Browsers post cross-origin without cookies: CSRF protection must not apply to capture."""
+    session_id = new_session_id()
+    item = snapshot_item(token=environment.api_token, session_id=session_id, events=[meta(now_ms())])
+    response = post_gzip(Client(enforce_csrf_checks=True), "/s/", [item], HTTP_ORIGIN="https://shop.example")
+    assert response.status_code == 200
+    assert SessionRecording.objects.filter(session_id=session_id).exists()

@@ -265,3 +265,32 @@ def test_source_maps_are_json() -> None:
 
 def test_scripts_refuse_writes() -> None:
     assert Client().post("/static/lazy-recorder.js").status_code == 405
+
+
+@pytest.mark.parametrize(
+    ("method", "url"),
+    [
+        ("post", "/static/lazy-recorder.js"),
+        ("post", f"/static/{CURRENT}/lazy-recorder.js"),
+        ("delete", "/static/lazy-recorder.js"),
+        ("post", "/array/phc_x/config"),
+        ("put", "/array/phc_x/config.js"),
+    ],
+)
+def test_read_only_endpoints_answer_405_even_with_csrf_checks(
+    method: str, url: str
+) -> None:
+    response = getattr(Client(enforce_csrf_checks=True), method)(url)
+    assert response.status_code == 405
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "method_not_allowed",
+        "detail": "Use GET.",
+        "attr": None,
+    }
+
+
+def test_flags_needs_no_csrf_token(environment: Environment) -> None:
+    client = Client(enforce_csrf_checks=True)
+    body = orjson.dumps({"token": environment.api_token})
+    assert client.post("/flags/?v=2", data=body, content_type="application/json").status_code == 200
