@@ -6,11 +6,15 @@ items are edited inline with raw id widgets, since an environment may hold milli
 
 from __future__ import annotations
 
+from typing import cast
+
 from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist, SessionRecordingPlaylistItem
+from playlists.services import playlist_update
+from recordings_api.models import User
 
 
 class SessionRecordingPlaylistItemInline(admin.TabularInline):
@@ -47,11 +51,20 @@ class SessionRecordingPlaylistAdmin(admin.ModelAdmin):
     raw_id_fields = ("environment", "created_by", "last_modified_by")
     readonly_fields = ("short_id", "created_at")
     inlines = [SessionRecordingPlaylistItemInline, SavedFiltersMatchInline]
+    actions = ["restore_playlists"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[SessionRecordingPlaylist]:
         return (
             super().get_queryset(request).select_related("environment").annotate(_item_count=Count("items"))
         )
+
+    @admin.action(description="Restore the selected (soft-deleted) playlists")
+    def restore_playlists(self, request: HttpRequest, queryset: QuerySet[SessionRecordingPlaylist]) -> None:
+        restored = 0
+        for playlist in queryset.filter(deleted=True).select_related("environment"):
+            playlist_update(playlist=playlist, user=cast(User, request.user), changes={"deleted": False})
+            restored += 1
+        self.message_user(request, f"Restored {restored} playlist(s).")
 
     @admin.display(description="Pinned recordings", ordering="_item_count")
     def item_count(self, playlist: SessionRecordingPlaylist) -> int:

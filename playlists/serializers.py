@@ -182,7 +182,7 @@ class PlaylistUpdateInputSerializer(PlaylistFieldsInputSerializer):
 
 class PlaylistListParamsSerializer(serializers.Serializer):
     created_by = serializers.IntegerField(
-        required=False, min_value=1, help_text="Only playlists this user created."
+        required=False, min_value=1, max_value=2**63 - 1, help_text="Only playlists this user created."
     )
     user = serializers.BooleanField(required=False, help_text="`true`: only playlists you created.")
     type = serializers.ChoiceField(choices=SessionRecordingPlaylist.PlaylistType.choices, required=False)

@@ -115,6 +115,7 @@ def test_order(api, environment, catalogue, order, expected):
         ({"type": "static"}, "type"),
         ({"created_by": "alice"}, "created_by"),
         ({"created_by": "0"}, "created_by"),
+        ({"created_by": str(2**64)}, "created_by"),
         ({"pinned": "sometimes"}, "pinned"),
         ({"user": "me"}, "user"),
         ({"date_from": "last tuesday"}, "date_from"),
