@@ -19,6 +19,7 @@ from recordings.models import SessionRecording
 from recordings_api.models import Environment
 from sharing.services import sharing_configuration_update
 from snapshots.models import RecordingBlob
+from tests.factories import SessionRecordingFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -116,3 +117,27 @@ def _renders_player(frame: Any) -> bool:
         return bool(frame.evaluate("() => !!document.getElementById('replay-player')"))
     except Exception:
         return False
+
+
+def test_shared_page_explains_an_empty_recording_and_a_revoked_link(
+    browser: Any, capture_server: Any, capture_environment: Environment
+) -> None:
+    recording = SessionRecordingFactory(environment=capture_environment)  # metadata only, no snapshots
+    token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        page.goto(f"{capture_server.url}/shared/{token}")
+        page.wait_for_function(
+            "() => window.sharedReplay && window.sharedReplay.status !== 'loading'", timeout=READY_TIMEOUT_MS
+        )
+        assert page.evaluate("() => window.sharedReplay.status") == "empty"
+        assert page.text_content("#replay-message") == "This recording has no playable data yet."
+        assert page.locator(".rr-player").count() == 0
+
+        sharing_configuration_update(recording=recording, user=None, enabled=False)
+        response = page.goto(f"{capture_server.url}/shared/{token}")
+        assert response is not None and response.status == 404
+        assert "This recording is not available" in page.text_content("h1")
+    finally:
+        context.close()
