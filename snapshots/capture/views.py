@@ -114,6 +114,10 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
         return response
     body: dict[str, object] = {"status": 1}
     if payload.rejected:
+        logger.info(
+            "capture_items_rejected",
+            extra={"environment_id": environment.id, "codes": sorted({r.code for r in payload.rejected})},
+        )
         body["rejected"] = [{"index": r.index, "code": r.code, "detail": r.detail} for r in payload.rejected]
     return json_ok(request, body)
 

@@ -104,7 +104,7 @@ def snapshot_blocks_account(*, environment: Environment, blocks: Sequence[Sessio
             recording_metadata_upsert(
                 environment=environment, session_id=block.session_id, block=metadata, context=_context(block)
             )
-    logger.info(
+    logger.debug(  # per request: debug, the hot path must not be bound by log I/O
         "snapshot_batch_ingested",
         extra={"environment_id": environment.id, "sessions": [block.session_id for block in blocks]},
     )
