@@ -22,6 +22,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem, generate_short_id
 from playlists.saved_filters import saved_filters_match_forget
+from playlists.tasks import refresh_playlist_saved_filters_count
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.models import SessionRecording
 from recordings.selectors import session_recordings_filter, session_recordings_visible
@@ -37,26 +38,20 @@ _SHORT_ID_ATTEMPTS = 5
 def _enqueue_saved_filters_refresh(playlist: SessionRecordingPlaylist) -> None:
     if playlist.type != PlaylistType.FILTERS or playlist.deleted:
         return
-    from playlists.tasks import refresh_playlist_saved_filters_count
-
     playlist_id = playlist.id
     transaction.on_commit(lambda: refresh_playlist_saved_filters_count.delay(playlist_id))
 
 
 def _check_type_rules(*, playlist_type: str, filters: dict[str, Any] | None, creating: bool) -> None:
     if playlist_type == PlaylistType.COLLECTION and filters:
-        message = (
-            "You cannot create a collection with filters"
-            if creating
-            else ("You cannot update a collection to add filters")
-        )
+        message = "You cannot create a collection with filters"
+        if not creating:
+            message = "You cannot update a collection to add filters"
         raise ValidationError({"filters": [message]})
     if playlist_type == PlaylistType.FILTERS and filters is not None and not filters:
-        message = (
-            "You must provide a valid filters when creating a saved filter"
-            if creating
-            else ("You cannot remove all filters when updating a saved filter")
-        )
+        message = "You must provide a valid filters when creating a saved filter"
+        if not creating:
+            message = "You cannot remove all filters when updating a saved filter"
         raise ValidationError({"filters": [message]})
 
 
@@ -147,7 +142,10 @@ def _reject_filters_playlist(playlist: SessionRecordingPlaylist) -> None:
 def _pin(*, playlist: SessionRecordingPlaylist, recording: SessionRecording) -> bool:
     _, created = SessionRecordingPlaylistItem.objects.get_or_create(playlist=playlist, recording=recording)
     if not recording.persisted:
-        session_recording_persist(environment=playlist.environment, session_id=recording.session_id)
+        try:
+            session_recording_persist(environment=playlist.environment, session_id=recording.session_id)
+        except SessionRecording.DoesNotExist:  # deleted between lookup and pinning
+            raise NotFound("Recording not found.") from None
     return created
 
 
