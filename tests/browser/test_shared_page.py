@@ -1,14 +1,15 @@
 """The public replay page really replays a posthog-js recording in headless Chromium.
 
-A real posthog-js 1.449.2 session (the shared harness records it against the live server) is
-flushed to S3, shared, and opened at ``/shared/{token}``: the page fetches the snapshots with
-the token through the two-phase protocol, un-gzips the ``cv`` "2024-10" fields and plays the
-window with rrweb-player. ``/embedded/{token}`` is then framed by another origin, where
-``/shared/{token}`` is refused.
+A real posthog-js 1.449.2 session (the shared harness records it against the live server), plus
+a copy of it as a second browser window, is flushed to S3, shared, and opened at
+``/shared/{token}``: the page fetches the snapshots with the token through the two-phase
+protocol, un-gzips the ``cv`` "2024-10" fields and plays one window at a time with rrweb-player.
+``/embedded/{token}`` is then framed by another origin, where ``/shared/{token}`` is refused.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.core.management import call_command
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
 from sharing.services import sharing_configuration_update
+from snapshots.live_buffer import BufferedLine, get_live_buffer
 from snapshots.models import RecordingBlob
 from tests.factories import SessionRecordingFactory
 
@@ -25,6 +27,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 READY_TIMEOUT_MS = 20_000
 RECORDED_TEXT = "Checkout"  # the <h1> of the harness's test page
+SECOND_WINDOW = "second-window"
+SECOND_WINDOW_OFFSET_MS = 60_000
 # Adds two iframes (#embedded, #shared) to a page of another origin.
 FRAME_BOTH = """([embedded, shared]) => {
   for (const [id, src] of [["embedded", embedded], ["shared", shared]]) {
@@ -68,6 +72,7 @@ def test_shared_page_replays_a_posthog_js_recording(
     tmp_path: Path,
 ) -> None:
     environment, session_id = recorded_session
+    _add_second_window(environment, session_id)
     call_command("flush_live_buffers")
     assert RecordingBlob.objects.filter(environment=environment, session_id=session_id).exists()
     recording = SessionRecording.objects.get(environment=environment, session_id=session_id)
@@ -95,6 +100,13 @@ def test_shared_page_replays_a_posthog_js_recording(
         page.screenshot(path=str(tmp_path / "shared_page.png"))
         assert (tmp_path / "shared_page.png").stat().st_size > 0
 
+        # One window at a time: the second window gets its own button and replay.
+        assert page.evaluate("() => window.sharedReplay.windowIds") == [_first_window(page), SECOND_WINDOW]
+        page.click("#replay-windows button:nth-child(2)")
+        page.wait_for_function(f"() => window.sharedReplay.windowId === '{SECOND_WINDOW}'")
+        assert page.locator("#replay-player .rr-player").count() == 1
+        assert RECORDED_TEXT in _replay_text(page)
+
         # /embedded/ may be framed by another origin; /shared/ may not.
         page.goto(f"{page_server}/not-a-page")
         page.evaluate(
@@ -107,6 +119,24 @@ def test_shared_page_replays_a_posthog_js_recording(
     finally:
         context.close()
     assert errors == []
+
+
+def _first_window(page: Any) -> str:
+    return str(page.evaluate("() => window.sharedReplay.windowIds[0]"))
+
+
+def _add_second_window(environment: Environment, session_id: str) -> None:
+    """Copy the recorded window's buffered lines as another tab, one minute later."""
+    buffer = get_live_buffer()
+    copies = []
+    for buffered in buffer.read(environment_id=environment.id, session_id=session_id):
+        message = json.loads(buffered.line)
+        for event in message["data"]:
+            event["timestamp"] += SECOND_WINDOW_OFFSET_MS
+        message["window_id"] = SECOND_WINDOW
+        copies.append(BufferedLine(score=buffered.score + SECOND_WINDOW_OFFSET_MS, line=json.dumps(message)))
+    assert copies
+    buffer.append(environment_id=environment.id, session_id=session_id, lines=copies)
 
 
 def _renders_player(frame: Any) -> bool:
