@@ -23,6 +23,12 @@ from snapshots.storage import BlobStore, get_blob_store
 S3_CREDENTIALS = {"OBJECT_STORAGE_ACCESS_KEY_ID": "testing", "OBJECT_STORAGE_SECRET_ACCESS_KEY": "testing"}
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Personas are created with passwords; the production hasher costs ~1 s per user."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(params=["database", "redis"])
 def live_buffer_backend(request: pytest.FixtureRequest, db: Any) -> Iterator[str]:
     """Settings for the chosen live buffer driver; yields its name."""

@@ -1,0 +1,1 @@
+"""The snapshots endpoint: ``…/session_recordings/{id}/snapshots`` (two-phase protocol)."""

@@ -1,0 +1,91 @@
+"""Reads of the snapshots domain: a recording's snapshot sources, blobs and realtime lines.
+
+Sources come from ``RecordingBlob`` rows (the bucket is never listed) plus a ``realtime`` entry
+while the live buffer holds lines. Failures of the live buffer raise ``LiveBufferUnavailable``
+and of object storage ``StorageUnavailable``; callers turn both into 503, never into an empty
+recording.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from recordings.models import SessionRecording
+from recordings.selectors import session_recordings_visible
+from recordings_api.models import Environment
+from snapshots.flush import ms_to_datetime, recording_blob_object_key
+from snapshots.live_buffer import BufferedLine, get_live_buffer
+from snapshots.models import RecordingBlob
+from snapshots.storage import ObjectStream, get_blob_store
+
+
+@dataclass(frozen=True)
+class SnapshotSource:
+    source: str  # "blob" | "realtime"
+    start_timestamp: datetime | None
+    end_timestamp: datetime | None
+    blob_key: str | None
+
+
+@dataclass(frozen=True)
+class SnapshotSources:
+    """The phase-1 listing and the size hints a client can plan downloads with."""
+
+    sources: list[SnapshotSource]
+    blob_count: int
+    total_size_bytes: int  # JSONL bytes of every source, uncompressed
+    total_compressed_size_bytes: int  # stored gzip bytes of the blobs
+    total_event_count: int
+    realtime_line_count: int
+
+
+def snapshot_recording_get(*, environment: Environment, session_id: str) -> SessionRecording | None:
+    """The recording if it is visible (exists, not deleted, within retention), else None."""
+    return session_recordings_visible(environment=environment).filter(session_id=session_id).first()
+
+
+def snapshot_sources_list(*, recording: SessionRecording) -> SnapshotSources:
+    """Blob sources sorted by start (then key), then ``realtime`` while lines are buffered."""
+    blobs = list(
+        RecordingBlob.objects.filter(
+            environment_id=recording.environment_id, session_id=recording.session_id
+        ).order_by("start_timestamp", "blob_key")
+    )
+    sources = [
+        SnapshotSource("blob", blob.start_timestamp, blob.end_timestamp, blob.blob_key) for blob in blobs
+    ]
+    stats = get_live_buffer().stats(environment_id=recording.environment_id, session_id=recording.session_id)
+    if stats.line_count:
+        start = None if stats.first_score_ms is None else ms_to_datetime(stats.first_score_ms)
+        sources.append(SnapshotSource("realtime", start, None, None))
+    blob_events = sum(blob.event_count for blob in blobs)
+    return SnapshotSources(
+        sources=sources,
+        blob_count=len(blobs),
+        total_size_bytes=sum(blob.uncompressed_size_bytes for blob in blobs) + stats.size_bytes,
+        total_compressed_size_bytes=sum(blob.size_bytes for blob in blobs),
+        # Ingestion counts every event, buffered or flushed; the blobs' own count is exact for
+        # flushed data, so the larger of the two covers both.
+        total_event_count=max(blob_events, recording.event_count),
+        realtime_line_count=stats.line_count,
+    )
+
+
+def snapshot_blob_get(*, recording: SessionRecording, blob_key: str) -> RecordingBlob | None:
+    """The recording's blob with this key, or None (also for another recording's key)."""
+    return RecordingBlob.objects.filter(
+        environment_id=recording.environment_id, session_id=recording.session_id, blob_key=blob_key
+    ).first()
+
+
+def snapshot_blob_open(
+    *, blob: RecordingBlob, byte_range: tuple[int, int] | None = None
+) -> ObjectStream | None:
+    """Open the stored (gzip) bytes of ``blob``; None when the object is missing."""
+    return get_blob_store().open(recording_blob_object_key(blob), byte_range=byte_range)
+
+
+def snapshot_realtime_lines(*, recording: SessionRecording) -> list[BufferedLine]:
+    """The lines still in the live buffer, in score order."""
+    return get_live_buffer().read(environment_id=recording.environment_id, session_id=recording.session_id)
