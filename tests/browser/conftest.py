@@ -58,9 +58,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 RECORDING_TIMEOUT_SECONDS = 40
-# Playwright's sync API runs an event loop in this thread; Django's ORM guard would refuse the
-# test's own queries while it exists.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -77,10 +74,20 @@ def browser() -> Iterator[Any]:
         pytest.skip(f"{CHROMIUM} not installed")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield launched
-        launched.close()
+    # Playwright's sync API keeps an event loop in this thread; Django's async-safety guard would
+    # refuse the tests' own ORM queries while it exists. Lifted only while the browser runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield launched
+            launched.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 # --- the page server ------------------------------------------------------------------------
