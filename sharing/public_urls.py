@@ -5,8 +5,9 @@ from django.urls import URLPattern, path, re_path
 from sharing.assets import replay_asset
 from sharing.pages import embedded_recording_page, shared_recording_page
 
-# Tokens are URL-safe base64 (no dots), so ".json" can only be the format suffix.
-_TOKEN = r"(?P<token>[A-Za-z0-9_-]{1,400})(?P<extension>\.json)?/?"
+# Tokens are URL-safe base64 (no dots), so a trailing ".json" is the format suffix. Anything
+# else after /shared/ reaches the view, which answers unknown tokens with the 404 page.
+_TOKEN = r"(?P<token>[^/]{1,400}?)(?P<extension>\.json)?/?"
 
 urlpatterns: list[URLPattern] = [
     path("sharing-assets/<str:version>/<str:name>", replay_asset, name="sharing_asset"),

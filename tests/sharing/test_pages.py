@@ -122,6 +122,7 @@ def _assert_not_found_page(response):
 def test_unknown_token_is_a_404_page(client: Client, db):
     _assert_not_found_page(client.get("/shared/not-a-real-token"))
     _assert_not_found_page(client.get("/embedded/not-a-real-token"))
+    _assert_not_found_page(client.get("/shared/not.a%20token"))
     response = client.get("/shared/not-a-real-token.json")
     assert response.status_code == 404
     assert response.json() == {
