@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from functools import cache
 from pathlib import Path
 
 from django.conf import settings
@@ -38,9 +37,11 @@ def _asset_paths() -> dict[str, Path]:
     }
 
 
-@cache
 def asset_version() -> str:
-    """rrweb-player's installed version plus a digest of our files (cache busting per deploy)."""
+    """rrweb-player's installed version plus a digest of our files (cache busting per change).
+
+    Recomputed per call (a few KB read): an edited ``replay.js`` gets a new URL at once.
+    """
     package = Path(settings.NODE_MODULES_DIR) / "rrweb-player" / "package.json"
     try:
         player_version = str(json.loads(package.read_text())["version"])
