@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db import DataError, transaction
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,7 +51,7 @@ def recordings_list_response(
     query = recordings_query_parse(filters)
     recordings = session_recordings_for_query(environment=environment, query=query, user=request.user)
     paginator = RecordingsPagination()
-    page = list(paginator.paginate_queryset(recordings, request) or [])
+    page = _page(paginator, recordings, request)
     unmatched: set[str] = set()
     if query.session_recording_id and paginator.offset == 0:
         page, unmatched = _with_requested_recording(page, recordings, environment=environment, query=query)
@@ -65,6 +67,17 @@ def recordings_list_response(
     )
     response.data["version"] = LIST_VERSION
     return response
+
+
+def _page(paginator: RecordingsPagination, recordings: Any, request: Request) -> list[SessionRecording]:
+    """Evaluates the page; a pattern the database rejects (Python accepted it) is a 400, not a 500."""
+    try:
+        with transaction.atomic():
+            return list(paginator.paginate_queryset(recordings, request) or [])
+    except DataError as error:
+        raise ValidationError(
+            f"The database rejected a filter value (check regular expressions): {error}"
+        ) from None
 
 
 def _with_requested_recording(

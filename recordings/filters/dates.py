@@ -19,6 +19,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from recordings.filters.conditions import invalid
 
 _RELATIVE = re.compile(r"^-?(?P<number>\d{1,6})(?P<unit>[sMhdwmqy])$")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _UNIT_SECONDS = {"s": 1, "M": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400}
 _UNIT_MONTHS = {"m": 1, "q": 3, "y": 12}
 
@@ -33,7 +34,10 @@ def date_parse(
     text = str(raw).strip()
     relative = _RELATIVE.match(text)
     if relative:
-        return _relative(now, int(relative["number"]), relative["unit"])
+        try:
+            return _relative(now, int(relative["number"]), relative["unit"])
+        except (OverflowError, ValueError):
+            raise invalid(param, f"'{param}' reaches before year 1: {text!r}.") from None
     if text in ("dStart", "mStart", "yStart"):
         today = now.astimezone(UTC).date()
         start = {"dStart": today, "mStart": today.replace(day=1), "yStart": today.replace(month=1, day=1)}[
@@ -63,9 +67,13 @@ def _days_in_month(year: int, month: int) -> int:
 
 
 def _absolute(text: str, *, param: str, end_of_day: bool) -> datetime:
+    moment: datetime | None = None
+    day: date | None = None
     try:
-        moment = parse_datetime(text.replace(" ", "T", 1) if "T" not in text and " " in text else text)
-        day = None if moment else parse_date(text)
+        if _DATE_ONLY.match(text):
+            day = parse_date(text)
+        else:
+            moment = parse_datetime(text.replace(" ", "T", 1) if "T" not in text and " " in text else text)
     except ValueError:
         moment, day = None, None
     if moment is not None:

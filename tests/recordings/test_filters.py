@@ -320,3 +320,17 @@ def test_invalid_filter_is_400(api, environment, params, attr):
     body = response.json()
     assert (body["type"], body["attr"]) == ("validation_error", attr)
     assert body["detail"]
+
+
+def test_regex_the_database_rejects_is_400(api, dataset, environment):
+    """Python accepts possessive quantifiers; PostgreSQL does not (SQLite uses Python's ``re``)."""
+    params = encoded({"properties": [prop("email", "a++", "regex")]})
+
+    response = api.get(base_url(environment), params)
+
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        assert (response.status_code, response.json()["type"]) == (400, "validation_error")
+    else:
+        assert set(dataset.names(response)) == {"alpha", "beta"}
