@@ -174,3 +174,21 @@ def test_lists_do_not_leak_other_environments(api, environment, owner, other_env
     assert [p["short_id"] for p in results] == [mine.short_id]
     by_recording = api.get(playlists_url(environment), {"session_recording_id": recording.session_id}).json()
     assert by_recording["count"] == 0
+
+
+def test_options_needs_the_read_scope(environment, key_client):
+    reader = key_client(["session_recording_playlist:read"])
+    stranger = key_client(["session_recording:read"])
+
+    assert reader.options(playlists_url(environment)).status_code == 200
+    assert stranger.options(playlists_url(environment)).status_code == 403
+
+
+def test_a_staff_session_bypasses_scopes_but_not_membership(environment, owner, other_environment):
+    owner.is_staff = True
+    owner.save()
+    client = APIClient()
+    client.force_login(owner)
+
+    assert client.get(playlists_url(environment)).status_code == 200
+    assert client.get(playlists_url(other_environment)).status_code == 403
