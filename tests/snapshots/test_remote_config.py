@@ -277,9 +277,7 @@ def test_scripts_refuse_writes() -> None:
         ("put", "/array/phc_x/config.js"),
     ],
 )
-def test_read_only_endpoints_answer_405_even_with_csrf_checks(
-    method: str, url: str
-) -> None:
+def test_read_only_endpoints_answer_405_even_with_csrf_checks(method: str, url: str) -> None:
     response = getattr(Client(enforce_csrf_checks=True), method)(url)
     assert response.status_code == 405
     assert response.json() == {
