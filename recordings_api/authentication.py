@@ -24,15 +24,26 @@ _BEARER = re.compile(r"^Bearer\s+(\S.+)$", re.IGNORECASE)
 _SOURCE_NAMES = {"header": "Authorization header", "body": "request body", "query": "query string"}
 
 
+def _pop_body_key(request: Request) -> str | None:
+    """Take ``personal_api_key`` out of a JSON body: it is a credential, not input, so endpoints
+    that validate their body strictly never see it."""
+    if not (request.content_type and "json" in request.content_type):
+        return None
+    data = request.data
+    if not isinstance(data, dict) or "personal_api_key" not in data:
+        return None
+    value = data.pop("personal_api_key")
+    return value if isinstance(value, str) else None
+
+
 def personal_api_key_candidate(request: Request) -> tuple[str, str] | None:
     """The first key candidate and where it came from (``header``, ``body`` or ``query``)."""
-    header = request.META.get("HTTP_AUTHORIZATION", "")
-    match = _BEARER.match(header)
+    body_key = _pop_body_key(request)
+    match = _BEARER.match(request.META.get("HTTP_AUTHORIZATION", ""))
     if match:
         return match.group(1).strip(), "header"
-    data = request.data if request.content_type and "json" in request.content_type else None
-    if isinstance(data, dict) and isinstance(data.get("personal_api_key"), str):
-        return data["personal_api_key"], "body"
+    if body_key:
+        return body_key, "body"
     query_value = request.query_params.get("personal_api_key")
     if query_value:
         return query_value, "query"

@@ -16,17 +16,17 @@ from rest_framework.response import Response
 
 
 def parse_non_negative_int(request: Request, name: str, default: int, *, minimum: int = 0) -> int:
+    """The integer query parameter ``name`` (``default`` when absent); 400 naming it when invalid."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
     try:
         value = int(raw)
     except ValueError:
-        raise ValidationError(
-            {name: [f"'{name}' must be an integer, got {raw!r}."]}, code="invalid_input"
-        ) from None
+        value = minimum - 1
     if value < minimum:
-        raise ValidationError({name: [f"'{name}' must be at least {minimum}."]}, code="invalid_input")
+        message = f"'{name}' must be an integer of at least {minimum}, got {raw!r}."
+        raise ValidationError({name: [message]}, code="invalid_input")
     return value
 
 

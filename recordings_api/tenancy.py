@@ -43,7 +43,10 @@ def resource_grant_authentication_classes() -> list[type[BaseAuthentication]]:
 
 def _served_actions(cls: type) -> set[str]:
     actions = {name for name in STANDARD_ACTIONS if callable(getattr(cls, name, None))}
-    actions.update(extra.__name__ for extra in cls.get_extra_actions())  # type: ignore[attr-defined]
+    for extra in cls.get_extra_actions():  # type: ignore[attr-defined]
+        # An extra action may route methods to other functions (``@archive.mapping.delete``).
+        actions.add(extra.__name__)
+        actions.update(extra.mapping.values())
     return actions
 
 
@@ -53,6 +56,7 @@ class EnvironmentScopedViewSetMixin:
     scope_write_actions: ClassVar[tuple[str, ...]] = DEFAULT_WRITE_ACTIONS
     environment_field: ClassVar[str] = "environment"
     # Actions a resource grant (a sharing token) may reach; the grant then decides per object.
+    # Grants on any other action are refused with 403.
     grant_enabled_actions: ClassVar[tuple[str, ...]] = ()
 
     kwargs: dict[str, Any]
@@ -107,10 +111,10 @@ class EnvironmentScopedViewSetMixin:
 
     # --- guarded DRF override points --------------------------------------------------------
     def get_authenticators(self) -> list[BaseAuthentication]:
-        classes: list[type[BaseAuthentication]] = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)  # type: ignore[arg-type]
-        if self.grant_enabled_actions:
-            classes = [*resource_grant_authentication_classes(), *classes]
-        return [auth() for auth in classes]
+        # Grant authenticators come first everywhere, so that a sharing token used on an action it
+        # does not open is a 403 from the permission, not a 401 from a missing authenticator.
+        defaults: list[type[BaseAuthentication]] = list(api_settings.DEFAULT_AUTHENTICATION_CLASSES)  # type: ignore[arg-type]
+        return [auth() for auth in (*resource_grant_authentication_classes(), *defaults)]
 
     def get_permissions(self) -> list[BasePermission]:
         return [EnvironmentAccessPermission(), APIScopePermission()]

@@ -25,6 +25,12 @@ from recordings_api.services import membership_add, personal_api_key_create, pro
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings: Any) -> None:
+    """Personas have passwords; PBKDF2's million rounds would dominate the suite's time."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def organization(db: Any) -> Organization:
     return Organization.objects.create(name="Acme")

@@ -13,12 +13,6 @@ from recordings_api.models import Environment, User
 PREFIXES = ("projects", "environments")
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The personas are created with passwords; PBKDF2's 1M rounds would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def playlists_url(environment: Environment, prefix: str = "projects", *parts: str) -> str:
     base = f"/api/{prefix}/{environment.id}/session_recording_playlists/"
     return base + "".join(f"{part}/" for part in parts)

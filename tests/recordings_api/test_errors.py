@@ -80,7 +80,7 @@ def test_validation_error_names_the_attribute(api, environment):
     assert response.json() == {
         "type": "validation_error",
         "code": "invalid_input",
-        "detail": "'limit' must be an integer, got 'ten'.",
+        "detail": "'limit' must be an integer of at least 1, got 'ten'.",
         "attr": "limit",
     }
 

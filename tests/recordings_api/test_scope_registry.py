@@ -76,3 +76,19 @@ def test_guarded_methods_cannot_be_overridden(method):
             (EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet),
             {"scope_object": "session_recording", method: lambda self: None},
         )
+
+
+def test_a_method_routed_to_another_function_must_be_mapped_too():
+    with pytest.raises(ImproperlyConfigured, match=r"Partial\.unarchive is not mapped"):
+
+        class Partial(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
+            scope_object = "session_recording"
+            scope_write_actions = ("archive",)
+
+            @action(detail=True, methods=["post"])
+            def archive(self, request, **kwargs):
+                raise NotImplementedError
+
+            @archive.mapping.delete
+            def unarchive(self, request, **kwargs):
+                raise NotImplementedError

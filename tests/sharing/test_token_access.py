@@ -119,15 +119,16 @@ def test_token_does_not_open_another_environment(anonymous, shared, recording, o
 
 
 def test_token_does_not_open_the_sharing_api(anonymous, shared, recording):
-    # The sharing configuration is not grant-enabled: the token is not a credential there.
+    # The sharing configuration is not grant-enabled: the token authenticates but opens nothing there.
     response = anonymous.get(_with_token(_recording_url(recording, suffix="sharing"), shared.access_token))
-    assert response.status_code == 401
+    assert response.status_code == 403
+    assert response.json()["code"] == "permission_denied"
     response = anonymous.patch(
         _with_token(_recording_url(recording, suffix="sharing"), shared.access_token),
         {"enabled": False},
         format="json",
     )
-    assert response.status_code == 401
+    assert response.status_code == 403
     shared.refresh_from_db()
     assert shared.enabled is True
 
