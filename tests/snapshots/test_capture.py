@@ -16,6 +16,8 @@ from tests.snapshots.test_capture_support import (
     console_event,
     embedded_buffer,  # noqa: F401
     event_item,
+    fixture_requests,
+    form_base64,
     full_snapshot,
     key_input,
     meta,
@@ -371,3 +373,34 @@ def test_capture_needs_no_csrf_token_or_cookie(environment: Environment) -> None
     response = post_gzip(Client(enforce_csrf_checks=True), "/s/", [item], HTTP_ORIGIN="https://shop.example")
     assert response.status_code == 200
     assert SessionRecording.objects.filter(session_id=session_id).exists()
+
+
+def test_every_request_of_the_posthog_js_1_300_0_fixture_is_answered(environment: Environment) -> None:
+    """Replays the URLs (query strings included) and body shapes the 1.300.0 SDK was seen sending."""
+    token, session_id, ts = environment.api_token, new_session_id(), now_ms() - 2000
+    client = Client()
+    for request in fixture_requests("1.300.0"):
+        url = request["url"].replace("phc_test_token", token)
+        if url == "/page.html" or url == "/static/array.full.js":
+            continue  # served by the test page's own server, not by this service
+        if request["method"] == "GET":
+            response = client.get(url)
+        elif url.startswith("/flags/"):
+            body = {"token": token, "distinct_id": "d", "groups": {}, "person_properties": {}}
+            response = client.post(url, data=form_base64(body), content_type=request["content-type"])
+        elif url.startswith("/e/"):
+            item = event_item(token=token, event="$pageview", session_id=session_id)
+            item["offset"] = 252
+            del item["timestamp"]
+            response = post_gzip(client, url, item)
+        else:
+            shape = request["decoded_body_shape"]
+            item = snapshot_item(token=token, session_id=session_id, events=[meta(ts), click(ts + 1)])
+            del item["timestamp"]
+            item["offset"] = shape["offset"]
+            assert set(item) == set(shape["first_item_top_keys"])
+            response = post_gzip(client, url, [item])
+        assert response.status_code == 200, (url, response.content)
+    recording = SessionRecording.objects.get(environment=environment, session_id=session_id)
+    assert (recording.click_count, recording.event_count) == (1, 2)
+    assert SessionEvent.objects.filter(session_id=session_id, event="$pageview").count() == 1
