@@ -19,7 +19,8 @@ Fixtures (reuse them from any ``tests/browser/test_*.py``):
   test page with that posthog-js build (``package="posthog-js-1300"`` is 1.300.0), moves the
   mouse, clicks, types and logs to the console, waits until the recording row shows a click, a
   keypress and console logs, and returns a ``RecordedSession(session_id, page_url, requests)``
-  (``requests``: the URLs the page called on the capture server).
+  (``requests``: the URLs the page called on the capture server; ``statuses``: URL → last
+  HTTP status the page got for it).
 - ``recorded_session`` — ``(environment, session_id)`` after one real recording with posthog-js
   1.449.2; its data is still in the live buffer: call
   ``django.core.management.call_command("flush_live_buffers")`` to get a blob in S3.
@@ -205,6 +206,7 @@ class RecordedSession:
     session_id: str
     page_url: str
     requests: list[str] = field(default_factory=list)
+    statuses: dict[str, int] = field(default_factory=dict)
 
 
 def _recording_complete(environment: Environment, session_id: str) -> SessionRecording | None:
@@ -262,7 +264,12 @@ def record_session(browser: Any, page_server: str, capture_server: Any) -> Calla
         context = browser.new_context(viewport={"width": 1024, "height": 768})
         page = context.new_page()
         requests: list[str] = []
+        statuses: dict[str, int] = {}
         page.on("request", lambda r: requests.append(r.url) if r.url.startswith(capture_server.url) else None)
+        page.on(
+            "response",
+            lambda r: statuses.__setitem__(r.url, r.status) if r.url.startswith(capture_server.url) else None,
+        )
         try:
             page.goto(f"{page_server}/page.html?{query}")
             page.wait_for_function("() => window.__posthogLoaded === true", timeout=15_000)
@@ -270,7 +277,9 @@ def record_session(browser: Any, page_server: str, capture_server: Any) -> Calla
             session_id = str(page.evaluate("() => posthog.get_session_id()"))
             _interact(page)
             _wait_for_recording(page, environment, session_id)
-            return RecordedSession(session_id=session_id, page_url=page.url, requests=requests)
+            return RecordedSession(
+                session_id=session_id, page_url=page.url, requests=requests, statuses=statuses
+            )
         finally:
             context.close()
 

@@ -107,6 +107,8 @@ def test_posthog_js_recording_is_listed_and_flushed_to_s3(
     # The lazy recorder came from this service (array.js never inlines it; 1.300.0's full bundle
     # still fetched it), and remote config enabled recording.
     assert any("/array/" in url and "/config" in url for url in recorded.requests)
+    assert any("/s/" in url for url in recorded.statuses)
+    assert {url: status for url, status in recorded.statuses.items() if status >= 400} == {}
     assert any(
         f"/static/{version}/lazy-recorder.js" in url or f"v={version}" in url for url in recorded.requests
     )
