@@ -18,31 +18,12 @@ from rest_framework import serializers
 from playlists.models import SessionRecordingPlaylist
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import date_parse
-from recordings_api.models import User
+from recordings_api.serializers import UserBasicSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
 SESSION_ID_MAX_LENGTH = 200
 INVALID_TYPE_MESSAGE = "Must provide a valid playlist type: either filters or collection"
-
-
-class UserBasicSerializer(serializers.ModelSerializer):
-    """PostHog's ``UserBasic``: the ``created_by`` / ``last_modified_by`` shape."""
-
-    class Meta:
-        model = User
-        fields = [
-            "id",
-            "uuid",
-            "distinct_id",
-            "first_name",
-            "last_name",
-            "email",
-            "is_email_verified",
-            "hedgehog_config",
-            "role_at_organization",
-        ]
-        read_only_fields = fields
 
 
 class CollectionCountsSerializer(serializers.Serializer):
