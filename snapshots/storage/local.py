@@ -18,7 +18,7 @@ from typing import BinaryIO
 
 from snapshots.storage.base import ObjectStream, RangeNotSatisfiable, StorageUnavailable, StoredObject
 
-CHUNK_BYTES = 64 * 1024
+CHUNK_BYTES = 256 * 1024
 _TEMP_PREFIX = ".tmp-"
 
 

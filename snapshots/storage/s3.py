@@ -20,7 +20,7 @@ from snapshots.storage.base import ObjectStream, RangeNotSatisfiable, StorageUna
 
 logger = logging.getLogger(__name__)
 
-CHUNK_BYTES = 64 * 1024
+CHUNK_BYTES = 256 * 1024
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 _TRANSPORT_ERRORS: tuple[type[BaseException], ...] = (BotoCoreError, urllib3.exceptions.HTTPError, OSError)
 
