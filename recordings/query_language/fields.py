@@ -8,7 +8,7 @@ Kinds:
 * text: ``key:value`` is exact and case-sensitive; a value containing ``*`` is a wildcard match
   of the whole value, case-insensitive; ``key:[a,b]`` is any of; comparisons are rejected;
 * session properties (``browser``, ``os``, ``device_type``) and ``person.<property>``: text
-  semantics, plus numeric comparisons (``person.age:>30``);
+  semantics, plus numeric comparisons (``person.age:>30``, ``browser.version:>=120``);
 * URLs (``url``/``urls``): some visited URL matches (exact or wildcard, case-insensitive);
 * booleans (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
 

@@ -18,7 +18,7 @@ QUERY_LANGUAGE = """
 | --- | --- |
 | `key:value` | equals (text: exact, case-sensitive) |
 | `!key:value` | not equal (a missing value counts as not equal) |
-| `key:>N`, `key:<N`, `key:>=N`, `key:<=N` | comparisons (numbers, durations, person properties) |
+| `key:>N`, `key:<N`, `key:>=N`, `key:<=N` | comparisons (numbers, durations, person and session properties) |
 | `key:[a,b,c]` | any of |
 | `key:*part*` | wildcard (`*` = anything), whole value, case-insensitive |
 | `a AND b`, `a b` | both (adjacent terms are ANDed) |
