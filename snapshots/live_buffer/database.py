@@ -3,8 +3,10 @@
 Same contract as the Redis driver, one ``LiveBufferLine`` row per member. Uniqueness of
 members is enforced by a unique (environment, session, sha256(line)) constraint, so an
 identical line appended twice is kept once. Append time is the row's ``created_at``, which
-makes ``first_appended_ms`` exact after partial flushes. The TTL is enforced lazily: lines
-older than ``LIVE_BUFFER_TTL_SECONDS`` are ignored by reads and deleted by ``purge_expired``.
+makes ``first_appended_ms`` exact after partial flushes. The TTL is per session, like
+the Redis key's EXPIRE refreshed on append: a session without an append for
+``LIVE_BUFFER_TTL_SECONDS`` is ignored by reads and deleted by ``purge_expired`` (lazily: the
+database has no expiry).
 Database errors raise ``LiveBufferUnavailable``.
 """
 
@@ -17,7 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import DatabaseError
-from django.db.models import Count, Max, Min, QuerySet, Sum
+from django.db.models import Count, Exists, Max, Min, QuerySet, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
 
@@ -74,11 +76,20 @@ class DatabaseLiveBuffer:
     def __init__(self, *, ttl_seconds: int) -> None:
         self._ttl = timedelta(seconds=ttl_seconds)
 
-    def _live(self) -> QuerySet[LiveBufferLine]:
-        return LiveBufferLine.objects.filter(created_at__gte=timezone.now() - self._ttl)
+    def _cutoff(self) -> datetime:
+        return timezone.now() - self._ttl
 
     def _session(self, environment_id: int, session_id: str) -> QuerySet[LiveBufferLine]:
-        return self._live().filter(environment_id=environment_id, session_id=session_id)
+        """The session's lines, or none once it expired (no append within the TTL)."""
+        lines = LiveBufferLine.objects.filter(environment_id=environment_id, session_id=session_id)
+        return lines.filter(Exists(lines.filter(created_at__gte=self._cutoff())))
+
+    def _grouped(self) -> QuerySet[LiveBufferLine, Any]:
+        """One row per session with its aggregates (``last_appended`` among them)."""
+        sessions: QuerySet[LiveBufferLine, Any] = LiveBufferLine.objects.values(
+            "environment_id", "session_id"
+        )
+        return sessions.order_by().annotate(**_AGGREGATES)
 
     def append(self, *, environment_id: int, session_id: str, lines: Sequence[BufferedLine]) -> None:
         rows = [
@@ -116,13 +127,11 @@ class DatabaseLiveBuffer:
             return _stats_from(self._session(environment_id, session_id).aggregate(**_AGGREGATES))
 
     def sessions(self) -> list[SessionRef]:
-        with _translated_errors("sessions"):
-            rows = self._live().values_list("environment_id", "session_id").distinct()
-            return [SessionRef(environment_id=env_id, session_id=session_id) for env_id, session_id in rows]
+        return list(self.sessions_stats())
 
     def sessions_stats(self) -> dict[SessionRef, BufferStats]:
         with _translated_errors("sessions_stats"):
-            rows = self._live().values("environment_id", "session_id").order_by().annotate(**_AGGREGATES)
+            rows = self._grouped().filter(**{"last_appended__gte": self._cutoff()})
             return {
                 SessionRef(row["environment_id"], row["session_id"]): _stats_from(dict(row)) for row in rows
             }
@@ -132,10 +141,16 @@ class DatabaseLiveBuffer:
             LiveBufferLine.objects.filter(environment_id=environment_id, session_id=session_id).delete()
 
     def purge_expired(self) -> int:
-        """Delete lines past the TTL (the database has no EXPIRE); returns how many."""
+        """Delete sessions without an append within the TTL (the database has no EXPIRE);
+        returns how many lines went."""
+        deleted = 0
         with _translated_errors("purge_expired"):
-            deleted, _ = LiveBufferLine.objects.filter(created_at__lt=timezone.now() - self._ttl).delete()
-            return deleted
+            for row in self._grouped().filter(**{"last_appended__lt": self._cutoff()}):
+                count, _ = LiveBufferLine.objects.filter(
+                    environment_id=row["environment_id"], session_id=row["session_id"]
+                ).delete()
+                deleted += count
+        return deleted
 
     def ping(self) -> None:
         with _translated_errors("ping"):

@@ -147,6 +147,30 @@ def test_database_lines_past_ttl_are_ignored_and_purged(db: object) -> None:
         assert buffer.purge_expired() == 1
 
 
+def test_database_ttl_is_per_session_and_refreshed_by_appends(db: object) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from snapshots.models import LiveBufferLine
+
+    with override_settings(REDIS_URL=None, LIVE_BUFFER_TTL_SECONDS=3600):
+        buffer = get_live_buffer()
+        buffer.append(environment_id=1, session_id="s1", lines=[line(1)])
+        LiveBufferLine.objects.update(created_at=timezone.now() - timedelta(hours=2))
+        buffer.append(environment_id=1, session_id="s1", lines=[line(2)])  # keeps the whole session alive
+
+        assert buffer.read(environment_id=1, session_id="s1") == [line(1), line(2)]
+        assert buffer.sessions() == [SessionRef(1, "s1")]
+
+        LiveBufferLine.objects.update(created_at=timezone.now() - timedelta(hours=2))
+
+        assert buffer.read(environment_id=1, session_id="s1") == []
+        assert buffer.sessions() == []
+        assert isinstance(buffer, DatabaseLiveBuffer)
+        assert buffer.purge_expired() == 2
+
+
 @pytest.mark.parametrize("operation", ["append", "read", "sessions", "ping"])
 def test_unreachable_redis_raises_unavailable(operation: str) -> None:
     with override_settings(REDIS_URL="redis://127.0.0.1:1/0", REDIS_SOCKET_TIMEOUT_SECONDS=0.2):
