@@ -9,6 +9,8 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 
+from recordings_api.tenancy import resource_grant_authentication_classes
+
 _PREFIX_PARAMETERS = {
     "project_id": "Project ID (its default environment has the same ID). `@current`: your current project.",
     "environment_id": "Environment ID (PostHog's team). `@current` is your current environment.",
@@ -55,6 +57,19 @@ class AutoSchema(SpectacularAutoSchema):
         description = operation.get("description", "")
         operation["description"] = f"{description}\n\n{note}" if description else note
         return operation
+
+    def get_auth(self) -> list[dict[str, Any]]:
+        """Resource grants (sharing tokens) are listed only on the actions they can open."""
+        auths: list[dict[str, Any]] = super().get_auth()
+        action = getattr(self.view, "action", None)
+        if action in getattr(self.view, "grant_enabled_actions", ()):
+            return auths
+        grant_schemes = set()
+        for grant_class in resource_grant_authentication_classes():
+            extension = OpenApiAuthenticationExtension.get_match(grant_class())
+            if extension is not None:
+                grant_schemes.add(extension.name)
+        return [auth for auth in auths if not set(auth) & grant_schemes]
 
     def get_tags(self) -> list[str]:
         tag = getattr(self.view, "openapi_tag", None)

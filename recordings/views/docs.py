@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
@@ -125,18 +122,3 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         404: "No such recording in this environment (or it was deleted or expired).",
     }
     return {code: OpenApiResponse(RecordingErrorSerializer, description=text[code]) for code in codes}
-
-
-class SharingTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
-    """TEMP adapter until ``sharing`` registers its own: documents the sharing token that may
-    reach grant-enabled actions (here: retrieve) of the shared recording."""
-
-    target_class = "sharing.authentication.SharingAccessTokenAuthentication"
-    name = "SharingAccessToken"
-
-    def get_security_definition(self, auto_schema: Any) -> dict[str, Any]:
-        return {
-            "type": "http",
-            "scheme": "bearer",
-            "description": "A sharing access token: read-only access to the one shared recording.",
-        }
