@@ -3,7 +3,8 @@
 Personas (healthchecks' alice/bob/charlie): ``owner`` and ``teammate`` belong to the
 organization of ``environment`` (project 1's default environment); ``outsider`` belongs to
 another organization with its own ``other_environment``. ``key_client(scopes)`` is an
-APIClient authenticated with a fresh personal API key of ``owner``.
+APIClient authenticated with a fresh personal API key of ``owner``; ``staff_client`` is the
+owner logged in as a superuser (admin, browsable API).
 
 Services: ``s3_endpoint`` is moto's server mode on loopback (a real HTTP endpoint);
 ``redis_url`` is the local Redis (from ``REDIS_URL``, else 127.0.0.1:6379), skipped when it is
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from recordings_api.models import Environment, Membership, Organization, User
@@ -70,6 +72,17 @@ def outsider(other_environment: Environment) -> User:
     user = User.objects.create_user(email="charlie@example.com", password="pw", first_name="Charlie")
     membership_add(organization=other_environment.project.organization, user=user)
     return user
+
+
+@pytest.fixture
+def staff_client(owner: User) -> Client:
+    """The owner as a logged-in superuser: the admin and the browsable API (session auth)."""
+    owner.is_staff = True
+    owner.is_superuser = True
+    owner.save()
+    client = Client()
+    client.force_login(owner)
+    return client
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.test import Client
 
 from recordings_api.models import PersonalAPIKey
 from recordings_api.models.personal_api_keys import hash_personal_api_key
@@ -11,25 +10,15 @@ from recordings_api.models.personal_api_keys import hash_personal_api_key
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client_for(owner) -> Client:
-    owner.is_staff = True
-    owner.is_superuser = True
-    owner.save()
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
 @pytest.mark.parametrize(
     "path", ["organization", "project", "environment", "membership", "user", "personalapikey"]
 )
-def test_changelists_render(admin_client_for, path):
-    assert admin_client_for.get(f"/admin/recordings_api/{path}/").status_code == 200
+def test_changelists_render(staff_client, path):
+    assert staff_client.get(f"/admin/recordings_api/{path}/").status_code == 200
 
 
-def test_creating_a_key_shows_the_plaintext_once(admin_client_for, owner, environment):
-    response = admin_client_for.post(
+def test_creating_a_key_shows_the_plaintext_once(staff_client, owner, environment):
+    response = staff_client.post(
         "/admin/recordings_api/personalapikey/add/",
         {
             "user": owner.pk,
@@ -48,7 +37,7 @@ def test_creating_a_key_shows_the_plaintext_once(admin_client_for, owner, enviro
     key = PersonalAPIKey.objects.get(label="from admin")
     assert key.secure_value == hash_personal_api_key(plaintext)
     assert key.scopes == ["session_recording:read"]
-    detail = admin_client_for.get(f"/admin/recordings_api/personalapikey/{key.pk}/change/").content.decode()
+    detail = staff_client.get(f"/admin/recordings_api/personalapikey/{key.pk}/change/").content.decode()
     assert plaintext not in detail
-    listing = admin_client_for.get("/admin/recordings_api/personalapikey/").content.decode()
+    listing = staff_client.get("/admin/recordings_api/personalapikey/").content.decode()
     assert plaintext not in listing

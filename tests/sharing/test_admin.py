@@ -13,16 +13,6 @@ CHANGELIST = "/admin/sharing/sharingconfiguration/"
 
 
 @pytest.fixture
-def staff_client(owner) -> Client:
-    owner.is_staff = True
-    owner.is_superuser = True
-    owner.save()
-    client = Client()
-    client.force_login(owner)
-    return client
-
-
-@pytest.fixture
 def shared(recording) -> SharingConfiguration:
     return SharingConfiguration.objects.create(
         environment=recording.environment, recording=recording, enabled=True
