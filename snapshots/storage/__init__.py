@@ -34,8 +34,6 @@ __all__ = [
     "session_prefix",
 ]
 
-DEFAULT_MAX_ATTEMPTS = 3
-
 _s3_stores: dict[tuple[Any, ...], BlobStore] = {}
 _s3_lock = threading.Lock()
 
@@ -51,7 +49,7 @@ def _s3_store() -> BlobStore:
         "secret_access_key": settings.OBJECT_STORAGE_SECRET_ACCESS_KEY,
         "connect_timeout": float(settings.OBJECT_STORAGE_CONNECT_TIMEOUT_SECONDS),
         "read_timeout": float(settings.OBJECT_STORAGE_READ_TIMEOUT_SECONDS),
-        "max_attempts": int(getattr(settings, "OBJECT_STORAGE_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)),
+        "max_attempts": settings.OBJECT_STORAGE_MAX_ATTEMPTS,
     }
     cache_key = tuple(sorted(options.items()))
     with _s3_lock:
