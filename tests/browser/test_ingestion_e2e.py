@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Callable
@@ -61,8 +62,11 @@ def _listed_recording(base_url: str, environment: Environment, session_id: str) 
         f"{base_url}/api/projects/{environment.project_id}/session_recordings/",
         headers={"Authorization": f"Bearer {key}"},
     )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        body = json.loads(response.read())
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            body = json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"list API answered {error.code}: {error.read()!r}") from error
     matches = [result for result in body["results"] if result["id"] == session_id]
     assert len(matches) == 1, body
     return matches[0]
