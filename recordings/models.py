@@ -63,6 +63,9 @@ class SessionRecording(models.Model):
     console_warn_count = models.PositiveIntegerField(default=0)
     console_error_count = models.PositiveIntegerField(default=0)
     start_url = models.CharField(max_length=512, null=True, blank=True)
+    # First timestamp of the ingested block start_url came from: the earliest block with a URL wins,
+    # whatever order blocks arrive in (PostHog's argMin(first_url, first_timestamp)).
+    start_url_timestamp = models.DateTimeField(null=True, blank=True)
     urls = models.JSONField(default=list, blank=True)
     snapshot_source = models.CharField(
         max_length=32, choices=SnapshotSource.choices, default=SnapshotSource.WEB

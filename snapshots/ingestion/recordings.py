@@ -85,6 +85,7 @@ def _new_recording(
         start_time=ms_to_datetime(block.first_timestamp),
         end_time=ms_to_datetime(block.last_timestamp),
         start_url=block.first_url[:_START_URL_MAX_LENGTH] if block.first_url else None,
+        start_url_timestamp=ms_to_datetime(block.first_timestamp) if block.first_url else None,
         urls=list(block.urls[:MAX_URLS_COUNT]),
         snapshot_source=context.snapshot_source,
         snapshot_library=(context.snapshot_library or None)
@@ -100,10 +101,11 @@ def _new_recording(
 def _merge(recording: SessionRecording, *, block: BlockMetadata, context: BlockContext) -> None:
     block_start = ms_to_datetime(block.first_timestamp)
     earlier = block_start < recording.start_time
-    # argMin(first_url, first_timestamp): the earliest block with a URL wins. The row keeps no
-    # timestamp for its start_url, so "earliest" is judged against the row's start time.
-    if block.first_url and (recording.start_url is None or earlier):
+    # argMin(first_url, first_timestamp): the earliest block with a URL wins.
+    url_is_earlier = recording.start_url_timestamp is None or block_start < recording.start_url_timestamp
+    if block.first_url and (recording.start_url is None or url_is_earlier):
         recording.start_url = block.first_url[:_START_URL_MAX_LENGTH]
+        recording.start_url_timestamp = block_start
     if earlier:
         recording.start_time = block_start
         recording.snapshot_source = context.snapshot_source

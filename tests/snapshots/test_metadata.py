@@ -279,6 +279,26 @@ def test_requests_are_summed_with_min_max_and_earliest_url(environment: Environm
 
 
 @pytest.mark.usefixtures("embedded_buffer")
+def test_start_url_comes_from_the_earliest_block_with_a_url_whatever_the_arrival_order(
+    environment: Environment,
+) -> None:
+    session_id, token, base = new_session_id(), environment.api_token, now_ms() - 60_000
+    arrivals = [
+        [url_changed(base + 10_000, "https://shop.example/late")],
+        [click(base)],  # the session's earliest block carries no URL
+        [url_changed(base + 5_000, "https://shop.example/first")],
+        [url_changed(base + 7_000, "https://shop.example/second")],
+    ]
+    for events in arrivals:
+        item = snapshot_item(token=token, session_id=session_id, events=events)
+        assert post_gzip(Client(), "/s/", [item]).status_code == 200
+    recording = SessionRecording.objects.get(session_id=session_id)
+    assert recording.start_time == ms_to_datetime(base)
+    assert recording.start_url == "https://shop.example/first"
+    assert recording.start_url_timestamp == ms_to_datetime(base + 5_000)
+
+
+@pytest.mark.usefixtures("embedded_buffer")
 def test_recording_urls_stay_capped_at_25_across_requests(environment: Environment) -> None:
     session_id, base = new_session_id(), now_ms() - 60_000
     for batch in range(3):
