@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.core.management.color import no_style
+from django.db import connection, transaction
 
 from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
 from recordings_api.models.personal_api_keys import (
@@ -19,16 +20,29 @@ _PLACEHOLDER_PROJECT_ID = 0
 
 
 @transaction.atomic
-def project_create(*, organization: Organization, name: str) -> Project:
+def project_create(*, organization: Organization, name: str, project_id: int | None = None) -> Project:
     """Create a project and its default environment, both with the same id.
 
-    The environment row is inserted first to draw an id from its sequence; its project foreign
+    The environment row is inserted first to draw an id from its sequence (or to take
+    ``project_id`` when given, after which the sequence is moved past it); its project foreign
     key is deferred (checked at commit), so it briefly points at the project created right after.
     """
-    environment = Environment.objects.create(project_id=_PLACEHOLDER_PROJECT_ID, name="Production")
+    environment = Environment.objects.create(
+        id=project_id, project_id=_PLACEHOLDER_PROJECT_ID, name="Production"
+    )
+    if project_id is not None:
+        _environment_sequence_reset()
     project = Project.objects.create(id=environment.id, organization=organization, name=name)
     Environment.objects.filter(id=environment.id).update(project=project)
     return project
+
+
+def _environment_sequence_reset() -> None:
+    """Move the environment id sequence past the largest id (a no-op on SQLite)."""
+    statements = connection.ops.sequence_reset_sql(no_style(), [Environment])
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def environment_create(*, project: Project, name: str) -> Environment:

@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from recordings_api.models import Environment, PersonalAPIKey, User
+from recordings_api.models import Environment, PersonalAPIKey, Project, User
 from recordings_api.models.personal_api_keys import hash_personal_api_key
 
 pytestmark = pytest.mark.django_db
@@ -57,3 +57,16 @@ def test_create_personal_api_key_rejects_bad_input(owner):
         run("create_personal_api_key", "--email", "nobody@example.com", "--scopes", "*")
     with pytest.raises(CommandError, match="Unknown scope"):
         run("create_personal_api_key", "--email", owner.email, "--scopes", "everything")
+
+
+def test_bootstrap_demo_takes_id_1_even_after_other_projects(organization):
+    from recordings_api.services import project_create
+
+    first = project_create(organization=organization, name="a")
+    project_create(organization=organization, name="b")
+    Project.objects.filter(id=first.id).delete()  # the ids drawn so far are gone; the sequence has moved on
+    Project.objects.filter(id=1).delete()
+    run("bootstrap_demo")
+    assert Environment.objects.get(id=1).project_id == 1
+    later = project_create(organization=organization, name="after the demo")
+    assert later.id > 1

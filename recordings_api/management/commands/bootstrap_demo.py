@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from recordings_api.models import Environment, Membership, Organization, Project, User
@@ -25,12 +25,14 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         project = Project.objects.filter(id=DEMO_PROJECT_ID).first()
         if project is None:
-            organization = Organization.objects.create(name="Demo organization")
-            project = project_create(organization=organization, name="Demo project")
-            if project.id != DEMO_PROJECT_ID:
-                raise RuntimeError(
-                    f"The demo project got id {project.id}; run bootstrap_demo on an empty database."
+            if Environment.objects.filter(id=DEMO_PROJECT_ID).exists():
+                raise CommandError(
+                    f"Environment {DEMO_PROJECT_ID} exists without its project; cannot bootstrap."
                 )
+            organization = Organization.objects.create(name="Demo organization")
+            project = project_create(
+                organization=organization, name="Demo project", project_id=DEMO_PROJECT_ID
+            )
         user = User.objects.filter(email=DEMO_EMAIL).first()
         if user is None:
             user = User.objects.create_superuser(
