@@ -9,16 +9,24 @@ owner logged in as a superuser (admin, browsable API).
 Services: ``s3_endpoint`` is moto's server mode on loopback (a real HTTP endpoint);
 ``redis_url`` is the local Redis (from ``REDIS_URL``, else 127.0.0.1:6379), skipped when it is
 not reachable unless ``REQUIRE_SERVICES=1`` (CI), where it fails instead.
+
+Backends: ``live_buffer_backend`` (database | redis), ``blob_store_backend`` (local | s3) and
+``snapshot_backends`` (the embedded pair database+local and the production pair redis+s3)
+switch the settings that ``get_live_buffer()`` / ``get_blob_store()`` read, so the same tests
+run against every driver.
 """
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from recordings_api.models import Environment, Membership, Organization, User
@@ -146,3 +154,66 @@ def redis_url() -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+# --- backends ---------------------------------------------------------------------------------
+
+S3_CREDENTIALS = {"OBJECT_STORAGE_ACCESS_KEY_ID": "testing", "OBJECT_STORAGE_SECRET_ACCESS_KEY": "testing"}
+
+
+def make_bucket(endpoint: str) -> str:
+    """A fresh bucket on the moto server at ``endpoint``."""
+    name = f"test-{uuid.uuid4().hex[:20]}"
+    boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=name)
+    return name
+
+
+@pytest.fixture
+def s3_settings(s3_endpoint: str) -> Iterator[dict[str, Any]]:
+    """Object storage settings pointing at moto server with a fresh bucket."""
+    values = {"OBJECT_STORAGE_ENDPOINT": s3_endpoint, "OBJECT_STORAGE_BUCKET": make_bucket(s3_endpoint)}
+    values.update(S3_CREDENTIALS)
+    with override_settings(**values):
+        yield values
+
+
+@pytest.fixture
+def local_settings(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    values = {
+        "OBJECT_STORAGE_ENDPOINT": None,
+        "OBJECT_STORAGE_BUCKET": None,
+        "OBJECT_STORAGE_LOCAL_DIR": tmp_path / "object_storage",
+    }
+    with override_settings(**values):
+        yield values
+
+
+@pytest.fixture(params=["database", "redis"])
+def live_buffer_backend(request: pytest.FixtureRequest, db: Any) -> Iterator[str]:
+    """Settings for the chosen live buffer driver; yields its name."""
+    url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    with override_settings(REDIS_URL=url):
+        yield request.param
+
+
+@pytest.fixture(params=["local", "s3"])
+def blob_store_backend(request: pytest.FixtureRequest) -> str:
+    request.getfixturevalue("s3_settings" if request.param == "s3" else "local_settings")
+    return str(request.param)
+
+
+@pytest.fixture(params=[("database", "local"), ("redis", "s3")], ids=["database-local", "redis-s3"])
+def snapshot_backends(request: pytest.FixtureRequest, db: Any) -> Iterator[tuple[str, str]]:
+    """The embedded pair (database buffer, local storage) and the production pair (Redis, S3)."""
+    buffer_name, storage_name = request.param
+    with override_settings(
+        REDIS_URL=request.getfixturevalue("redis_url") if buffer_name == "redis" else None
+    ):
+        request.getfixturevalue("s3_settings" if storage_name == "s3" else "local_settings")
+        yield buffer_name, storage_name

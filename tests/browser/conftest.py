@@ -31,7 +31,6 @@ from __future__ import annotations
 import os
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,13 +38,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
-import boto3
 import pytest
 from django.conf import settings as django_settings
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment, Organization
 from recordings_api.services import project_create
+from tests.conftest import S3_CREDENTIALS, make_bucket
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -176,18 +175,11 @@ def page_server() -> Iterator[str]:
 
 @pytest.fixture
 def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Any:
-    bucket = f"browser-{uuid.uuid4().hex[:16]}"
-    boto3.client(
-        "s3",
-        endpoint_url=s3_endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=bucket)
+    bucket = make_bucket(s3_endpoint)
     settings.OBJECT_STORAGE_ENDPOINT = s3_endpoint
     settings.OBJECT_STORAGE_BUCKET = bucket
-    settings.OBJECT_STORAGE_ACCESS_KEY_ID = "testing"
-    settings.OBJECT_STORAGE_SECRET_ACCESS_KEY = "testing"
+    for name, value in S3_CREDENTIALS.items():
+        setattr(settings, name, value)
     # The database live buffer lives in this test's own database: a shared Redis database would
     # be flushed by concurrent runs (and the Redis driver has its own contract suite).
     settings.REDIS_URL = None

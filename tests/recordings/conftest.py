@@ -21,15 +21,11 @@ gamma      now - 10 d  600 s     580 s   10       1       no person, no URLs, no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from django.test import override_settings
 from django.utils import timezone
 
 from recordings.models import SessionRecording
@@ -37,12 +33,6 @@ from recordings_api.models import Environment
 from tests.factories import PersonFactory, SessionEventFactory, SessionRecordingFactory
 
 PREFIXES = ("projects", "environments")
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings: Any) -> None:
-    """Personas are created with passwords; PBKDF2 costs ~0.6 s per user and is not under test."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(params=PREFIXES)
@@ -220,45 +210,3 @@ def dataset(environment: Environment, other_environment: Environment) -> Dataset
         gamma=_gamma(environment, now),
         other=other,
     )
-
-
-# --- snapshot backends (for DELETE removing blobs and live buffer) -----------------------------
-
-
-def _bucket(endpoint: str) -> str:
-    import uuid
-
-    name = f"rec-{uuid.uuid4().hex[:20]}"
-    boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-    ).create_bucket(Bucket=name)
-    return name
-
-
-@pytest.fixture(params=[("database", "local"), ("redis", "s3")], ids=["database-local", "redis-s3"])
-def snapshot_backends(request: pytest.FixtureRequest, db: Any, tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """The embedded pair (database buffer, local storage) and the production pair (Redis, moto S3)."""
-    buffer_name, storage_name = request.param
-    values: dict[str, Any] = {
-        "REDIS_URL": request.getfixturevalue("redis_url") if buffer_name == "redis" else None
-    }
-    if storage_name == "s3":
-        endpoint = request.getfixturevalue("s3_endpoint")
-        values.update(
-            OBJECT_STORAGE_ENDPOINT=endpoint,
-            OBJECT_STORAGE_BUCKET=_bucket(endpoint),
-            OBJECT_STORAGE_ACCESS_KEY_ID="testing",
-            OBJECT_STORAGE_SECRET_ACCESS_KEY="testing",
-        )
-    else:
-        values.update(
-            OBJECT_STORAGE_ENDPOINT=None,
-            OBJECT_STORAGE_BUCKET=None,
-            OBJECT_STORAGE_LOCAL_DIR=tmp_path / "objects",
-        )
-    with override_settings(**values):
-        yield buffer_name, storage_name

@@ -14,12 +14,6 @@ from tests.factories import SessionRecordingFactory
 SHARING_KEYS = {"created_at", "enabled", "access_token", "settings", "password_required"}
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
-    """The personas are created with passwords; PBKDF2's rounds would dominate these tests' time."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def recording(environment: Environment) -> SessionRecording:
     return SessionRecordingFactory(environment=environment)

@@ -21,8 +21,7 @@ from snapshots.storage import (
 )
 from snapshots.storage.local import LocalBlobStore
 from snapshots.storage.s3 import S3BlobStore
-
-from .conftest import S3_CREDENTIALS
+from tests.conftest import S3_CREDENTIALS
 
 KEY = blob_object_key(environment_id=3, session_id="sess-1", first_ms=1000, last_ms=2000)
 
