@@ -26,7 +26,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNot
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
-from snapshots.capture.http import cors_preflight, json_error, with_cors
+from snapshots.capture.http import json_error, read_only_method_check, with_cors
 
 SCRIPT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.js(\.map)?$")
 DEFAULT_PACKAGE = "posthog-js"
@@ -95,19 +95,9 @@ def _serve(request: HttpRequest, script: ScriptFile, *, cache_control: str) -> H
     return with_cors(request, response)
 
 
-def _method_check(request: HttpRequest) -> HttpResponse | None:
-    if request.method == "OPTIONS":
-        return cors_preflight(request)
-    if request.method not in ("GET", "HEAD"):
-        return json_error(
-            request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use GET."
-        )
-    return None
-
-
 @csrf_exempt
 def versioned_script(request: HttpRequest, version: str, name: str) -> HttpResponseBase:
-    early = _method_check(request)
+    early = read_only_method_check(request)
     if early is not None:
         return early
     script = script_file_find(name=name, version=version)
@@ -118,7 +108,7 @@ def versioned_script(request: HttpRequest, version: str, name: str) -> HttpRespo
 
 @csrf_exempt
 def script(request: HttpRequest, name: str) -> HttpResponseBase:
-    early = _method_check(request)
+    early = read_only_method_check(request)
     if early is not None:
         return early
     requested = request.GET.get("v")

@@ -24,7 +24,14 @@ from django.views.decorators.csrf import csrf_exempt
 from recordings_api.models import Environment
 from recordings_api.renderers import json_dumps
 from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError
-from snapshots.capture.http import cors_preflight, json_error, json_ok, payload_too_large, with_cors
+from snapshots.capture.http import (
+    cors_preflight,
+    json_error,
+    json_ok,
+    payload_too_large,
+    read_only_method_check,
+    with_cors,
+)
 from snapshots.capture.views import request_json
 from snapshots.ingestion.selectors import environment_by_token
 
@@ -97,19 +104,9 @@ def _cached(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def _method_check(request: HttpRequest) -> HttpResponse | None:
-    if request.method == "OPTIONS":
-        return cors_preflight(request)
-    if request.method not in ("GET", "HEAD"):
-        return json_error(
-            request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use GET."
-        )
-    return None
-
-
 @csrf_exempt
 def config_json(request: HttpRequest, token: str) -> HttpResponse:
-    early = _method_check(request)
+    early = read_only_method_check(request)
     if early is not None:
         return early
     environment = environment_by_token(token=token)
@@ -120,7 +117,7 @@ def config_json(request: HttpRequest, token: str) -> HttpResponse:
 
 @csrf_exempt
 def config_js(request: HttpRequest, token: str) -> HttpResponse:
-    early = _method_check(request)
+    early = read_only_method_check(request)
     if early is not None:
         return early
     environment = environment_by_token(token=token)

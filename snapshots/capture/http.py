@@ -42,6 +42,17 @@ def cors_preflight(request: HttpRequest) -> HttpResponse:
     return with_cors(request, response)
 
 
+def read_only_method_check(request: HttpRequest) -> HttpResponse | None:
+    """For GET-only public endpoints: the CORS preflight for OPTIONS, a 405 for writes, else None."""
+    if request.method == "OPTIONS":
+        return cors_preflight(request)
+    if request.method not in ("GET", "HEAD"):
+        return json_error(
+            request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use GET."
+        )
+    return None
+
+
 def json_ok(request: HttpRequest, body: dict[str, object], *, status: int = 200) -> HttpResponse:
     return with_cors(request, JsonResponse(body, status=status))
 
