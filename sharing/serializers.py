@@ -23,6 +23,8 @@ class SharingConfigurationSerializer(serializers.ModelSerializer[SharingConfigur
         model = SharingConfiguration
         fields = ["created_at", "enabled", "access_token", "settings", "password_required"]
         read_only_fields = fields
+        # A never-shared recording gets an unsaved configuration, which has no creation time.
+        extra_kwargs = {"created_at": {"allow_null": True}}
 
 
 class SharingConfigurationUpdateSerializer(serializers.Serializer[Any]):
