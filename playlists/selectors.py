@@ -33,6 +33,23 @@ DEFAULT_ORDERING = "-last_modified_at"
 _IN_CHUNK = 1000
 
 
+def lookup_value_is_storable(value: str, *, max_length: int) -> bool:
+    """Whether ``value`` can be stored in a text column at all (PostgreSQL refuses NUL characters
+    even in a query). A value that cannot be stored matches nothing, so callers answer 404
+    without querying."""
+    return 0 < len(value) <= max_length and "\x00" not in value
+
+
+def playlist_get(
+    *, queryset: QuerySet[SessionRecordingPlaylist], short_id: str
+) -> SessionRecordingPlaylist | None:
+    """The playlist ``short_id`` of an environment-scoped ``queryset``, or None."""
+    max_length = SessionRecordingPlaylist._meta.get_field("short_id").max_length or 0
+    if not lookup_value_is_storable(short_id, max_length=max_length):
+        return None
+    return queryset.filter(short_id=short_id).first()
+
+
 def playlist_list_filter(
     *, queryset: QuerySet[SessionRecordingPlaylist], user: Any, params: Mapping[str, Any]
 ) -> QuerySet[SessionRecordingPlaylist]:

@@ -22,6 +22,7 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem, generate_short_id
 from playlists.saved_filters import saved_filters_match_forget
+from playlists.selectors import lookup_value_is_storable
 from playlists.tasks import refresh_playlist_saved_filters_count
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.models import SessionRecording
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 PlaylistType = SessionRecordingPlaylist.PlaylistType
 _SHORT_ID_ATTEMPTS = 5
+SESSION_ID_MAX_LENGTH: int = SessionRecording._meta.get_field("session_id").max_length or 0
 
 
 def _enqueue_saved_filters_refresh(playlist: SessionRecordingPlaylist) -> None:
@@ -155,9 +157,10 @@ def playlist_add_recording(*, playlist: SessionRecordingPlaylist, session_id: st
     400 for a ``filters`` playlist; 404 when the environment has no such (undeleted) recording.
     """
     _reject_filters_playlist(playlist)
-    recording = (
-        session_recordings_visible(environment=playlist.environment).filter(session_id=session_id).first()
-    )
+    recording = None
+    if lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
+        visible = session_recordings_visible(environment=playlist.environment)
+        recording = visible.filter(session_id=session_id).first()
     if recording is None:
         raise NotFound("Recording not found.")
     _check_capacity(playlist=playlist, adding=[session_id])
@@ -168,9 +171,11 @@ def playlist_add_recording(*, playlist: SessionRecordingPlaylist, session_id: st
 
 def playlist_remove_recording(*, playlist: SessionRecordingPlaylist, session_id: str) -> None:
     """Unpin one recording; 404 when it is not pinned to ``playlist``."""
-    deleted, _ = SessionRecordingPlaylistItem.objects.filter(
-        playlist=playlist, recording__session_id=session_id
-    ).delete()
+    deleted = 0
+    if lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
+        deleted, _ = SessionRecordingPlaylistItem.objects.filter(
+            playlist=playlist, recording__session_id=session_id
+        ).delete()
     if not deleted:
         raise NotFound("This recording is not in the playlist.")
     logger.info("playlist_recording_removed", extra={"short_id": playlist.short_id, "session_id": session_id})

@@ -17,13 +17,13 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed
+from rest_framework.exceptions import MethodNotAllowed, NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from playlists import serializers as s
 from playlists.models import SessionRecordingPlaylist
-from playlists.selectors import playlist_list_filter, playlist_recordings_filters
+from playlists.selectors import playlist_get, playlist_list_filter, playlist_recordings_filters
 from playlists.services import (
     playlist_add_recording,
     playlist_add_recordings,
@@ -86,6 +86,14 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
         if self.action in ("update", "partial_update"):
             return queryset  # a soft-deleted playlist can still be restored
         return queryset.filter(deleted=False)
+
+    def safely_get_object(
+        self, queryset: QuerySet[SessionRecordingPlaylist], lookup_value: str
+    ) -> SessionRecordingPlaylist:
+        playlist = playlist_get(queryset=queryset, short_id=lookup_value)
+        if playlist is None:
+            raise NotFound("Playlist not found.")
+        return playlist
 
     def _playlist(self) -> SessionRecordingPlaylist:
         return cast(SessionRecordingPlaylist, self.get_object())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
@@ -14,6 +15,10 @@ from recordings.selectors import session_recording_get, session_recordings_visib
 from recordings_api.models import Environment
 from sharing.grants import SharingGrant
 from sharing.models import SharingConfiguration
+
+# Every token this service issues is URL-safe base64 (``secrets.token_urlsafe``); anything else
+# opens nothing and never reaches the database.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,400}")
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,13 @@ class SharedRecording:
 
 
 def recording_for_sharing(*, environment: Environment, session_id: str) -> SessionRecording:
-    """The environment's visible recording ``session_id``; 404 when absent, deleted or expired."""
+    """The environment's visible recording ``session_id``; 404 when absent, deleted or expired.
+
+    An id no recording can have (a NUL character, which PostgreSQL refuses even in a query) is
+    a 404 without a query.
+    """
+    if "\x00" in session_id:
+        raise NotFound("Recording not found.")
     try:
         return session_recording_get(environment=environment, session_id=session_id)
     except SessionRecording.DoesNotExist:
@@ -68,7 +79,7 @@ def shared_recording_for_token(*, token: str) -> SharedRecording | None:
 
     Fails closed: any doubt about the token yields None, which callers turn into 401/404.
     """
-    if not token or len(token) > 400:
+    if not TOKEN_PATTERN.fullmatch(token):
         return None
     configuration = (
         SharingConfiguration.objects.select_related("recording__environment")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
@@ -90,7 +91,9 @@ class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.Generi
         route and the generated detail route answers the API's JSON 404.
         """
         if initkwargs.get("detail") and actions and set(actions.values()) == {"partial_update"}:
-            return endpoint_not_found
+            # Bearer-key clients carry no CSRF cookie: the 404 must not be turned into Django's
+            # HTML CSRF page (DRF views are CSRF-exempt; this plain view must be too).
+            return csrf_exempt(endpoint_not_found)
         if actions and actions.get("get") == "list":
             actions = {**actions, "patch": "partial_update"}
         return super().as_view(actions, **initkwargs)

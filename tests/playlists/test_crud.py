@@ -172,7 +172,7 @@ def test_retrieve_unknown_short_id_is_404(api, environment):
     assert response.json() == {
         "type": "invalid_request",
         "code": "not_found",
-        "detail": "No SessionRecordingPlaylist matches the given query.",
+        "detail": "Playlist not found.",
         "attr": None,
     }
 

@@ -254,3 +254,22 @@ def test_trailing_slash_is_optional(api, sharing_url, recording):
     url = sharing_url(recording).rstrip("/")
     assert api.patch(url, {"enabled": True}, format="json").status_code == 200
     assert api.get(url).json()["enabled"] is True
+
+
+def test_an_item_path_is_the_json_404_even_for_a_csrf_checking_client(
+    environment, owner, make_key, sharing_url, recording
+):
+    """Bearer-key clients send no CSRF cookie; a write to a path that does not exist must still be
+    the API's JSON 404, not Django's HTML CSRF page."""
+    client = APIClient(enforce_csrf_checks=True)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {make_key(owner, ['*'])}")
+
+    response = client.patch(sharing_url(recording, "123"), {"enabled": True}, format="json")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "Endpoint not found.",
+        "attr": None,
+    }

@@ -1,0 +1,51 @@
+"""Inputs a careless or hostile caller sends to sharing: a 4xx (or the 404 page), never a 500.
+
+NUL characters matter on PostgreSQL, which refuses them in text and JSONB values.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+ERROR_KEYS = {"type", "code", "detail", "attr"}
+
+
+@pytest.mark.parametrize("method", ["get", "patch"])
+def test_a_nul_in_the_recording_id_is_404(api, environment, method):
+    response = getattr(api, method)(
+        f"/api/projects/{environment.id}/session_recordings/a%00b/sharing/", {}, format="json"
+    )
+
+    assert response.status_code == 404
+    assert set(response.json()) == ERROR_KEYS
+
+
+def test_a_nul_in_settings_is_400(api, sharing_url, recording):
+    response = api.patch(sharing_url(recording), {"settings": {"noHeader\x00": True}}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["attr"] == "settings"
+
+
+def test_a_nul_in_a_settings_value_is_400(api, sharing_url, recording):
+    response = api.patch(sharing_url(recording), {"settings": {"theme": "da\x00rk"}}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["attr"] == "settings"
+
+
+@pytest.mark.parametrize("path", ["/shared/a%00b", "/embedded/a%00b", "/shared/a%00b.json"])
+def test_a_nul_in_a_page_token_is_the_404_page(client, db, path):
+    assert client.get(path).status_code == 404
+
+
+def test_a_nul_in_the_api_token_is_401(client, recording):
+    response = client.get(
+        f"/api/projects/{recording.environment_id}/session_recordings/{recording.session_id}/",
+        {"sharing_access_token": "a\x00b"},
+    )
+
+    assert response.status_code == 401
+    assert set(response.json()) == ERROR_KEYS
