@@ -1,0 +1,532 @@
+"""The capture path under load: posthog-js ``/s/`` batches POSTed concurrently to the real service.
+
+Setup (production shape, all on loopback, in this run): PostgreSQL database ``bench_ingest``
+(created fresh, dropped at the end), Redis db 9 (flushed before and after: live buffer, cache,
+Celery broker, so no flush runs in-process), moto's S3 server for blobs, and gunicorn with
+``BENCH_INGEST_WORKERS`` (default 4, like docker-compose) sync workers, DEBUG off.
+
+Traffic: ``BENCH_INGEST_REQUESTS`` (default 3000) requests of a few hundred sessions shaped like
+posthog-js 1.449.2 (``bench._capture_batches``), gzip bodies, sent by ``BENCH_INGEST_CONCURRENCY``
+(default 8) client threads, at most ``BENCH_INGEST_SECONDS`` (default 60) seconds.
+
+Printed: requests/s, MB/s on the wire and decompressed, p50/p95/p99 latency, the workers' peak
+RSS; then ``flush_live_buffers`` (sessions/s, MB/s). Baselines measured in the same run: the very
+same lines written straight to Redis by redis-py pipelines (``ZADD`` + ``EXPIRE`` per request, same
+concurrency), and flushed by a plain loop (``ZRANGE``, gzip, boto3 ``put_object``, ``ZREM``).
+Also printed: the database queries one capture request costs (first and later batch of a session).
+
+Correctness (fails the run): every request answered 200 without rejected items; before the
+flush, each session's sorted set holds exactly the lines of its 200'd requests with their scores;
+the recordings' ``message_count`` and ``click_count`` add up; after the flush, every line is in
+exactly one blob or still buffered — none lost, none twice.
+"""
+
+from __future__ import annotations
+
+import gzip
+import http.client
+import io
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from bench._capture_batches import CaptureRequest, interleaved, session_requests, traffic
+from bench._seed import (
+    REDIS_URL,
+    ServiceMissing,
+    django_setup,
+    flushed_redis,
+    percentile,
+    postgres_database,
+    production_environment,
+    tenant_create,
+)
+from bench._support import (
+    child_pids,
+    child_process,
+    free_port,
+    mib,
+    moto_server,
+    proc_status_kib,
+    reset_peak_rss,
+    wait_for_http,
+)
+
+REQUEST_COUNT = int(os.environ.get("BENCH_INGEST_REQUESTS", "3000"))
+CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
+WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", "4"))
+MAX_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "60"))
+DB_NAME = "bench_ingest"
+BUCKET = "bench-ingest"
+BASELINE_PREFIX = "bench-baseline/"
+TTL_SECONDS = 3 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Sent:
+    request: CaptureRequest
+    status: int  # 0: the connection failed
+    seconds: float
+    error: str | None = None
+
+
+@dataclass
+class Phase:
+    label: str
+    wall_seconds: float
+    results: list[Sent]
+
+    @property
+    def ok(self) -> list[Sent]:
+        return [sent for sent in self.results if sent.status == 200 and sent.error is None]
+
+    @property
+    def requests_per_second(self) -> float:
+        return len(self.results) / self.wall_seconds
+
+    def mb_per_second(self, *, decompressed: bool) -> float:
+        size = sum(s.request.json_size if decompressed else len(s.request.body) for s in self.results)
+        return size / 1e6 / self.wall_seconds
+
+    def latency_ms(self, fraction: float) -> float:
+        return percentile([sent.seconds for sent in self.results], fraction) * 1000
+
+
+def run_concurrently(
+    label: str, requests: Sequence[CaptureRequest], send: Callable[[CaptureRequest], Sent]
+) -> Phase:
+    """Send ``requests`` in order from ``CONCURRENCY`` threads until done or ``MAX_SECONDS``."""
+    results: list[Sent] = []
+    cursor = iter(requests)
+    lock = threading.Lock()
+    deadline = time.monotonic() + MAX_SECONDS
+
+    def worker() -> None:
+        while time.monotonic() < deadline:
+            with lock:
+                request = next(cursor, None)
+            if request is None:
+                return
+            sent = send(request)
+            with lock:
+                results.append(sent)
+
+    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return Phase(label, time.perf_counter() - started, results)
+
+
+# --- the service ------------------------------------------------------------------------------
+
+
+def capture_sender(port: int) -> Callable[[CaptureRequest], Sent]:
+    def send(request: CaptureRequest) -> Sent:
+        # A new connection per request: gunicorn's sync workers close every connection anyway.
+        started = time.perf_counter()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            headers = {"Content-Type": "text/plain", "Origin": "https://shop.example.com"}
+            connection.request("POST", "/s/", body=request.body, headers=headers)
+            response = connection.getresponse()
+            body = response.read()
+        except OSError as error:
+            return Sent(request, 0, time.perf_counter() - started, f"connection: {error}")
+        finally:
+            connection.close()
+        seconds = time.perf_counter() - started
+        if response.status != 200 or b"rejected" in body:
+            return Sent(request, response.status, seconds, body[:300].decode("utf-8", "replace"))
+        return Sent(request, 200, seconds)
+
+    return send
+
+
+def gunicorn_args(port: int) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "config.wsgi:application",
+        f"--bind=127.0.0.1:{port}",
+        f"--workers={WORKERS}",
+        "--worker-class=sync",
+        "--timeout=120",
+        f"--backlog={max(64, CONCURRENCY * 4)}",
+    ]
+
+
+def worker_peaks_kib(worker_pids: Sequence[int]) -> list[int]:
+    return [proc_status_kib(pid, "VmHWM") for pid in worker_pids]
+
+
+# --- the baseline: the same lines straight into Redis --------------------------------------------
+
+
+def baseline_key(environment_id: int, session_id: str) -> str:
+    from snapshots.live_buffer import live_buffer_key
+
+    return BASELINE_PREFIX + live_buffer_key(environment_id=environment_id, session_id=session_id)
+
+
+def zadd_sender(client: Any, environment_id: int) -> Callable[[CaptureRequest], Sent]:
+    def send(request: CaptureRequest) -> Sent:
+        key = baseline_key(environment_id, request.session_id)
+        started = time.perf_counter()
+        pipe = client.pipeline(transaction=False)
+        pipe.zadd(key, {request.line: request.score})
+        pipe.expire(key, TTL_SECONDS)
+        pipe.execute()
+        return Sent(request, 200, time.perf_counter() - started)
+
+    return send
+
+
+def baseline_flush(client: Any, s3: Any, environment_id: int, session_ids: Sequence[str]) -> float:
+    """ZRANGE, gzip JSONL, put_object, ZREM per session; returns seconds."""
+    started = time.perf_counter()
+    for session_id in session_ids:
+        key = baseline_key(environment_id, session_id)
+        members = client.zrange(key, 0, -1, withscores=True)
+        data = gzip.compress(b"".join(member + b"\n" for member, _ in members), compresslevel=6, mtime=0)
+        first, last = int(members[0][1]), int(members[-1][1])
+        s3.put_object(Bucket=BUCKET, Key=f"baseline/{session_id}/{first}-{last}", Body=data)
+        client.zrem(key, *(member for member, _ in members))
+    return time.perf_counter() - started
+
+
+def s3_client(endpoint: str) -> Any:
+    import boto3
+
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="bench",
+        aws_secret_access_key="bench",
+    )
+
+
+# --- correctness ------------------------------------------------------------------------------
+
+
+def expected_lines(ok: Sequence[Sent]) -> dict[str, Counter[tuple[str, int]]]:
+    by_session: dict[str, Counter[tuple[str, int]]] = {}
+    for sent in ok:
+        by_session.setdefault(sent.request.session_id, Counter())[
+            (sent.request.line, sent.request.score)
+        ] += 1
+    return by_session
+
+
+def buffered_lines(client: Any, key: str) -> Counter[tuple[str, int]]:
+    return Counter(
+        (member.decode("utf-8"), int(score)) for member, score in client.zrange(key, 0, -1, withscores=True)
+    )
+
+
+def verify_buffer(client: Any, environment_id: int, expected: dict[str, Counter[tuple[str, int]]]) -> None:
+    from snapshots.live_buffer import live_buffer_key
+
+    for session_id, lines in expected.items():
+        key = live_buffer_key(environment_id=environment_id, session_id=session_id)
+        found = buffered_lines(client, key)
+        if found != lines:
+            missing, extra = sum((lines - found).values()), sum((found - lines).values())
+            raise AssertionError(
+                f"session {session_id}: {missing} line(s) missing, {extra} unexpected in {key}"
+            )
+
+
+def verify_metadata(environment_id: int, ok: Sequence[Sent]) -> None:
+    from django.db.models import Count, Sum
+
+    from recordings.models import SessionRecording
+
+    totals = SessionRecording.objects.filter(environment_id=environment_id).aggregate(
+        recordings=Count("id"), messages=Sum("message_count"), clicks=Sum("click_count")
+    )
+    wanted = {
+        "recordings": len({sent.request.session_id for sent in ok}),
+        "messages": len(ok),
+        "clicks": sum(sent.request.clicks for sent in ok),
+    }
+    if totals != wanted:
+        raise AssertionError(f"recording metadata {totals} != expected {wanted}")
+
+
+def verify_after_flush(
+    client: Any, environment_id: int, expected: dict[str, Counter[tuple[str, int]]]
+) -> None:
+    """Blob lines + still-buffered lines == the 200'd lines, per session, as multisets."""
+    from snapshots.flush import recording_blob_object_key
+    from snapshots.live_buffer import live_buffer_key
+    from snapshots.models import RecordingBlob
+    from snapshots.storage import get_blob_store
+    from snapshots.storage.blob_format import blob_lines
+
+    store = get_blob_store()
+    stored: dict[str, Counter[str]] = {}
+    for blob in RecordingBlob.objects.filter(environment_id=environment_id):
+        stream = store.open(recording_blob_object_key(blob))
+        if stream is None:
+            raise AssertionError(f"blob {blob.session_id}/{blob.blob_key} is recorded but not stored")
+        try:
+            stored.setdefault(blob.session_id, Counter()).update(blob_lines(stream.chunks))
+        finally:
+            stream.close()
+    for session_id, lines in expected.items():
+        key = live_buffer_key(environment_id=environment_id, session_id=session_id)
+        found = stored.get(session_id, Counter()) + Counter(line for line, _ in buffered_lines(client, key))
+        wanted = Counter(line for line, _ in lines.elements())
+        if found != wanted:
+            missing, extra = sum((wanted - found).values()), sum((found - wanted).values())
+            raise AssertionError(
+                f"after flush, session {session_id}: {missing} line(s) lost, {extra} duplicated"
+            )
+    unknown = set(stored) - set(expected)
+    if unknown:
+        raise AssertionError(f"blobs of sessions never sent: {sorted(unknown)[:3]}")
+
+
+# --- in-process figures --------------------------------------------------------------------------
+
+
+def queries_per_capture(api_token: str) -> tuple[int, int]:
+    """Database queries of a session's first capture request and of a later one (test client)."""
+    import random
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client = Client()
+    requests = session_requests(random.Random(99), token=api_token, start_ms=int(time.time() * 1000) - 60_000)
+    counts = []
+    for request in requests[:2]:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.post("/s/", data=request.body, content_type="text/plain")
+        if response.status_code != 200:
+            raise AssertionError(
+                f"in-process capture: HTTP {response.status_code} {response.content[:200]!r}"
+            )
+        counts.append(len(queries.captured_queries))
+    return counts[0], counts[1]
+
+
+def decode_cost_ms(requests: Sequence[CaptureRequest]) -> float:
+    """CPU a request needs at the very least: gunzip, parse, re-encode the line (one thread)."""
+    sample = list(requests[:500])
+    started = time.perf_counter()
+    for request in sample:
+        items = orjson.loads(gzip.decompress(request.body))
+        events = [event for item in items for event in item["properties"]["$snapshot_data"]]
+        orjson.dumps({"window_id": items[0]["properties"]["$window_id"], "data": events})
+    return (time.perf_counter() - started) / len(sample) * 1000
+
+
+def flush_all() -> tuple[float, int]:
+    """``manage.py flush_live_buffers`` in this process; returns (seconds, sessions flushed)."""
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    started = time.perf_counter()
+    call_command("flush_live_buffers", stdout=out)
+    seconds = time.perf_counter() - started
+    flushed = sum(line.startswith("flushed environment=") for line in out.getvalue().splitlines())
+    return seconds, flushed
+
+
+# --- report -----------------------------------------------------------------------------------
+
+HEADER = ("path", "reqs", "secs", "req/s", "MB/s", "raw MB/s", "p50 ms", "p95 ms", "p99 ms")
+
+
+def phase_row(phase: Phase) -> str:
+    return (
+        f"{phase.label:<38}{len(phase.results):>6}{phase.wall_seconds:>7.1f}{phase.requests_per_second:>8.0f}"
+        f"{phase.mb_per_second(decompressed=False):>7.2f}{phase.mb_per_second(decompressed=True):>9.2f}"
+        f"{phase.latency_ms(0.5):>8.1f}{phase.latency_ms(0.95):>8.1f}{phase.latency_ms(0.99):>8.1f}"
+    )
+
+
+def report_capture(api: Phase, baseline: Phase, peaks_kib: list[int], base_kib: list[int]) -> None:
+    widths = (38, 6, 7, 8, 7, 9, 8, 8, 8)
+    print(
+        "".join(
+            f"{name:<{w}}" if i == 0 else f"{name:>{w}}"
+            for i, (name, w) in enumerate(zip(HEADER, widths, strict=True))
+        )
+    )
+    print(phase_row(api))
+    print(phase_row(baseline))
+    print("  (MB/s: gzip bodies as sent; raw MB/s: the JSON they decompress to)")
+    print(
+        f"server: {WORKERS} gunicorn sync workers, peak RSS per worker {mib(max(peaks_kib)):.1f} MiB "
+        f"(before the run {mib(max(base_kib)):.1f} MiB), all workers {mib(sum(peaks_kib)):.1f} MiB"
+    )
+    throughput = api.requests_per_second / baseline.requests_per_second
+    print(
+        f"ratio (API / redis-py ZADD baseline): throughput x{throughput:.3f}, "
+        f"p50 latency x{api.latency_ms(0.5) / baseline.latency_ms(0.5):.0f}, "
+        f"p95 latency x{api.latency_ms(0.95) / baseline.latency_ms(0.95):.0f}"
+    )
+
+
+def report_flush(
+    seconds: float, flushed: int, line_bytes: int, baseline_seconds: float, blob_bytes: int
+) -> None:
+    print(
+        f"flush_live_buffers: {flushed} sessions in {seconds:.2f}s = {flushed / seconds:.0f} sessions/s, "
+        f"{line_bytes / 1e6 / seconds:.1f} MB/s of JSONL ({blob_bytes / 1e6:.1f} MB gzip stored)"
+    )
+    print(
+        f"baseline flush (ZRANGE + gzip + boto3 put_object + ZREM): {baseline_seconds:.2f}s = "
+        f"{flushed / baseline_seconds:.0f} sessions/s; ratio (flush / baseline): "
+        f"throughput x{baseline_seconds / seconds:.2f}"
+    )
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+
+def service_environment(workdir: str, database_url: str, endpoint: str) -> dict[str, str]:
+    """Production shape: PostgreSQL, Redis (live buffer, cache, broker: no in-process flush), S3."""
+    Path(workdir, "static").mkdir()
+    return production_environment(
+        DATABASE_URL=database_url,
+        REDIS_URL=REDIS_URL,
+        CELERY_BROKER_URL=REDIS_URL,
+        CELERY_TASK_ALWAYS_EAGER=None,
+        VAR_DIR=workdir,
+        OBJECT_STORAGE_ENDPOINT=endpoint,
+        OBJECT_STORAGE_BUCKET=BUCKET,
+        OBJECT_STORAGE_ACCESS_KEY_ID="bench",
+        OBJECT_STORAGE_SECRET_ACCESS_KEY="bench",
+        OBJECT_STORAGE_REGION="us-east-1",
+    )
+
+
+def generate(api_token: str) -> list[CaptureRequest]:
+    started = time.perf_counter()
+    sessions = traffic(token=api_token, request_count=REQUEST_COUNT, now_ms=int(time.time() * 1000))
+    requests = interleaved(sessions)[:REQUEST_COUNT]
+    gzip_mb = sum(len(request.body) for request in requests) / 1e6
+    json_mb = sum(request.json_size for request in requests) / 1e6
+    print(
+        f"generated {len(requests)} requests of {len(sessions)} sessions in "
+        f"{time.perf_counter() - started:.1f}s: {gzip_mb:.1f} MB gzip, {json_mb:.1f} MB JSON",
+        flush=True,
+    )
+    return requests
+
+
+def capture_under_load(
+    env: dict[str, str], requests: list[CaptureRequest]
+) -> tuple[Phase, Phase, list[int], list[int]]:
+    """Returns (warm-up, measured phase, workers' peak RSS KiB, workers' RSS KiB before)."""
+    port = free_port()
+    warm_count = WORKERS * 4  # every worker has served a request (lazy imports) before measuring
+    with child_process(gunicorn_args(port), env=env) as server:
+        wait_for_http(f"http://127.0.0.1:{port}/_health")
+        time.sleep(0.5)  # let every worker finish booting
+        workers = child_pids(server.pid)
+        warm = run_concurrently("warm-up", requests[:warm_count], capture_sender(port))
+        base_kib = [proc_status_kib(pid, "VmRSS") for pid in workers]
+        for pid in workers:
+            reset_peak_rss(pid)
+        api = run_concurrently("API POST /s/ (gunicorn)", requests[warm_count:], capture_sender(port))
+        return warm, api, worker_peaks_kib(workers), base_kib
+
+
+def check_capture(
+    warm: Phase, api: Phase, redis_client: Any, environment_id: int
+) -> dict[str, Counter[tuple[str, int]]]:
+    failures = [sent for sent in warm.results + api.results if sent.status != 200 or sent.error]
+    for sent in failures[:5]:
+        print(f"  FAILED HTTP {sent.status}: {sent.error}")
+    if failures:
+        raise AssertionError(
+            f"{len(failures)} of {len(warm.results) + len(api.results)} capture requests failed"
+        )
+    ok = warm.ok + api.ok
+    expected = expected_lines(ok)
+    verify_buffer(redis_client, environment_id, expected)
+    verify_metadata(environment_id, ok)
+    print(f"verified: {len(ok)} lines of {len(expected)} sessions buffered exactly; metadata adds up")
+    return expected
+
+
+def flush_and_check(
+    redis_client: Any, s3: Any, environment_id: int, expected: dict[str, Counter[tuple[str, int]]]
+) -> None:
+    from snapshots.models import RecordingBlob
+
+    seconds, flushed = flush_all()
+    blobs = RecordingBlob.objects.filter(environment_id=environment_id)
+    blob_bytes = sum(blobs.values_list("size_bytes", flat=True))
+    line_bytes = sum(
+        (len(line.encode()) + 1) * n for lines in expected.values() for (line, _), n in lines.items()
+    )
+    baseline_seconds = baseline_flush(redis_client, s3, environment_id, sorted(expected))
+    report_flush(seconds, flushed, line_bytes, baseline_seconds, blob_bytes)
+    verify_after_flush(redis_client, environment_id, expected)
+    print("verified after flush: every line is in exactly one blob or still buffered")
+
+
+def run(workdir: str, database_url: str, redis_client: Any, endpoint: str) -> None:
+    env = service_environment(workdir, database_url, endpoint)
+    django_setup(env)
+    s3 = s3_client(endpoint)
+    s3.create_bucket(Bucket=BUCKET)
+    tenant = tenant_create()
+    requests = generate(tenant.api_token)
+    print(
+        f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run", flush=True
+    )
+    warm, api, peaks_kib, base_kib = capture_under_load(env, requests)
+    # The baseline replays exactly the measured requests (same order, same concurrency).
+    sender = zadd_sender(redis_client, tenant.environment_id)
+    baseline = run_concurrently(
+        "redis-py pipeline ZADD, same lines", [s.request for s in api.results], sender
+    )
+    report_capture(api, baseline, peaks_kib, base_kib)
+    print(f"gunzip + orjson parse + line dump alone, one thread: {decode_cost_ms(requests):.2f} ms/request")
+    expected = check_capture(warm, api, redis_client, tenant.environment_id)
+    flush_and_check(redis_client, s3, tenant.environment_id, expected)
+    first, later = queries_per_capture(tenant.api_token)
+    print(f"database queries per capture request: {first} (first batch of a session), {later} (later batch)")
+
+
+def main() -> int:
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix="bench-ingest-") as workdir,
+            postgres_database(DB_NAME) as database_url,
+            flushed_redis(REDIS_URL) as redis_client,
+            moto_server() as endpoint,
+        ):
+            run(workdir, database_url, redis_client, endpoint)
+    except ServiceMissing as error:
+        print(f"the ingest benchmark needs PostgreSQL and Redis: {error}")
+        return 1
+    except AssertionError as error:
+        print(f"INGEST BENCHMARK FAILED: {error}")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
