@@ -24,6 +24,9 @@ flushed: their buffer is dropped.
 from __future__ import annotations
 
 import logging
+import math
+import os
+import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -34,6 +37,7 @@ from typing import Literal
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import close_old_connections, connections
 
 from recordings.models import DeletedRecording
 from recordings_api.models import Environment
@@ -297,16 +301,85 @@ def _flush_reporting_failure(ref: SessionRef) -> FlushOutcome:
         return FlushOutcome(ref.environment_id, ref.session_id, status="failed", error=str(error))
 
 
-def flush_check_schedule() -> None:
-    """Called by ingestion after every capture.
+def flush_check_run(
+    *, min_interval_seconds: int = FLUSH_CHECK_INTERVAL_SECONDS - 1
+) -> list[FlushOutcome] | None:
+    """One rate-limited check: flush due sessions unless some process checked less than
+    ``min_interval_seconds`` ago (a cache key shared by every process is the limit).
 
-    Embedded mode (``CELERY_TASK_ALWAYS_EAGER``, no broker): runs due flushes in-process at most
-    once every ``FLUSH_CHECK_INTERVAL_SECONDS`` across all processes (a cache key is the rate
-    limit), so ``make run`` flushes without a beat daemon. With a broker it does nothing: the
-    beat schedule runs ``flush_due_live_buffers``.
+    Returns None when skipped. Raises ``LiveBufferUnavailable`` when the buffer cannot be listed.
     """
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not cache.add("snapshots:flush-check", 1, timeout=max(1, min_interval_seconds)):
+        return None
+    return live_buffers_flush_due()
+
+
+class EmbeddedFlusher:
+    """The flusher of embedded mode (no Celery broker, no beat): a daemon thread of this process.
+
+    It runs ``flush_check_run`` at start and then every ``interval_seconds``, so a session that
+    goes idle is flushed even when no request ever arrives again. Failures are logged and the
+    loop goes on (the data stays buffered and is retried next round). Several processes (e.g.
+    gunicorn workers) each run one; the shared rate limit and the per-session flush locks keep
+    them from doing the same work twice. The thread closes its database connections after every
+    round, so it never holds a SQLite lock or a stale PostgreSQL connection between rounds.
+    """
+
+    def __init__(self, *, interval_seconds: float) -> None:
+        self.interval_seconds = interval_seconds
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="snapshots-embedded-flusher", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, *, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._thread.join(timeout)
+
+    def is_alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    # The limit expires a little before this flusher's next round.
+                    flush_check_run(min_interval_seconds=math.ceil(self.interval_seconds) - 1)
+                except Exception:  # a daemon must survive any round's failure
+                    logger.exception("snapshot_embedded_flush_failed")
+                finally:
+                    close_old_connections()
+                if self._stop.wait(self.interval_seconds):
+                    return
+        finally:
+            connections.close_all()  # this thread's connections only (they are thread-local)
+
+
+_embedded_flusher: EmbeddedFlusher | None = None
+_embedded_flusher_lock = threading.Lock()
+
+
+def embedded_flusher_ensure_started() -> EmbeddedFlusher:
+    """This process's ``EmbeddedFlusher``, started on first call (and restarted if it died)."""
+    global _embedded_flusher
+    with _embedded_flusher_lock:
+        if _embedded_flusher is None or not _embedded_flusher.is_alive():
+            _embedded_flusher = EmbeddedFlusher(interval_seconds=FLUSH_CHECK_INTERVAL_SECONDS)
+            _embedded_flusher.start()
+            logger.info("snapshot_embedded_flusher_started", extra={"pid": os.getpid()})
+        return _embedded_flusher
+
+
+def flush_check_schedule() -> None:
+    """Called by ingestion after every capture that buffered snapshot lines.
+
+    With a broker (``CELERY_TASK_ALWAYS_EAGER`` off) it does nothing: the beat schedule runs
+    ``flush_due_live_buffers`` every 15 s. In embedded mode (tasks run in-process) it makes sure
+    this process's ``EmbeddedFlusher`` runs, so ``make run`` flushes idle sessions without any
+    daemon and without slowing the capture request. Under ``TESTING`` no thread is started
+    (it would flush other tests' buffers); tests drive ``EmbeddedFlusher`` themselves.
+    """
+    if not settings.CELERY_TASK_ALWAYS_EAGER or settings.TESTING:
         return
-    if not cache.add("snapshots:flush-check", 1, timeout=FLUSH_CHECK_INTERVAL_SECONDS):
-        return
-    live_buffers_flush_due()
+    embedded_flusher_ensure_started()
