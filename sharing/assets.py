@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 _APP_STATIC = Path(__file__).resolve().parent / "static" / "sharing"
+_OWN_ASSETS = ("replay.js", "replay-controls.js", "replay.css")
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 
@@ -32,8 +33,7 @@ def _asset_paths() -> dict[str, Path]:
     return {
         "rrweb-player.js": _rrweb_player_dist() / "rrweb-player.umd.cjs",
         "rrweb-player.css": _rrweb_player_dist() / "style.css",
-        "replay.js": _APP_STATIC / "replay.js",
-        "replay.css": _APP_STATIC / "replay.css",
+        **{name: _APP_STATIC / name for name in _OWN_ASSETS},
     }
 
 
@@ -49,7 +49,7 @@ def asset_version() -> str:
         logger.warning("rrweb_player_missing", extra={"path": str(package)})
         player_version = "missing"
     digest = hashlib.sha256()
-    for name in ("replay.js", "replay.css"):
+    for name in _OWN_ASSETS:
         digest.update((_APP_STATIC / name).read_bytes())
     return f"{player_version}-{digest.hexdigest()[:12]}"
 

@@ -10,6 +10,7 @@ open. Neither variant exposes person data. ``/embedded/`` may be framed by any s
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -73,7 +74,12 @@ def _page(request: HttpRequest, *, token: str, as_json: bool, embedded: bool) ->
         if as_json:
             response = JsonResponse(data)
         else:
-            context = {"exported_data": data, "embedded": embedded, "asset_version": asset_version()}
+            context = {
+                "exported_data": data,
+                "embedded": embedded,
+                "asset_version": asset_version(),
+                "header": _header_labels(shared),
+            }
             response = render(request, "sharing/replay.html", context)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
@@ -107,6 +113,24 @@ def _throttled(request: HttpRequest, *, as_json: bool, wait: int) -> HttpRespons
         response = render(request, "sharing/not_found.html", {"message": detail}, status=429)
     response["Retry-After"] = str(wait)
     return response
+
+
+def _header_labels(shared: SharedRecording) -> dict[str, str]:
+    """Human labels of the page header; the page script re-renders the start in the viewer's zone."""
+    recording = shared.recording
+    started = recording.start_time.astimezone(UTC)
+    return {
+        "started": f"{started.day} {started:%b %Y, %H:%M} UTC",
+        "duration": duration_label(recording.duration_seconds),
+    }
+
+
+def duration_label(seconds: int | float | None) -> str:
+    """``m:ss`` or ``h:mm:ss``, like a media player (``0:06``, ``12:30``, ``1:02:03``)."""
+    total = max(0, int(seconds or 0))
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _iso(value: Any) -> str:

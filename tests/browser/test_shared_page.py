@@ -99,6 +99,7 @@ def test_shared_page_replays_a_posthog_js_recording(
         )
         page.screenshot(path=str(tmp_path / "shared_page.png"))
         assert (tmp_path / "shared_page.png").stat().st_size > 0
+        _assert_controls_work(page)
 
         # One window at a time: the second window gets its own button and replay.
         assert page.evaluate("() => window.sharedReplay.windowIds") == [_first_window(page), SECOND_WINDOW]
@@ -119,6 +120,40 @@ def test_shared_page_replays_a_posthog_js_recording(
     finally:
         context.close()
     assert errors == []
+
+
+def _assert_controls_work(page: Any) -> None:
+    """The player's controls have accessible names and work by mouse and keyboard."""
+    toggle = page.locator(".rr-controller__btns > button").first
+    assert toggle.get_attribute("aria-label") == "Pause"
+    assert page.get_by_role("button", name="Full screen").count() == 1
+    assert page.get_by_role("checkbox", name="Skip inactive periods").count() == 1
+    # Pause: the player says so, the button offers "Play", and the replay time stops.
+    toggle.click()
+    page.wait_for_function("() => window.sharedReplay.playerState === 'paused'")
+    assert toggle.get_attribute("aria-label") == "Play"
+    paused_at = page.evaluate("() => window.sharedReplay.currentTime")
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.sharedReplay.currentTime") == paused_at
+    # Speed: the chosen speed is the pressed one.
+    page.get_by_role("button", name="Play at 2x speed").click()
+    page.wait_for_function(
+        "() => document.querySelector('[aria-label=\"Play at 2x speed\"]')"
+        ".getAttribute('aria-pressed') === 'true'"
+    )
+    assert page.get_by_role("button", name="Play at 1x speed").get_attribute("aria-pressed") == "false"
+    # The progress bar is a keyboard slider: End seeks to the end, Home back to the start.
+    slider = page.get_by_role("slider", name="Playback position")
+    slider.focus()
+    slider.press("End")
+    page.wait_for_function(
+        "() => window.sharedReplay.currentTime >= window.sharedReplay.player.getMetaData().totalTime - 1"
+    )
+    assert slider.get_attribute("aria-valuenow") == slider.get_attribute("aria-valuemax")
+    slider.press("Home")
+    page.wait_for_function("() => window.sharedReplay.currentTime === 0")
+    toggle.click()
+    page.wait_for_function("() => window.sharedReplay.playerState === 'playing'")
 
 
 def _first_window(page: Any) -> str:
@@ -162,7 +197,9 @@ def test_shared_page_explains_an_empty_recording_and_a_revoked_link(
             "() => window.sharedReplay && window.sharedReplay.status !== 'loading'", timeout=READY_TIMEOUT_MS
         )
         assert page.evaluate("() => window.sharedReplay.status") == "empty"
-        assert page.text_content("#replay-message") == "This recording has no playable data yet."
+        assert page.text_content("#replay-title") == "Nothing to replay yet"
+        assert page.text_content("#replay-message").startswith("This recording has no playable data yet.")
+        assert page.locator(".replay-state").is_visible()
         assert page.locator(".rr-player").count() == 0
 
         sharing_configuration_update(recording=recording, user=None, enabled=False)

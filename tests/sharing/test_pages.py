@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.test import Client
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from recordings.models import DeletedRecording
 from sharing.models import SharingConfiguration
+from sharing.pages import duration_label
 from tests.factories import PersonFactory, SessionRecordingFactory
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +66,28 @@ def test_shared_page_embeds_the_player_and_the_page_data(client: Client, shared)
     assert response["Content-Security-Policy"] == "frame-ancestors 'none'"
     assert response["Cache-Control"] == "no-store"
     assert response["Referrer-Policy"] == "no-referrer"
+
+
+def test_shared_page_header_is_human_readable(client: Client, shared):
+    recording = shared.recording
+    started = (timezone.now() - timedelta(days=2)).astimezone(UTC).replace(hour=14, minute=7, second=9)
+    recording.start_time = started
+    recording.end_time = started + timedelta(hours=1, minutes=2, seconds=3)
+    recording.save()
+    label = f"{started.day} {started:%b %Y}, 14:07 UTC"  # e.g. "5 Mar 2026, 14:07 UTC"
+
+    html = client.get(f"/shared/{shared.access_token}").content.decode()
+
+    assert f'<time id="replay-started" datetime="{started:%Y-%m-%d}T14:07:09Z">{label}</time>' in html
+    assert '<span id="replay-duration">1:02:03</span>' in html
+    assert f"<title>Session recording · {label}</title>" in html
+
+
+@pytest.mark.parametrize(
+    ("seconds", "label"), [(None, "0:00"), (0, "0:00"), (6, "0:06"), (750, "12:30"), (3723, "1:02:03")]
+)
+def test_duration_label(seconds, label):
+    assert duration_label(seconds) == label
 
 
 def test_embedded_page_may_be_framed_anywhere(client: Client, shared):
@@ -180,6 +203,7 @@ def test_page_requests_count_against_the_token_budget(client: Client, shared, se
         ("rrweb-player.js", "text/javascript", b"rrwebPlayer"),
         ("rrweb-player.css", "text/css", b".rr-player"),
         ("replay.js", "text/javascript", b"sharing_access_token"),
+        ("replay-controls.js", "text/javascript", b"sharedReplayControls"),
         ("replay.css", "text/css", b".replay-player"),
     ],
 )

@@ -16,9 +16,14 @@
  *    de-duplicates, and replays one window at a time with rrweb-player (global rrwebPlayer,
  *    a namespace object: the class is rrwebPlayer.default). Several windows get a switcher.
  *
+ * 5. Sizes the player to the recorded viewport's aspect ratio within the available space (no
+ *    letterboxing on phones), and names its controls for assistive technology
+ *    (replay-controls.js, loaded before this file).
+ *
  * State for people and tests: #replay-player[data-status] is loading | ready | empty | error,
- * #replay-message says why, and window.sharedReplay exposes {status, windowIds, windowId, player,
- * currentTime, playerState, progress (the last replay times reported by the player, in ms)}.
+ * #replay-title and #replay-message say why, and window.sharedReplay exposes {status, windowIds,
+ * windowId, player, currentTime, playerState, progress (the last replay times reported by the
+ * player, in ms)}.
  */
 (function () {
   "use strict";
@@ -32,9 +37,11 @@
   COMPRESSED_FIELDS[IncrementalSource.StyleSheetRule] = ["adds", "removes"];
   var DEFAULT_VIEWPORT = { width: 1024, height: 768 };
   var CONTROLLER_HEIGHT = 96; // rrweb-player's control bar (80 px) and margins, below the replay frame
+  var MIN_PLAYER_WIDTH = 360; // the control bar's buttons need this much
   var PROGRESS_SAMPLES = 200;
 
   var playerElement = document.getElementById("replay-player");
+  var titleElement = document.getElementById("replay-title");
   var messageElement = document.getElementById("replay-message");
   var windowsElement = document.getElementById("replay-windows");
   var state = (window.sharedReplay = {
@@ -47,10 +54,22 @@
     progress: [],
   });
 
-  function setStatus(status, message) {
+  function setStatus(status, title, message) {
     state.status = status;
     playerElement.dataset.status = status;
+    titleElement.textContent = title || "";
     messageElement.textContent = message || "";
+  }
+
+  // The header shows the start in UTC; show it in the viewer's own time zone and language.
+  function localiseStartTime() {
+    var element = document.getElementById("replay-started");
+    var started = element ? new Date(element.getAttribute("datetime")) : null;
+    if (!started || isNaN(started.getTime()) || !window.Intl) {
+      return;
+    }
+    element.title = element.getAttribute("datetime");
+    element.textContent = new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(started);
   }
 
   // --- fetching (two-phase protocol) ---------------------------------------------------------
@@ -249,10 +268,15 @@
 
   // --- rendering ------------------------------------------------------------------------------
 
-  function playerSize() {
-    var width = Math.max(320, Math.min(playerElement.clientWidth || window.innerWidth, 1600));
-    var available = playerElement.clientHeight || window.innerHeight - 120;
-    return { width: width, height: Math.max(240, available - CONTROLLER_HEIGHT) };
+  // The largest box with the recorded viewport's aspect ratio that fits the free space (the
+  // player scales the replay into it), never narrower than the control bar needs.
+  function playerSize(viewport) {
+    var boxWidth = Math.min(playerElement.clientWidth || window.innerWidth, 1600);
+    var boxHeight = (playerElement.clientHeight || window.innerHeight - 120) - CONTROLLER_HEIGHT;
+    var ratio = viewport.height / viewport.width;
+    var width = Math.min(boxWidth, Math.max(boxHeight, 160) / ratio);
+    width = Math.max(Math.min(MIN_PLAYER_WIDTH, boxWidth), width);
+    return { width: Math.floor(width), height: Math.floor(width * ratio) };
   }
 
   function mountPlayer(windowId, events) {
@@ -261,7 +285,8 @@
       state.player = null;
     }
     playerElement.textContent = "";
-    var size = playerSize();
+    var viewport = lastViewport(events) || DEFAULT_VIEWPORT;
+    var size = playerSize(viewport);
     state.player = new window.rrwebPlayer.default({
       target: playerElement,
       props: {
@@ -275,9 +300,12 @@
       },
     });
     state.windowId = windowId;
+    state.viewport = viewport;
     state.progress = [];
+    var controls = window.sharedReplayControls.enhance(state.player, playerElement);
     state.player.addEventListener("ui-update-current-time", function (detail) {
       state.currentTime = detail.payload;
+      controls.currentTime(detail.payload);
       state.progress.push(detail.payload);
       if (state.progress.length > PROGRESS_SAMPLES) {
         state.progress.shift();
@@ -285,7 +313,11 @@
     });
     state.player.addEventListener("ui-update-player-state", function (detail) {
       state.playerState = detail.payload;
+      controls.playerState(detail.payload);
     });
+    // The first state was reported before these listeners existed.
+    state.playerState = state.player.getReplayer().service.state.value;
+    controls.playerState(state.playerState);
     renderWindowSwitcher();
   }
 
@@ -296,6 +328,7 @@
       var button = document.createElement("button");
       button.type = "button";
       button.textContent = "Window " + (index + 1);
+      button.setAttribute("aria-label", "Replay browser window " + (index + 1) + " of " + state.windowIds.length);
       button.setAttribute("aria-pressed", String(windowId === state.windowId));
       button.addEventListener("click", function () {
         mountPlayer(windowId, state.eventsByWindow.get(windowId));
@@ -310,7 +343,7 @@
       clearTimeout(pending);
       pending = setTimeout(function () {
         if (state.player) {
-          var size = playerSize();
+          var size = playerSize(state.viewport);
           state.player.$set({ width: size.width, height: size.height });
           state.player.triggerResize();
         }
@@ -334,6 +367,8 @@
     return "The recording could not be replayed: " + (error && error.message ? error.message : error);
   }
 
+  var FAILURE_TITLE = "This recording cannot be played";
+
   // --- main -----------------------------------------------------------------------------------
 
   async function loadEntries(config) {
@@ -355,8 +390,9 @@
 
   async function main() {
     var config = JSON.parse(document.getElementById("shared-replay-data").textContent);
-    if (!window.rrwebPlayer || typeof window.rrwebPlayer.default !== "function") {
-      setStatus("error", "The replay player could not be loaded.");
+    localiseStartTime();
+    if (!window.rrwebPlayer || typeof window.rrwebPlayer.default !== "function" || !window.sharedReplayControls) {
+      setStatus("error", FAILURE_TITLE, "The replay player could not be loaded.");
       return;
     }
     var entries = await loadEntries(config);
@@ -372,7 +408,11 @@
       }
     });
     if (playable.length === 0) {
-      setStatus("empty", "This recording has no playable data yet.");
+      setStatus(
+        "empty",
+        "Nothing to replay yet",
+        "This recording has no playable data yet. If the session is still going on, reload in a minute."
+      );
       return;
     }
     playable.sort(function (a, b) {
@@ -380,13 +420,13 @@
     });
     state.eventsByWindow = new Map(playable.map(function (item) { return [item.windowId, item.events]; }));
     state.windowIds = playable.map(function (item) { return item.windowId; });
-    setStatus("ready", "");
+    setStatus("ready", "", "");
     mountPlayer(playable[0].windowId, playable[0].events);
     watchResize();
   }
 
   main().catch(function (error) {
-    setStatus("error", describeFailure(error));
+    setStatus("error", FAILURE_TITLE, describeFailure(error));
     if (window.console) {
       console.error("shared replay failed", error);
     }
