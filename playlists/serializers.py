@@ -230,15 +230,6 @@ class SessionRecordingIdsInputSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))
 
 
-class ApiErrorSerializer(serializers.Serializer):
-    """The error shape of every API error (documentation only)."""
-
-    type = serializers.CharField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
 class SuccessSerializer(serializers.Serializer):
     success = serializers.BooleanField()
 

@@ -35,6 +35,7 @@ from playlists.services import (
 from recordings.listing import recordings_list_response
 from recordings.serializers import SessionRecordingSerializer
 from recordings_api.models import User
+from recordings_api.serializers import ApiErrorSerializer
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
 
@@ -42,8 +43,8 @@ HARD_DELETE_MESSAGE = (
     'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true'
 )
 _ERRORS = {
-    400: OpenApiResponse(s.ApiErrorSerializer, description="Validation error (`attr` names the field)."),
-    404: OpenApiResponse(s.ApiErrorSerializer, description="No such playlist in this environment."),
+    400: OpenApiResponse(ApiErrorSerializer, description="Validation error (`attr` names the field)."),
+    404: OpenApiResponse(ApiErrorSerializer, description="No such playlist in this environment."),
 }
 _RECORDINGS_LIST = inline_serializer(
     "PlaylistRecordingsList",
@@ -161,7 +162,7 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
 
     @extend_schema(
         description=HARD_DELETE_MESSAGE,
-        responses={405: OpenApiResponse(s.ApiErrorSerializer, description="Always: use PATCH deleted=true.")},
+        responses={405: OpenApiResponse(ApiErrorSerializer, description="Always: use PATCH deleted=true.")},
     )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         raise MethodNotAllowed(request.method or "DELETE", detail=HARD_DELETE_MESSAGE)

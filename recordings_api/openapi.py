@@ -7,14 +7,25 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from recordings_api.serializers import ApiErrorSerializer
 from recordings_api.tenancy import resource_grant_authentication_classes
 
 _PREFIX_PARAMETERS = {
     "project_id": "Project ID (its default environment has the same ID). `@current`: your current project.",
     "environment_id": "Environment ID (PostHog's team). `@current` is your current environment.",
 }
+
+
+# Errors any environment-scoped operation can answer, documented where a view does not say more.
+_COMMON_ERRORS = {
+    "401": "No credentials, or an invalid personal API key or sharing token.",
+    "403": "Not a member of the project's organization, or the key lacks the required scope.",
+    "404": "Unknown project or environment, or no such object in it.",
+    "429": "The key's request budget is spent; retry after `Retry-After` seconds.",
+}
+_INVALID_INPUT = "Invalid parameters or body (`validation_error`, naming `attr`), or a malformed body."
 
 
 class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
@@ -70,6 +81,20 @@ class AutoSchema(SpectacularAutoSchema):
             if extension is not None:
                 grant_schemes.add(extension.name)
         return [auth for auth in auths if not set(auth) & grant_schemes]
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        """Adds the error responses every API operation can give, in the error shape."""
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if not any("{" + name + "}" in self.path for name in _PREFIX_PARAMETERS):
+            return responses
+        errors = dict(_COMMON_ERRORS)
+        if self.method != "GET" or getattr(self.view, "action", None) != "retrieve":
+            errors["400"] = _INVALID_INPUT
+        for code, description in sorted(errors.items()):
+            if code not in responses:
+                error = OpenApiResponse(ApiErrorSerializer, description=description)
+                responses[code] = self._get_response_for_code(error, code, direction=direction)
+        return responses
 
     def get_tags(self) -> list[str]:
         tag = getattr(self.view, "openapi_tag", None)

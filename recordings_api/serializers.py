@@ -1,4 +1,4 @@
-"""Serializers of core objects that domain payloads embed."""
+"""Serializers of core shapes that domain payloads embed or that every endpoint documents."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ class UserBasicSerializer(serializers.ModelSerializer):
             "role_at_organization",
         ]
         read_only_fields = fields
+
+
+class ApiErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """PostHog's error shape, returned by every API error (documentation only)."""
+
+    type = serializers.CharField(
+        help_text="authentication_error, invalid_request, validation_error, throttled_error or server_error."
+    )
+    code = serializers.CharField(help_text="A stable machine-readable code, e.g. `permission_denied`.")
+    detail = serializers.CharField(help_text="A human-readable explanation.")
+    attr = serializers.CharField(allow_null=True, help_text="The offending parameter or field, if any.")

@@ -51,3 +51,20 @@ def test_every_api_operation_states_its_scope(client):
         for method, operation in operations.items():
             if method != "parameters":
                 assert "Required API key scope: `" in operation["description"], f"{method.upper()} {path}"
+
+
+def test_every_api_operation_documents_its_errors_in_the_error_shape(client):
+    schema = json.loads(client.get("/api/schema/?format=json").content)
+    error_keys = {"type", "code", "detail", "attr"}
+    for path, operations in schema["paths"].items():
+        if not path.startswith(("/api/projects/", "/api/environments/")):
+            continue
+        for method, operation in operations.items():
+            if method == "parameters":
+                continue
+            for code in ("401", "403", "404", "429"):
+                response = operation["responses"].get(code)
+                assert response, f"{method.upper()} {path} does not document {code}"
+                ref = response["content"]["application/json"]["schema"]["$ref"]
+                component = schema["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+                assert set(component["properties"]) == error_keys, f"{method.upper()} {path} {code}"
