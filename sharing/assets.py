@@ -21,7 +21,7 @@ from django.views.decorators.http import require_safe
 logger = logging.getLogger(__name__)
 
 _APP_STATIC = Path(__file__).resolve().parent / "static" / "sharing"
-_OWN_ASSETS = ("replay.js", "replay-controls.js", "replay.css")
+_OWN_ASSETS = ("replay.js", "replay-data.js", "replay-controls.js", "replay.css")
 _CONTENT_TYPES = {".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8"}
 
 

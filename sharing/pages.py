@@ -1,7 +1,7 @@
 """Public replay pages: ``/shared/{token}``, ``/embedded/{token}`` and their ``.json``.
 
 The page holds no recording data: it carries the token and the reduced recording shape, and
-its script (``static/sharing/replay.js``) fetches snapshots through the API's two-phase
+its scripts (``static/sharing/replay*.js``) fetch snapshots through the API's two-phase
 protocol with ``?sharing_access_token=``, so revoking the token stops a page that is already
 open. Neither variant exposes person data. ``/embedded/`` may be framed by any site;
 ``/shared/`` may not. Every response is ``no-store`` (revocation must take effect at once) and

@@ -202,7 +202,8 @@ def test_page_requests_count_against_the_token_budget(client: Client, shared, se
     [
         ("rrweb-player.js", "text/javascript", b"rrwebPlayer"),
         ("rrweb-player.css", "text/css", b".rr-player"),
-        ("replay.js", "text/javascript", b"sharing_access_token"),
+        ("replay.js", "text/javascript", b"sharedReplayData"),
+        ("replay-data.js", "text/javascript", b"sharing_access_token"),
         ("replay-controls.js", "text/javascript", b"sharedReplayControls"),
         ("replay.css", "text/css", b".replay-player"),
     ],
