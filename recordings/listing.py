@@ -12,12 +12,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
-from django.db import DataError, transaction
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from recordings.filters import recordings_query_parse
+from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.params import RecordingsQuery
 from recordings.models import SessionRecording
 from recordings.selectors import (
@@ -71,13 +70,8 @@ def recordings_list_response(
 
 def _page(paginator: RecordingsPagination, recordings: Any, request: Request) -> list[SessionRecording]:
     """Evaluates the page; a pattern the database rejects (Python accepted it) is a 400, not a 500."""
-    try:
-        with transaction.atomic():
-            return list(paginator.paginate_queryset(recordings, request) or [])
-    except DataError as error:
-        raise ValidationError(
-            f"The database rejected a filter value (check regular expressions): {error}"
-        ) from None
+    with database_rejections_as_400():
+        return list(paginator.paginate_queryset(recordings, request) or [])
 
 
 def _with_requested_recording(

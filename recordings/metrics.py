@@ -1,13 +1,21 @@
 """Derived recording metrics, each defined once as SQL and once in Python (they must agree).
 
-* ``duration`` (= ``recording_duration``): whole seconds from ``start_time`` to ``end_time``.
-* ``active_seconds``: ``active_milliseconds // 1000``; ``inactive_seconds``: duration - active, >= 0.
+PostHog computes these in ClickHouse; each formula below is the one its list query uses.
+
+* ``duration`` (= ``recording_duration``): ``dateDiff('second', start_time, end_time)``, i.e.
+  the whole-second boundaries crossed (``floor(end) - floor(start)`` in epoch seconds), so it
+  always equals ``end_time - start_time`` as displayed (``YYYY-MM-DDTHH:MM:SSZ``).
+* ``active_seconds``: ``active_milliseconds / 1000`` (fractional in filters, ordering and
+  ``activity_score``; truncated to an integer in the response).
+* ``inactive_seconds``: ``duration - active_seconds``, clamped at 0 (truncated in the response).
 * ``activity_score`` (PostHog's formula): round(100 * (active_seconds + clicks + keypresses +
   console errors) / (mouse activity + duration + console errors + logs + warnings), 2); NULL
   when the denominator is 0.
 * ``expiry_time``: midnight UTC of the ``start_time`` day + ``retention_period_days`` (the
   recording's, else the environment's). A persisted (LTS) recording never expires (NULL).
-* ``recording_ttl``: whole days from now until ``expiry_time`` (≥ 0), NULL when persisted.
+* ``recording_ttl``: ``dateDiff('day', now, expiry_time)``: calendar days (UTC) from today to
+  the expiry day, ≥ 0; NULL when persisted. A visible recording always has a TTL ≥ 1: it
+  disappears from every read on its expiry day.
 * ``ongoing``: data was ingested within the last ``ONGOING_WINDOW``.
 """
 
@@ -36,13 +44,16 @@ NEVER_EXPIRES_DAY = 10**7
 EPOCH_EPSILON = 0.0005
 
 
+def _epoch_whole_seconds(field: str) -> Any:
+    return Floor(EpochSeconds(F(field)) + Value(EPOCH_EPSILON), output_field=FloatField())
+
+
 def duration_expression() -> Any:
-    difference = EpochSeconds(F("end_time")) - EpochSeconds(F("start_time")) + Value(EPOCH_EPSILON)
-    return Floor(difference, output_field=FloatField())
+    return _epoch_whole_seconds("end_time") - _epoch_whole_seconds("start_time")
 
 
 def active_seconds_expression() -> Any:
-    return Floor(Cast(F("active_milliseconds"), FloatField()) / Value(1000.0), output_field=FloatField())
+    return Cast(F("active_milliseconds"), FloatField()) / Value(1000.0)
 
 
 def inactive_seconds_expression() -> Any:
@@ -94,7 +105,7 @@ def today_epoch_day(now: datetime | None = None) -> int:
 
 def activity_score(recording: SessionRecording) -> float | None:
     numerator = (
-        recording.active_seconds
+        recording.active_milliseconds / 1000
         + recording.click_count
         + recording.keypress_count
         + recording.console_error_count
@@ -130,7 +141,8 @@ def recording_ttl(
     expiry = expiry_time(recording, environment)
     if expiry is None:
         return None
-    return max(0, (expiry - (now or timezone.now())).days)
+    today = (now or timezone.now()).astimezone(UTC).date()
+    return max(0, (expiry.date() - today).days)
 
 
 def is_ongoing(recording: SessionRecording, now: datetime | None = None) -> bool:

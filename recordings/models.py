@@ -8,6 +8,7 @@ ingestion drops anything still arriving for it, so it never shows again.
 
 from __future__ import annotations
 
+import math
 import uuid
 
 from django.conf import settings
@@ -94,9 +95,11 @@ class SessionRecording(models.Model):
     def __str__(self) -> str:
         return self.session_id
 
+    # Python twins of ``recordings.metrics`` (its docstring gives PostHog's formulas).
     @property
     def duration_seconds(self) -> int:
-        return max(0, int((self.end_time - self.start_time).total_seconds()))
+        """Whole-second boundaries crossed (ClickHouse ``dateDiff('second', start, end)``)."""
+        return max(0, math.floor(self.end_time.timestamp()) - math.floor(self.start_time.timestamp()))
 
     @property
     def active_seconds(self) -> int:
@@ -104,7 +107,8 @@ class SessionRecording(models.Model):
 
     @property
     def inactive_seconds(self) -> int:
-        return max(0, self.duration_seconds - self.active_seconds)
+        """``duration - active_milliseconds / 1000`` clamped at 0, truncated."""
+        return max(0, int(self.duration_seconds - self.active_milliseconds / 1000))
 
 
 class DeletedRecording(models.Model):

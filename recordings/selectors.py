@@ -17,6 +17,7 @@ from django.db.models.lookups import GreaterThan
 
 from recordings import metrics
 from recordings.filters import order_by_clauses, recordings_query_condition, recordings_query_parse
+from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.events import events_of_session
 from recordings.filters.params import RecordingsQuery
 from recordings.models import (
@@ -171,7 +172,6 @@ def session_recording_matching_events(
         event_filters=query.events,
         properties=event_properties,
     )
-    return [
-        {"uuid": str(uuid), "timestamp": timestamp, "event": event}
-        for uuid, timestamp, event in events.values_list("uuid", "timestamp", "event")[:MATCHING_EVENTS_LIMIT]
-    ]
+    with database_rejections_as_400():
+        rows = list(events.values_list("uuid", "timestamp", "event")[:MATCHING_EVENTS_LIMIT])
+    return [{"uuid": str(uuid), "timestamp": timestamp, "event": event} for uuid, timestamp, event in rows]

@@ -83,16 +83,43 @@ class RecordingsQuery:
     session_recording_id: str | None = None
 
 
+NUMBER_PARAMS = frozenset({"limit", "offset"})
+
+
 def query_params_decode(params: Mapping[str, Any]) -> dict[str, Any]:
-    """PostHog's ``query_as_params_to_dict``: JSON-decode each value when it parses."""
+    """PostHog's ``query_as_params_to_dict``: JSON-decode each value when it parses.
+
+    One deviation: a bare JSON number is kept as the raw text except for ``limit``/``offset``,
+    so text parameters keep what was sent (``distinct_id=1.50`` is ``"1.50"``, not ``1.5``;
+    ``session_recording_id=1e5`` is not ``100000.0``). The last of repeated parameters wins.
+    """
     decoded: dict[str, Any] = {}
     for key in params:
         raw = params[key] if not hasattr(params, "getlist") else params.getlist(key)[-1]
         try:
-            decoded[key] = json.loads(raw) if isinstance(raw, str) else raw
+            value = json.loads(raw) if isinstance(raw, str) else raw
         except ValueError:
-            decoded[key] = raw
+            value = raw
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        decoded[key] = raw if is_number and key not in NUMBER_PARAMS else value
     return decoded
+
+
+def _is_unstorable(value: Any) -> bool:
+    """Text no database column can hold: a NUL character or a lone surrogate (``"\\ud800"`` in JSON)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, list):
+        return any(_is_unstorable(item) for item in value)
+    if isinstance(value, dict):
+        return any(_is_unstorable(key) or _is_unstorable(item) for key, item in value.items())
+    return False
 
 
 def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
@@ -101,6 +128,14 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
     if unknown:
         raise invalid(
             unknown[0], f"Unknown parameter {unknown[0]!r}. Known parameters: {', '.join(FILTER_PARAMS)}."
+        )
+    # Refused here rather than as a database error (PostgreSQL text cannot hold NUL; no UTF-8 can
+    # hold a lone surrogate).
+    unstorable = [key for key, value in filters.items() if _is_unstorable(key) or _is_unstorable(value)]
+    if unstorable:
+        raise invalid(
+            unstorable[0],
+            f"'{unstorable[0]}' contains a null character or a lone surrogate, which is not allowed.",
         )
     for name in ("limit", "offset"):
         _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)

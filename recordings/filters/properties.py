@@ -112,9 +112,26 @@ def _property_filter_parse(item: Any, *, param: str, types: tuple[str, ...]) -> 
         )
     if operator not in PROPERTY_OPERATORS:
         raise invalid(param, f"Unknown operator {operator!r} in '{param}' (use one of {PROPERTY_OPERATORS}).")
-    if operator not in ("is_set", "is_not_set") and "value" not in item:
-        raise invalid(param, f"Property filter {key!r} in '{param}' needs a 'value'.")
+    if operator not in ("is_set", "is_not_set"):
+        _check_value(item, key=key, param=param)
     return PropertyFilter(key=key, type=type_, operator=operator, value=item.get("value"))
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def _check_value(item: dict[str, Any], *, key: str, param: str) -> None:
+    """A value is a string, number, boolean or null, or a list of them (any of)."""
+    if "value" not in item:
+        raise invalid(param, f"Property filter {key!r} in '{param}' needs a 'value'.")
+    value = item["value"]
+    if not (_is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value))):
+        raise invalid(
+            param,
+            f"The value of property filter {key!r} in '{param}' must be a string, number, boolean "
+            "or a list of them.",
+        )
 
 
 def property_condition(prop: PropertyFilter, *, param: str) -> Q:

@@ -83,7 +83,7 @@ class _Scanner:
         value = self._value(key)
         return Token(kind="TERM", position=start, term=TermToken(key, operator, value, negated, start))
 
-    def _keyword(self, start: int, word: str, negated: bool) -> Token:
+    def _keyword(self, start: int, key: str, negated: bool) -> Token:
         end = self.pos
         while self.peek() and not self.peek().isspace() and self.peek() not in "()":
             end += 1
@@ -91,6 +91,8 @@ class _Scanner:
         word = self.text[start:end]
         if word in ("AND", "OR") and not negated:
             return Token(kind=word, position=start)  # type: ignore[arg-type]
+        if negated and not key:
+            raise QuerySyntaxError("'!' negates one 'field:value' term, e.g. !browser:Chrome.", start)
         raise QuerySyntaxError(
             f"Free text search is not supported: {word!r} is not a 'field:value' term "
             '(quote values that contain spaces, e.g. browser:"Mobile Safari").',

@@ -55,6 +55,13 @@ _ID = OpenApiParameter(
 )
 
 
+def _session_id(value: str) -> str:
+    """The session id of the URL; one no recording can have (a NUL character) is a 404."""
+    if "\x00" in value:
+        raise NotFound(NOT_FOUND)
+    return value
+
+
 class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, viewsets.GenericViewSet):  # type: ignore[misc]
     scope_object = "session_recording"
     scope_read_actions = (
@@ -88,7 +95,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         return session_recordings_visible(environment=self.environment)
 
     def safely_get_object(self, queryset: QuerySet[Any], lookup_value: str) -> Model:
-        recording: SessionRecording | None = queryset.filter(session_id=lookup_value).first()
+        recording: SessionRecording | None = queryset.filter(session_id=_session_id(lookup_value)).first()
         if recording is None:
             raise NotFound(NOT_FOUND)
         return recording
@@ -166,7 +173,9 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
-            session_recording_delete(environment=self.environment, session_id=kwargs["id"], user=request.user)
+            session_recording_delete(
+                environment=self.environment, session_id=_session_id(kwargs["id"]), user=request.user
+            )
         except SessionRecording.DoesNotExist:
             raise NotFound(NOT_FOUND) from None
         return Response(status=status.HTTP_204_NO_CONTENT)
@@ -181,7 +190,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     @action(methods=["POST"], detail=True)
     def persist(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
-            session_recording_persist(environment=self.environment, session_id=kwargs["id"])
+            session_recording_persist(environment=self.environment, session_id=_session_id(kwargs["id"]))
         except SessionRecording.DoesNotExist:
             raise NotFound(NOT_FOUND) from None
         return Response({"success": True})

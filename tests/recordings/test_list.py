@@ -46,7 +46,7 @@ def expected_recording(recording: SessionRecording, **overrides: Any) -> dict[st
         "storage": "object_storage",
         "retention_period_days": 30,
         "expiry_time": _iso(expiry),
-        "recording_ttl": (expiry - timezone.now()).days,
+        "recording_ttl": (expiry.date() - timezone.now().astimezone(UTC).date()).days,
         "snapshot_source": "web",
         "snapshot_library": None,
         "ongoing": True,
@@ -200,7 +200,7 @@ def test_list_environment_retention_setting(api, environment, recordings_url):
     row = api.get(recordings_url).json()["results"][0]
 
     assert (row["id"], row["retention_period_days"]) == (recording.session_id, 90)
-    assert row["recording_ttl"] in (49, 50)
+    assert row["recording_ttl"] == 50  # calendar days: (start day + 90) - today
 
 
 def test_list_requires_authentication(environment, recordings_url):
