@@ -172,6 +172,15 @@ def worker_peaks_kib(worker_pids: Sequence[int]) -> list[int]:
     return [proc_status_kib(pid, "VmHWM") for pid in worker_pids]
 
 
+def cpu_seconds(pids: Sequence[int]) -> float:
+    """User + system CPU time the processes used so far (``/proc/<pid>/stat`` fields 14, 15)."""
+    ticks = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 # --- the baseline: the same lines straight into Redis --------------------------------------------
 
 
@@ -362,7 +371,7 @@ def phase_row(phase: Phase) -> str:
     )
 
 
-def report_capture(api: Phase, baseline: Phase, peaks_kib: list[int], base_kib: list[int]) -> None:
+def report_capture(api: Phase, baseline: Phase, server: ServerFigures) -> None:
     widths = (38, 6, 7, 8, 7, 9, 8, 8, 8)
     print(
         "".join(
@@ -373,9 +382,12 @@ def report_capture(api: Phase, baseline: Phase, peaks_kib: list[int], base_kib: 
     print(phase_row(api))
     print(phase_row(baseline))
     print("  (MB/s: gzip bodies as sent; raw MB/s: the JSON they decompress to)")
+    peak, before, total = mib(max(server.peaks_kib)), mib(max(server.base_kib)), mib(sum(server.peaks_kib))
     print(
-        f"server: {WORKERS} gunicorn sync workers, peak RSS per worker {mib(max(peaks_kib)):.1f} MiB "
-        f"(before the run {mib(max(base_kib)):.1f} MiB), all workers {mib(sum(peaks_kib)):.1f} MiB"
+        f"server: {WORKERS} gunicorn sync workers, peak RSS per worker {peak:.1f} MiB "
+        f"(before the run {before:.1f} MiB), all workers {total:.1f} MiB; "
+        f"worker CPU {server.cpu_seconds / len(api.results) * 1000:.1f} ms/request "
+        f"({server.cpu_seconds / api.wall_seconds * 100:.0f}% of one core)"
     )
     throughput = api.requests_per_second / baseline.requests_per_second
     print(
@@ -433,10 +445,17 @@ def generate(api_token: str) -> list[CaptureRequest]:
     return requests
 
 
+@dataclass(frozen=True)
+class ServerFigures:
+    peaks_kib: list[int]  # per worker, during the measured phase
+    base_kib: list[int]  # per worker, right before it
+    cpu_seconds: float  # all workers, during the measured phase
+
+
 def capture_under_load(
     env: dict[str, str], requests: list[CaptureRequest]
-) -> tuple[Phase, Phase, list[int], list[int]]:
-    """Returns (warm-up, measured phase, workers' peak RSS KiB, workers' RSS KiB before)."""
+) -> tuple[Phase, Phase, ServerFigures]:
+    """Returns the warm-up, the measured phase and the workers' memory and CPU figures."""
     port = free_port()
     warm_count = WORKERS * 4  # every worker has served a request (lazy imports) before measuring
     with child_process(gunicorn_args(port), env=env) as server:
@@ -447,8 +466,10 @@ def capture_under_load(
         base_kib = [proc_status_kib(pid, "VmRSS") for pid in workers]
         for pid in workers:
             reset_peak_rss(pid)
+        cpu_before = cpu_seconds(workers)
         api = run_concurrently("API POST /s/ (gunicorn)", requests[warm_count:], capture_sender(port))
-        return warm, api, worker_peaks_kib(workers), base_kib
+        figures = ServerFigures(worker_peaks_kib(workers), base_kib, cpu_seconds(workers) - cpu_before)
+        return warm, api, figures
 
 
 def check_capture(
@@ -496,13 +517,13 @@ def run(workdir: str, database_url: str, redis_client: Any, endpoint: str) -> No
     print(
         f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the run", flush=True
     )
-    warm, api, peaks_kib, base_kib = capture_under_load(env, requests)
+    warm, api, server = capture_under_load(env, requests)
     # The baseline replays exactly the measured requests (same order, same concurrency).
     sender = zadd_sender(redis_client, tenant.environment_id)
     baseline = run_concurrently(
         "redis-py pipeline ZADD, same lines", [s.request for s in api.results], sender
     )
-    report_capture(api, baseline, peaks_kib, base_kib)
+    report_capture(api, baseline, server)
     print(f"gunzip + orjson parse + line dump alone, one thread: {decode_cost_ms(requests):.2f} ms/request")
     expected = check_capture(warm, api, redis_client, tenant.environment_id)
     flush_and_check(redis_client, s3, tenant.environment_id, expected)
