@@ -21,7 +21,6 @@ install: $(STAMP) node_modules/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py createcachetable
 	$(BIN)/python manage.py bootstrap_demo
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 

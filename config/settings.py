@@ -64,6 +64,7 @@ ASGI_APPLICATION = "config.asgi.application"
 AUTH_USER_MODEL = "recordings_api.User"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 APPEND_SLASH = False
+CSRF_FAILURE_VIEW = "recordings_api.errors.csrf_failure"
 
 TEMPLATES = [
     {

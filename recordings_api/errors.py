@@ -11,7 +11,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.views.csrf import csrf_failure as default_csrf_failure
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -105,8 +107,21 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     return response
 
 
+@csrf_exempt
 def endpoint_not_found(request: HttpRequest, *args: Any, **kwargs: Any) -> JsonResponse:
-    """Catch-all for unknown ``/api/`` paths."""
+    """Catch-all for unknown ``/api/`` paths (any method: a write to nowhere is a 404 too)."""
     return error_response(
         status_code=404, type_="invalid_request", code="not_found", detail="Endpoint not found."
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """``CSRF_FAILURE_VIEW``: the error shape under ``/api/``, Django's page elsewhere (admin)."""
+    if request.path.startswith("/api/"):
+        return error_response(
+            status_code=403,
+            type_="authentication_error",
+            code="permission_denied",
+            detail=f"CSRF Failed: {reason}" if reason else "CSRF Failed.",
+        )
+    return default_csrf_failure(request, reason=reason)

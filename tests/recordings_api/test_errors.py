@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -134,4 +136,51 @@ def test_unhandled_error_under_api_is_json_500(api, environment, monkeypatch):
         "code": "error",
         "detail": "A server error occurred.",
         "attr": None,
+    }
+
+
+@pytest.mark.parametrize("method", ["post", "patch", "delete", "put"])
+def test_writes_to_unknown_api_paths_are_json_404_even_with_csrf_checks(environment, owner, method):
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(owner)
+    response = getattr(client, method)("/api/projects/1/nothing_here/", {}, format="json")
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+
+
+def test_csrf_failure_view_answers_the_error_shape_under_api_only(rf):
+    from recordings_api.errors import csrf_failure
+
+    api_response = csrf_failure(rf.post("/api/projects/1/anything/"), reason="CSRF cookie not set.")
+    assert api_response.status_code == 403
+    assert json.loads(api_response.content) == {
+        "type": "authentication_error",
+        "code": "permission_denied",
+        "detail": "CSRF Failed: CSRF cookie not set.",
+        "attr": None,
+    }
+    admin_response = csrf_failure(rf.post("/admin/login/"), reason="CSRF cookie not set.")
+    assert admin_response.status_code == 403
+    assert b"<html" in admin_response.content.lower()
+
+
+def test_null_character_in_an_api_path_is_404(api, environment):
+    response = api.get(f"/api/projects/{environment.id}/session_recordings/a%00b/")
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "Endpoint not found.",
+        "attr": None,
+    }
+
+
+def test_null_character_in_a_query_parameter_is_400(api, environment):
+    response = api.get(f"/api/projects/{environment.id}/session_recordings/?distinct_ids=%5B%22a%00%22%5D")
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "code": "null_characters_not_allowed",
+        "detail": "Null characters are not allowed.",
+        "attr": "distinct_ids",
     }
