@@ -17,7 +17,7 @@ from recordings_api.models import Environment
 from snapshots.flush import ms_to_datetime, recording_blob_object_key
 from snapshots.live_buffer import BufferedLine, get_live_buffer
 from snapshots.models import RecordingBlob
-from snapshots.storage import ObjectStream, get_blob_store
+from snapshots.storage import ObjectStream, StoredObject, get_blob_store
 
 
 @dataclass(frozen=True)
@@ -82,8 +82,17 @@ def snapshot_blob_get(*, recording: SessionRecording, blob_key: str) -> Recordin
 def snapshot_blob_open(
     *, blob: RecordingBlob, byte_range: tuple[int, int] | None = None
 ) -> ObjectStream | None:
-    """Open the stored (gzip) bytes of ``blob``; None when the object is missing."""
+    """Open the stored (gzip) bytes of ``blob`` (or the inclusive ``byte_range`` of them).
+
+    None when the object is missing; raises ``StorageUnavailable`` on any other failure and
+    ``RangeNotSatisfiable`` when the range starts past the object's end.
+    """
     return get_blob_store().open(recording_blob_object_key(blob), byte_range=byte_range)
+
+
+def snapshot_blob_stat(*, blob: RecordingBlob) -> StoredObject | None:
+    """The stored object of ``blob`` without its body (None when missing; ``StorageUnavailable``)."""
+    return get_blob_store().head(recording_blob_object_key(blob))
 
 
 def snapshot_realtime_lines(*, recording: SessionRecording) -> list[BufferedLine]:

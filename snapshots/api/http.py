@@ -1,7 +1,11 @@
-"""HTTP mechanics of serving immutable blobs: conditional requests, ranges, content coding.
+"""HTTP mechanics of serving immutable blobs (RFC 9110): conditional requests, ranges, content coding.
 
 Pure functions over header values, plus iterators that turn a storage stream into the bytes
 served (passed through, or gunzipped on the fly) without holding the object in memory.
+
+Invariant of every streamed body: it delivers exactly the ``Content-Length`` promised, or it
+raises before delivering the last byte, so the server aborts the connection and a client never
+sees a short (or overlong) body that looks complete.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from dataclasses import dataclass
 from snapshots.storage.blob_format import gunzip_chunks
 
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+_GZIP_CODINGS = ("gzip", "x-gzip")
 
 
 @dataclass(frozen=True)
@@ -32,12 +37,16 @@ class RangeUnsatisfiable(Exception):
     pass
 
 
+class BodyLengthMismatch(Exception):
+    """The stored data yields more or fewer bytes than the response promised."""
+
+
 def range_parse(header: str | None, size: int) -> ByteRange | None:
     """The single byte range a ``Range`` header asks for, clamped to ``size``.
 
     None means "serve the whole representation" (no header, another unit, several ranges or a
-    malformed value: RFC 9110 lets a server ignore those). ``RangeUnsatisfiable`` when the
-    range starts at or past the end, or is an empty suffix.
+    malformed value: RFC 9110 §14.2 lets a server ignore those). ``RangeUnsatisfiable`` when
+    the range starts at or past the end, or is an empty suffix (``bytes=-0``).
     """
     if not header:
         return None
@@ -65,35 +74,52 @@ def _opaque_tags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/").strip('"') for tag in header.split(",") if tag.strip()}
 
 
-def etag_matches(if_none_match: str | None, etags: Iterable[str]) -> bool:
-    """``If-None-Match`` (weak comparison, ``*`` included) against the representation tags."""
+def etag_matches(if_none_match: str | None, etag: str) -> bool:
+    """``If-None-Match`` against the selected representation's tag (RFC 9110 §13.1.2: weak
+    comparison; ``*`` matches any current representation).
+
+    Only the selected representation counts: a cache holding the gzip variant must not get a
+    304 for the identity one (their tags differ, as §8.8.3 requires).
+    """
     if not if_none_match:
         return False
     tags = _opaque_tags(if_none_match)
-    return "*" in tags or bool(tags & set(etags))
+    return "*" in tags or etag in tags
 
 
 def if_range_allows(if_range: str | None, etag: str) -> bool:
-    """Honour ``Range`` unless ``If-Range`` names another representation (dates never match:
-    blob responses carry no Last-Modified)."""
+    """Honour ``Range`` unless ``If-Range`` names another representation (§13.1.5: strong
+    comparison, so a weak tag never matches; dates never match: blobs carry no Last-Modified)."""
     if not if_range:
         return True
     return if_range.strip().startswith('"') and if_range.strip().strip('"') == etag
 
 
-def accepts_gzip(accept_encoding: str | None) -> bool:
-    """Whether ``Accept-Encoding`` accepts gzip (``gzip``/``x-gzip`` with a non-zero q)."""
-    for item in (accept_encoding or "").split(","):
-        coding, _, params = item.strip().partition(";")
-        if coding.strip().lower() not in ("gzip", "x-gzip"):
+def _coding_qualities(accept_encoding: str) -> dict[str, float]:
+    qualities: dict[str, float] = {}
+    for item in accept_encoding.split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        if not coding:
             continue
-        quality = params.strip().lower()
-        if quality.startswith("q="):
-            try:
-                return float(quality[2:]) > 0
-            except ValueError:
-                return False
-        return True
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value.strip())
+                except ValueError:
+                    quality = 0.0
+        qualities[coding.lower()] = quality
+    return qualities
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether ``Accept-Encoding`` accepts gzip (§12.5.3): ``gzip``/``x-gzip`` or, when neither
+    is listed, ``*``, with a non-zero quality."""
+    qualities = _coding_qualities(accept_encoding or "")
+    for coding in (*_GZIP_CODINGS, "*"):
+        if coding in qualities:
+            return qualities[coding] > 0
     return False
 
 
@@ -118,20 +144,57 @@ def decompressed(chunks: Iterable[bytes], byte_range: ByteRange | None) -> Itera
     return plain if byte_range is None else byte_slice(plain, byte_range.start, byte_range.length)
 
 
-class PrefetchedBody:
-    """A response body whose first chunk was already read (so a storage failure at the start
-    is still a clean 503); ``close`` releases the storage stream, also after a disconnect."""
+def exact_length(chunks: Iterable[bytes], length: int) -> Iterator[bytes]:
+    """Exactly ``length`` bytes of ``chunks``, else ``BodyLengthMismatch``.
 
-    def __init__(self, chunks: Iterator[bytes], close: Callable[[], None]) -> None:
+    The chunk completing ``length`` is only yielded once the source is known to end there, so a
+    mismatch always raises before the client has received everything it was promised.
+    """
+    sent = 0
+    source = iter(chunks)
+    for chunk in source:
+        if not chunk:
+            continue
+        sent += len(chunk)
+        if sent > length:
+            raise BodyLengthMismatch(f"the data is longer than the {length} bytes announced")
+        if sent == length:
+            if any(source):
+                raise BodyLengthMismatch(f"the data is longer than the {length} bytes announced")
+            yield chunk
+            return
+        yield chunk
+    if sent != length:
+        raise BodyLengthMismatch(f"the data ended after {sent} of the {length} bytes announced")
+
+
+class PrefetchedBody:
+    """A response body whose first chunk was already read, so a failure at the start still
+    becomes a clean error response; ``close`` releases the storage stream (also after a client
+    disconnect). Failures after the first chunk go through ``on_error`` and are re-raised: the
+    server must abort the connection, never end the response cleanly."""
+
+    def __init__(
+        self,
+        chunks: Iterator[bytes],
+        *,
+        close: Callable[[], None],
+        on_error: Callable[[Exception], None],
+    ) -> None:
         self._chunks = chunks
         self._close = close
+        self._on_error = on_error
         self._first: bytes | None = next(chunks, b"")
 
     def __iter__(self) -> Iterator[bytes]:
         if self._first:
             yield self._first
         self._first = None
-        yield from self._chunks
+        try:
+            yield from self._chunks
+        except Exception as error:
+            self._on_error(error)
+            raise
 
     def close(self) -> None:
         self._close()

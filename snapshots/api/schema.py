@@ -1,0 +1,109 @@
+"""The OpenAPI description of the snapshots endpoint (kept apart from the view's logic)."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+
+from snapshots.api.serializers import (
+    RealtimeSnapshotsSerializer,
+    SnapshotsErrorSerializer,
+    SnapshotSourcesSerializer,
+)
+
+DESCRIPTION = """Snapshot data of a recording, in two phases (PostHog's protocol).
+
+**1. List sources** (no `source`): `{"sources": [...]}`, one `blob` entry per flushed blob
+(`blob_key` = `{first_ms}-{last_ms}`) sorted by start, plus a `realtime` entry while data is
+still in the live buffer. Size and event-count hints help planning big downloads.
+
+**2. Fetch each source.** `source=blob&blob_key=K` streams that blob as JSONL (one
+`{"window_id": "…", "data": [rrweb events]}` object per line, `Content-Type: application/json`).
+Blobs are immutable: the response has an `ETag` and `Cache-Control: private, max-age=31536000,
+immutable`; `If-None-Match` answers 304. With `Accept-Encoding: gzip` the stored gzip bytes are
+sent as-is with `Content-Encoding: gzip` (their own ETag, suffixed `-gz`). `Range: bytes=…`
+(one range) answers 206 with those bytes of the representation served (the gzip bytes when
+gzip is accepted), 416 when it starts past the end. `HEAD` is supported. If object storage
+fails after the body has started, the connection is aborted: a body shorter than its
+`Content-Length` is an error, never a complete recording.
+`source=realtime` returns the buffered lines (`Cache-Control: no-store`): `version=og`
+(default) as `{"snapshots": [...]}`, `version=2024-04-30` as JSONL.
+
+A sharing access token of this recording may be used instead of a personal API key."""
+
+PARAMETERS = [
+    OpenApiParameter("recording_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The session id."),
+    OpenApiParameter(
+        "source", OpenApiTypes.STR, enum=["blob", "realtime"], description="Omit to list the sources."
+    ),
+    OpenApiParameter(
+        "blob_key",
+        OpenApiTypes.STR,
+        pattern=r"^[0-9]+-[0-9]+$",
+        description="Required with `source=blob`: a `blob_key` from the sources list.",
+    ),
+    OpenApiParameter(
+        "version",
+        OpenApiTypes.STR,
+        enum=["og", "2024-04-30"],
+        default="og",
+        description='With `source=realtime`: `og` → `{"snapshots": [...]}`, `2024-04-30` → JSONL.',
+    ),
+    OpenApiParameter(
+        "Range", OpenApiTypes.STR, OpenApiParameter.HEADER, description="`bytes=start-end` (blobs)."
+    ),
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        description="An ETag from an earlier blob fetch (blobs).",
+    ),
+]
+
+_ERRORS = {
+    400: "Invalid parameter (`attr` names it): unknown `source`, missing or malformed `blob_key`, "
+    "bad `version`.",
+    401: "No or invalid credentials.",
+    403: "Not a member of the organization, the API key lacks `session_recording:read`, or the sharing "
+    "token is for another recording.",
+    404: "No such recording in this environment (or deleted), or no such blob for it.",
+    416: "The `Range` starts past the end of the blob (`Content-Range: bytes */size`).",
+    429: "Throttled (snapshot calls have their own, lower budget).",
+    500: "A stored blob does not match what was recorded about it (`snapshot_blob_inconsistent`).",
+    503: "Object storage or the live buffer is unavailable; retry after `Retry-After` seconds.",
+}
+
+_PHASE_ONE_OR_REALTIME = PolymorphicProxySerializer(
+    component_name="SnapshotsResponse",
+    serializers=[SnapshotSourcesSerializer, RealtimeSnapshotsSerializer],
+    resource_type_field_name=None,
+    many=False,
+)
+
+snapshots_schema = extend_schema(
+    description=DESCRIPTION,
+    parameters=PARAMETERS,
+    responses={
+        200: OpenApiResponse(
+            _PHASE_ONE_OR_REALTIME,
+            description="Sources (no `source`), realtime `og` snapshots, or, for `source=blob` and "
+            "realtime `2024-04-30`, a JSONL body (one JSON object per line). Blob responses carry "
+            "`ETag`, `Cache-Control`, `Accept-Ranges: bytes`, `Vary: Accept-Encoding` and, with "
+            "`Accept-Encoding: gzip`, `Content-Encoding: gzip`.",
+        ),
+        206: OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="The requested byte range of the blob (`Content-Range: bytes start-end/size`).",
+        ),
+        304: OpenApiResponse(description="`If-None-Match` matched: the cached blob is current."),
+        **{
+            code: OpenApiResponse(SnapshotsErrorSerializer, description=text)
+            for code, text in _ERRORS.items()
+        },
+    },
+)
