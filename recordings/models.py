@@ -88,7 +88,8 @@ class SessionRecording(models.Model):
             models.UniqueConstraint(fields=["environment", "session_id"], name="unique_recording_session")
         ]
         indexes = [
-            models.Index(fields=["environment", "-start_time"], name="recording_env_start"),
+            # The default order (start_time, then id as the tie-breaker) read straight off the index.
+            models.Index(fields=["environment", "-start_time", "-id"], name="recording_env_start_id"),
             models.Index(fields=["environment", "distinct_id"], name="recording_env_distinct"),
         ]
 

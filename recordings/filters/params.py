@@ -124,23 +124,7 @@ def _is_unstorable(value: Any) -> bool:
 
 def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
     """Validates ``filters``; raises DRF ``ValidationError`` whose ``attr`` is the bad parameter."""
-    unknown = [key for key in filters if key not in FILTER_PARAMS and key not in IGNORED_PARAMS]
-    if unknown:
-        raise invalid(
-            unknown[0], f"Unknown parameter {unknown[0]!r}. Known parameters: {', '.join(FILTER_PARAMS)}."
-        )
-    # Refused here rather than as a database error (PostgreSQL text cannot hold NUL; no UTF-8 can
-    # hold a lone surrogate).
-    unstorable = [key for key, value in filters.items() if _is_unstorable(key) or _is_unstorable(value)]
-    if unstorable:
-        raise invalid(
-            unstorable[0],
-            f"'{unstorable[0]}' contains a null character or a lone surrogate, which is not allowed.",
-        )
-    for name in ("limit", "offset"):
-        _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)
-    if filters.get("actions"):
-        raise invalid("actions", "Action filters are not supported; filter on events with 'events'.")
+    _check_parameters(filters)
     having = property_filters_parse(
         filters.get("having_predicates"), param="having_predicates", types=("recording",)
     )
@@ -167,6 +151,27 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         hide_viewed_recordings=_hide_viewed(filters.get("hide_viewed_recordings")),
         session_recording_id=_text(filters.get("session_recording_id"), "session_recording_id") or None,
     )
+
+
+def _check_parameters(filters: Mapping[str, Any]) -> None:
+    """Checks that apply to the parameter set as a whole, before any value is parsed."""
+    unknown = [key for key in filters if key not in FILTER_PARAMS and key not in IGNORED_PARAMS]
+    if unknown:
+        raise invalid(
+            unknown[0], f"Unknown parameter {unknown[0]!r}. Known parameters: {', '.join(FILTER_PARAMS)}."
+        )
+    # Refused here rather than as a database error (PostgreSQL text cannot hold NUL; no UTF-8 can
+    # hold a lone surrogate).
+    unstorable = [key for key, value in filters.items() if _is_unstorable(key) or _is_unstorable(value)]
+    if unstorable:
+        raise invalid(
+            unstorable[0],
+            f"'{unstorable[0]}' contains a null character or a lone surrogate, which is not allowed.",
+        )
+    for name in ("limit", "offset"):
+        _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)
+    if filters.get("actions"):
+        raise invalid("actions", "Action filters are not supported; filter on events with 'events'.")
 
 
 def _text(value: Any, param: str) -> str | None:
