@@ -12,12 +12,15 @@ Measured, each the best of ``BENCH_SNAPSHOTS_REPEAT`` (default 2) passes over ev
   downloading and gunzipping the same objects.
 Throughput is MB/s of bytes received by the client. Memory is the peak RSS of the API's
 worker process and of the boto3 process, and its growth over the process's RSS right before
-the downloads: a streaming server grows by a few chunks, not by the recording's size.
+the downloads: a streaming server grows by a few chunks, not by the recording's size. The
+warm-up passes hash what they receive: the API's bytes must be identical to the objects
+(passthrough) and to their gunzipped content (JSONL).
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
 import http.client
 import json
 import os
@@ -29,6 +32,7 @@ import time
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench._support import (
     ROOT,
@@ -59,6 +63,7 @@ class Run:
     received_bytes: int
     peak_kib: int
     base_kib: int
+    sha256: str = ""
 
     @property
     def mb_per_second(self) -> float:
@@ -175,8 +180,9 @@ def create_bucket(endpoint: str) -> None:
 # --- the API path -----------------------------------------------------------------------------
 
 
-def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes | int]:
-    """GET streamed in 1 MiB reads; returns (status, byte count) or (status, body) for JSON."""
+def http_get(port: int, path: str, headers: dict[str, str], digest: Any = None) -> tuple[int, bytes | int]:
+    """GET streamed in 1 MiB reads (fed to ``digest`` when given); returns (status, byte count),
+    or (status, body) for JSON."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     try:
         connection.request("GET", path, headers=headers)
@@ -186,26 +192,29 @@ def http_get(port: int, path: str, headers: dict[str, str]) -> tuple[int, bytes 
         received = 0
         while chunk := response.read(READ_BYTES):
             received += len(chunk)
+            if digest is not None:
+                digest.update(chunk)
         return response.status, received
     finally:
         connection.close()
 
 
-def api_pass(port: int, environment_id: int, key: str, *, gzip: bool) -> int:
+def api_pass(port: int, environment_id: int, key: str, *, gzip: bool, digest: Any = None) -> int:
     base = f"/api/environments/{environment_id}/session_recordings/{SESSION_ID}/snapshots"
     headers = {"Authorization": f"Bearer {key}", "Accept-Encoding": "gzip" if gzip else "identity"}
     status, listing = http_get(port, base, headers)
     assert status == 200 and isinstance(listing, bytes), f"sources: HTTP {status}"
     received = 0
     for source in json.loads(listing)["sources"]:
-        status, count = http_get(port, f"{base}?source=blob&blob_key={source['blob_key']}", headers)
+        status, count = http_get(port, f"{base}?source=blob&blob_key={source['blob_key']}", headers, digest)
         assert status == 200 and isinstance(count, int), f"blob {source['blob_key']}: HTTP {status}"
         received += count
     return received
 
 
 def measure_api(port: int, worker_pid: int, environment_id: int, key: str, *, gzip: bool) -> Run:
-    api_pass(port, environment_id, key, gzip=gzip)  # warm-up: imports, connections, caches
+    digest = hashlib.sha256()
+    api_pass(port, environment_id, key, gzip=gzip, digest=digest)  # warm-up: imports, connections
     best: Run | None = None
     for _ in range(REPEAT):
         base_kib = proc_status_kib(worker_pid, "VmRSS")
@@ -216,6 +225,7 @@ def measure_api(port: int, worker_pid: int, environment_id: int, key: str, *, gz
         run = Run("", seconds, received, proc_status_kib(worker_pid, "VmHWM"), base_kib)
         best = run if best is None or run.seconds < best.seconds else best
     assert best is not None
+    best.sha256 = digest.hexdigest()
     best.label = (
         "API, Accept-Encoding: gzip (passthrough)" if gzip else "API, JSONL (gunzipped while streaming)"
     )
@@ -255,18 +265,25 @@ def boto3_process_main(endpoint: str, keys: list[str], gunzip: bool) -> None:
         config=Config(s3={"addressing_style": "path"}),
     )
 
-    def one_pass() -> int:
+    def one_pass(digest: Any = None) -> int:
         received = 0
         for key in keys:
             body = client.get_object(Bucket=BUCKET, Key=key)["Body"]
             decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS) if gunzip else None
             for chunk in body.iter_chunks(READ_BYTES):
-                received += len(decompressor.decompress(chunk)) if decompressor else len(chunk)
+                data = decompressor.decompress(chunk) if decompressor else chunk
+                received += len(data)
+                if digest is not None:
+                    digest.update(data)
             if decompressor:
-                received += len(decompressor.flush())
+                tail = decompressor.flush()
+                received += len(tail)
+                if digest is not None:
+                    digest.update(tail)
         return received
 
-    one_pass()  # warm-up
+    digest = hashlib.sha256()
+    one_pass(digest)  # warm-up
     results = []
     for _ in range(REPEAT):
         base_kib = proc_status_kib(os.getpid(), "VmRSS")
@@ -275,15 +292,15 @@ def boto3_process_main(endpoint: str, keys: list[str], gunzip: bool) -> None:
         received = one_pass()
         seconds = time.perf_counter() - started
         results.append([seconds, received, proc_status_kib(os.getpid(), "VmHWM"), base_kib])
-    print(json.dumps(min(results)))
+    print(json.dumps([*min(results), digest.hexdigest()]))
 
 
 def measure_boto3(endpoint: str, keys: list[str], *, gunzip: bool) -> Run:
     args = [sys.executable, "-m", "bench.snapshots", "--boto3", endpoint, "1" if gunzip else "0", *keys]
     output = subprocess.run(args, cwd=ROOT, check=True, capture_output=True, text=True).stdout
-    seconds, received, peak_kib, base_kib = json.loads(output.strip().splitlines()[-1])
+    seconds, received, peak_kib, base_kib, sha256 = json.loads(output.strip().splitlines()[-1])
     label = "boto3 direct + gunzip (same objects)" if gunzip else "boto3 direct (same objects)"
-    return Run(label, seconds, received, peak_kib, base_kib)
+    return Run(label, seconds, received, peak_kib, base_kib, sha256)
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -334,8 +351,9 @@ def main() -> None:
         plain_base = measure_boto3(endpoint, object_keys, gunzip=True)
         pairs = [(gzip_api, gzip_base), (plain_api, plain_base)]
         report(pairs, gzip_base.received_bytes, plain_base.received_bytes, len(object_keys), overhead_ms)
-        assert gzip_api.received_bytes == gzip_base.received_bytes, "passthrough must serve the stored bytes"
-        assert plain_api.received_bytes == plain_base.received_bytes, "JSONL must be the decompressed blobs"
+        assert gzip_api.sha256 == gzip_base.sha256, "passthrough must serve the stored bytes"
+        assert plain_api.sha256 == plain_base.sha256, "JSONL must be the decompressed blobs"
+        print("bytes served: identical to the stored objects (gzip) and to their content (JSONL), by SHA-256")
 
 
 if __name__ == "__main__":
