@@ -39,6 +39,16 @@ class RecordingsPagination(LimitOffsetPagination):
     def default_limit(self) -> int:  # type: ignore[override]
         return min(DEFAULT_LIMIT, int(settings.PAGINATION_MAX_LIMIT))
 
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        base = super().get_paginated_response_schema(schema)
+        base["properties"]["version"] = {
+            "type": "integer",
+            "example": LIST_VERSION,
+            "description": "PostHog's list format version (its front end reads it).",
+        }
+        base["required"] = [*base["required"], "version"]
+        return base
+
 
 def recordings_list_response(
     *, request: Request, environment: Environment, filters: Mapping[str, Any]

@@ -129,6 +129,7 @@ class SessionRecordingSerializer(serializers.ModelSerializer):
             person, environment_id=recording.environment_id, distinct_id=recording.distinct_id
         )
 
+    @extend_schema_field(serializers.ChoiceField(choices=["object_storage", "object_storage_lts"]))
     def get_storage(self, recording: SessionRecording) -> str:
         return metrics.storage(recording)
 

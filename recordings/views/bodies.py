@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
@@ -10,17 +11,28 @@ from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
 
 
 class RecordingStrictSerializer(serializers.Serializer):
-    """Rejects fields it does not declare (400 naming the field)."""
+    """Rejects fields it neither declares nor lists in ``ignored_fields`` (400 naming the field)."""
+
+    ignored_fields: frozenset[str] = frozenset()
 
     def to_internal_value(self, data: Any) -> Any:
-        if isinstance(data, dict):
-            unknown = sorted(set(data) - set(self.fields))
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields) - self.ignored_fields)
             if unknown:
                 raise serializers.ValidationError({unknown[0]: [f"Unknown field {unknown[0]!r}."]})
         return super().to_internal_value(data)
 
 
 class RecordingUpdateSerializer(RecordingStrictSerializer):
+    """PATCH/PUT body: ``viewed`` and ``analyzed`` are the only writable fields.
+
+    PostHog answers 400 unless ``viewed`` or ``analyzed`` is true. The published docs' example
+    sends a read-only recording field instead (``-d distinct_id="string"``): read-only fields of
+    the recording object are accepted and ignored, and a body carrying one is a no-op 200.
+    """
+
+    ignored_fields = frozenset(SessionRecordingSerializer.Meta.fields) - {"viewed", "analyzed"}
+
     viewed = serializers.BooleanField(required=False, help_text="true marks the recording viewed by you.")
     analyzed = serializers.BooleanField(
         required=False, help_text="Accepted for PostHog compatibility; no effect."
@@ -30,7 +42,8 @@ class RecordingUpdateSerializer(RecordingStrictSerializer):
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not (attrs.get("viewed") or attrs.get("analyzed")):
+        sent = set(self.initial_data) if isinstance(self.initial_data, Mapping) else set()
+        if not (attrs.get("viewed") or attrs.get("analyzed") or sent & self.ignored_fields):
             raise serializers.ValidationError("At least one of 'viewed' or 'analyzed' must be provided.")
         return attrs
 

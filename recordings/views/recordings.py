@@ -139,7 +139,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         parameters=[_ID],
         request=bodies.RecordingUpdateSerializer,
         description="Mark the recording viewed (`viewed: true`) or analyzed. At least one of them must be "
-        "true. "
+        "true, unless the body only carries read-only fields of the recording (as in the published "
+        "example `-d distinct_id=…`): those are accepted and ignored. Nothing else is writable. "
         "Returns the recording plus PostHog's `success: true`.",
         responses={200: bodies.RecordingUpdatedSerializer, **errors(400, 401, 403, 404)},
     )

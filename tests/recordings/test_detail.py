@@ -144,7 +144,7 @@ def test_patch_analyzed_only_does_not_mark_viewed(api, recording, recordings_url
         ({}, None, "At least one of 'viewed' or 'analyzed' must be provided."),
         ({"viewed": False}, None, "At least one of 'viewed' or 'analyzed' must be provided."),
         ({"viewed": "perhaps"}, "viewed", "Must be a valid boolean."),
-        ({"viewed": True, "distinct_id": "x"}, "distinct_id", "Unknown field 'distinct_id'."),
+        ({"viewed": True, "tomato": "x"}, "tomato", "Unknown field 'tomato'."),
     ],
 )
 def test_patch_invalid_is_400(api, recording, recordings_url, body, attr, detail):
@@ -157,6 +157,22 @@ def test_patch_invalid_is_400(api, recording, recordings_url, body, attr, detail
         "detail": detail,
         "attr": attr,
     }
+
+
+def test_patch_as_in_the_published_docs_is_a_no_op(api, owner, recording, recordings_url):
+    """The docs' example: ``curl -X PATCH … -d distinct_id="string"`` (a read-only field, form-encoded)."""
+    response = api.patch(
+        f"{recordings_url}{recording.session_id}/",
+        "distinct_id=string",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body == {**expected_recording(recording, person=body["person"]), "success": True}
+    recording.refresh_from_db()
+    assert recording.distinct_id != "string"
+    assert not SessionRecordingViewed.objects.filter(session_id=recording.session_id).exists()
 
 
 def test_patch_needs_write_scope(key_client, recording, recordings_url):
