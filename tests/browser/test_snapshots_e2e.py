@@ -118,6 +118,12 @@ def test_two_phase_protocol_reassembles_the_recording_before_and_after_flush(
         client.get(f"?source=blob&blob_key={blob.blob_key}")[2]
     )
     not_modified, _, _ = client.get(
-        f"?source=blob&blob_key={blob.blob_key}", **{"If-None-Match": headers["ETag"]}
+        f"?source=blob&blob_key={blob.blob_key}",
+        **{"If-None-Match": headers["ETag"], "Accept-Encoding": "gzip"},
     )
     assert not_modified == 304
+    _, plain_headers, plain = client.get(f"?source=blob&blob_key={blob.blob_key}")
+    assert plain_headers["ETag"] != headers["ETag"]  # each representation has its own tag
+    tail_status, tail_headers, tail = client.get(f"?source=blob&blob_key={blob.blob_key}", Range="bytes=-100")
+    assert (tail_status, tail) == (206, plain[-100:])
+    assert tail_headers["Content-Range"] == f"bytes {len(plain) - 100}-{len(plain) - 1}/{len(plain)}"
