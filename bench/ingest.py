@@ -29,7 +29,6 @@ import io
 import os
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -40,12 +39,13 @@ from typing import Any
 import orjson
 
 from bench._capture_batches import CaptureRequest, interleaved, session_requests, traffic
+from bench._ingest_checks import expected_lines, verify_after_flush, verify_buffer, verify_metadata
+from bench._load import Phase, Sent, cpu_seconds, run_concurrently
 from bench._seed import (
     REDIS_URL,
     ServiceMissing,
     django_setup,
     flushed_redis,
-    percentile,
     postgres_database,
     production_environment,
     tenant_create,
@@ -71,62 +71,8 @@ BASELINE_PREFIX = "bench-baseline/"
 TTL_SECONDS = 3 * 24 * 3600
 
 
-@dataclass(frozen=True)
-class Sent:
-    request: CaptureRequest
-    status: int  # 0: the connection failed
-    seconds: float
-    error: str | None = None
-
-
-@dataclass
-class Phase:
-    label: str
-    wall_seconds: float
-    results: list[Sent]
-
-    @property
-    def ok(self) -> list[Sent]:
-        return [sent for sent in self.results if sent.status == 200 and sent.error is None]
-
-    @property
-    def requests_per_second(self) -> float:
-        return len(self.results) / self.wall_seconds
-
-    def mb_per_second(self, *, decompressed: bool) -> float:
-        size = sum(s.request.json_size if decompressed else len(s.request.body) for s in self.results)
-        return size / 1e6 / self.wall_seconds
-
-    def latency_ms(self, fraction: float) -> float:
-        return percentile([sent.seconds for sent in self.results], fraction) * 1000
-
-
-def run_concurrently(
-    label: str, requests: Sequence[CaptureRequest], send: Callable[[CaptureRequest], Sent]
-) -> Phase:
-    """Send ``requests`` in order from ``CONCURRENCY`` threads until done or ``MAX_SECONDS``."""
-    results: list[Sent] = []
-    cursor = iter(requests)
-    lock = threading.Lock()
-    deadline = time.monotonic() + MAX_SECONDS
-
-    def worker() -> None:
-        while time.monotonic() < deadline:
-            with lock:
-                request = next(cursor, None)
-            if request is None:
-                return
-            sent = send(request)
-            with lock:
-                results.append(sent)
-
-    threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return Phase(label, time.perf_counter() - started, results)
+def load(label: str, requests: Sequence[CaptureRequest], send: Callable[[CaptureRequest], Sent]) -> Phase:
+    return run_concurrently(label, requests, send, concurrency=CONCURRENCY, max_seconds=MAX_SECONDS)
 
 
 # --- the service ------------------------------------------------------------------------------
@@ -170,15 +116,6 @@ def gunicorn_args(port: int) -> list[str]:
 
 def worker_peaks_kib(worker_pids: Sequence[int]) -> list[int]:
     return [proc_status_kib(pid, "VmHWM") for pid in worker_pids]
-
-
-def cpu_seconds(pids: Sequence[int]) -> float:
-    """User + system CPU time the processes used so far (``/proc/<pid>/stat`` fields 14, 15)."""
-    ticks = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 # --- the baseline: the same lines straight into Redis --------------------------------------------
@@ -226,88 +163,6 @@ def s3_client(endpoint: str) -> Any:
         aws_access_key_id="bench",
         aws_secret_access_key="bench",
     )
-
-
-# --- correctness ------------------------------------------------------------------------------
-
-
-def expected_lines(ok: Sequence[Sent]) -> dict[str, Counter[tuple[str, int]]]:
-    by_session: dict[str, Counter[tuple[str, int]]] = {}
-    for sent in ok:
-        by_session.setdefault(sent.request.session_id, Counter())[
-            (sent.request.line, sent.request.score)
-        ] += 1
-    return by_session
-
-
-def buffered_lines(client: Any, key: str) -> Counter[tuple[str, int]]:
-    return Counter(
-        (member.decode("utf-8"), int(score)) for member, score in client.zrange(key, 0, -1, withscores=True)
-    )
-
-
-def verify_buffer(client: Any, environment_id: int, expected: dict[str, Counter[tuple[str, int]]]) -> None:
-    from snapshots.live_buffer import live_buffer_key
-
-    for session_id, lines in expected.items():
-        key = live_buffer_key(environment_id=environment_id, session_id=session_id)
-        found = buffered_lines(client, key)
-        if found != lines:
-            missing, extra = sum((lines - found).values()), sum((found - lines).values())
-            raise AssertionError(
-                f"session {session_id}: {missing} line(s) missing, {extra} unexpected in {key}"
-            )
-
-
-def verify_metadata(environment_id: int, ok: Sequence[Sent]) -> None:
-    from django.db.models import Count, Sum
-
-    from recordings.models import SessionRecording
-
-    totals = SessionRecording.objects.filter(environment_id=environment_id).aggregate(
-        recordings=Count("id"), messages=Sum("message_count"), clicks=Sum("click_count")
-    )
-    wanted = {
-        "recordings": len({sent.request.session_id for sent in ok}),
-        "messages": len(ok),
-        "clicks": sum(sent.request.clicks for sent in ok),
-    }
-    if totals != wanted:
-        raise AssertionError(f"recording metadata {totals} != expected {wanted}")
-
-
-def verify_after_flush(
-    client: Any, environment_id: int, expected: dict[str, Counter[tuple[str, int]]]
-) -> None:
-    """Blob lines + still-buffered lines == the 200'd lines, per session, as multisets."""
-    from snapshots.flush import recording_blob_object_key
-    from snapshots.live_buffer import live_buffer_key
-    from snapshots.models import RecordingBlob
-    from snapshots.storage import get_blob_store
-    from snapshots.storage.blob_format import blob_lines
-
-    store = get_blob_store()
-    stored: dict[str, Counter[str]] = {}
-    for blob in RecordingBlob.objects.filter(environment_id=environment_id):
-        stream = store.open(recording_blob_object_key(blob))
-        if stream is None:
-            raise AssertionError(f"blob {blob.session_id}/{blob.blob_key} is recorded but not stored")
-        try:
-            stored.setdefault(blob.session_id, Counter()).update(blob_lines(stream.chunks))
-        finally:
-            stream.close()
-    for session_id, lines in expected.items():
-        key = live_buffer_key(environment_id=environment_id, session_id=session_id)
-        found = stored.get(session_id, Counter()) + Counter(line for line, _ in buffered_lines(client, key))
-        wanted = Counter(line for line, _ in lines.elements())
-        if found != wanted:
-            missing, extra = sum((wanted - found).values()), sum((found - wanted).values())
-            raise AssertionError(
-                f"after flush, session {session_id}: {missing} line(s) lost, {extra} duplicated"
-            )
-    unknown = set(stored) - set(expected)
-    if unknown:
-        raise AssertionError(f"blobs of sessions never sent: {sorted(unknown)[:3]}")
 
 
 # --- in-process figures --------------------------------------------------------------------------
@@ -462,12 +317,12 @@ def capture_under_load(
         wait_for_http(f"http://127.0.0.1:{port}/_health")
         time.sleep(0.5)  # let every worker finish booting
         workers = child_pids(server.pid)
-        warm = run_concurrently("warm-up", requests[:warm_count], capture_sender(port))
+        warm = load("warm-up", requests[:warm_count], capture_sender(port))
         base_kib = [proc_status_kib(pid, "VmRSS") for pid in workers]
         for pid in workers:
             reset_peak_rss(pid)
         cpu_before = cpu_seconds(workers)
-        api = run_concurrently("API POST /s/ (gunicorn)", requests[warm_count:], capture_sender(port))
+        api = load("API POST /s/ (gunicorn)", requests[warm_count:], capture_sender(port))
         figures = ServerFigures(worker_peaks_kib(workers), base_kib, cpu_seconds(workers) - cpu_before)
         return warm, api, figures
 
@@ -520,9 +375,7 @@ def run(workdir: str, database_url: str, redis_client: Any, endpoint: str) -> No
     warm, api, server = capture_under_load(env, requests)
     # The baseline replays exactly the measured requests (same order, same concurrency).
     sender = zadd_sender(redis_client, tenant.environment_id)
-    baseline = run_concurrently(
-        "redis-py pipeline ZADD, same lines", [s.request for s in api.results], sender
-    )
+    baseline = load("redis-py pipeline ZADD, same lines", [s.request for s in api.results], sender)
     report_capture(api, baseline, server)
     print(f"gunzip + orjson parse + line dump alone, one thread: {decode_cost_ms(requests):.2f} ms/request")
     expected = check_capture(warm, api, redis_client, tenant.environment_id)
