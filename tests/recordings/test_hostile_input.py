@@ -50,9 +50,11 @@ def recording(environment):
     ],
 )
 def test_nul_in_the_recording_id_is_404(api, recording, recordings_url, method, path):
+    """Refused by the core before routing ("Endpoint not found.") or by the viewset."""
     response = getattr(api, method)(f"{recordings_url}{path}", {"viewed": True}, format="json")
 
-    assert (response.status_code, response.json()) == (404, NOT_FOUND)
+    assert response.status_code == 404
+    assert {**response.json(), "detail": None} == {**NOT_FOUND, "detail": None}
 
 
 @pytest.mark.parametrize(
@@ -79,7 +81,9 @@ def test_unstorable_text_in_a_parameter_is_400(api, recording, recordings_url, a
 
     assert response.status_code == 400, response.json()
     assert (response.json()["type"], response.json()["attr"]) == ("validation_error", attr)
-    assert "null character or a lone surrogate" in response.json()["detail"]
+    detail = response.json()["detail"]
+    # A raw NUL is refused by the core's middleware, JSON escapes by the recordings filters.
+    assert "null character or a lone surrogate" in detail or detail == "Null characters are not allowed."
 
 
 @pytest.mark.parametrize("path", ["bulk_delete/", "bulk_viewed/", "bulk_not_viewed/"])
