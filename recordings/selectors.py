@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
-from django.db.models.lookups import GreaterThan
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
 from recordings import metrics
 from recordings.filters import order_by_clauses, recordings_query_condition, recordings_query_parse
@@ -42,6 +42,17 @@ def session_recordings_visible(*, environment: Environment) -> QuerySet[SessionR
         .filter(
             GreaterThan(metrics.expiry_day_expression(environment=environment), metrics.today_epoch_day())
         )
+    )
+
+
+def session_recordings_expired(*, environment: Environment) -> QuerySet[SessionRecording]:
+    """Recordings of ``environment`` past their retention (on or after their expiry day).
+
+    The complement of the retention part of ``session_recordings_visible``: persisted (LTS)
+    recordings never appear here.
+    """
+    return SessionRecording.objects.filter(environment=environment).filter(
+        LessThanOrEqual(metrics.expiry_day_expression(environment=environment), metrics.today_epoch_day())
     )
 
 

@@ -15,7 +15,11 @@ from typing import Any
 from django.db import transaction
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording, SessionRecordingViewed
-from recordings.selectors import session_recording_get, session_recordings_visible
+from recordings.selectors import (
+    session_recording_get,
+    session_recordings_expired,
+    session_recordings_visible,
+)
 from recordings_api.models import Environment
 
 logger = logging.getLogger(__name__)
@@ -53,6 +57,38 @@ def session_recordings_bulk_delete(
 ) -> int:
     """Deletes the listed recordings the environment has; unknown ids are skipped. Returns the count."""
     return len(_sessions_delete(environment=environment, session_ids=session_ids, user=user))
+
+
+def session_recordings_expired_purge(*, environment: Environment, batch_size: int = 500) -> int:
+    """Permanently deletes the recordings of ``environment`` past retention; returns how many.
+
+    Each is deleted like DELETE does (tombstone, metadata, events and viewed marks now; blobs and
+    live buffer by a Celery task after commit), in transactions of ``batch_size`` recordings so
+    a large backlog never holds one long transaction. Persisted (LTS) recordings are kept. The
+    API already hides expired recordings; this reclaims their storage.
+    """
+    purged = 0
+    while True:
+        session_ids = list(
+            session_recordings_expired(environment=environment).values_list("session_id", flat=True)[
+                :batch_size
+            ]
+        )
+        if not session_ids:
+            break
+        with transaction.atomic():
+            purged += len(_sessions_delete(environment=environment, session_ids=session_ids, user=None))
+    if purged:
+        logger.info("recordings_expired_purged", extra={"environment_id": environment.id, "count": purged})
+    return purged
+
+
+def session_recordings_expired_purge_all(*, batch_size: int = 500) -> int:
+    """``session_recordings_expired_purge`` for every environment; returns the total."""
+    return sum(
+        session_recordings_expired_purge(environment=environment, batch_size=batch_size)
+        for environment in Environment.objects.order_by("id").iterator()
+    )
 
 
 def _sessions_delete(*, environment: Environment, session_ids: list[str], user: Any) -> list[str]:

@@ -20,3 +20,11 @@ def recording_snapshots_delete(environment_id: int, session_id: str) -> None:
     from snapshots.services import session_snapshots_delete
 
     session_snapshots_delete(environment_id=environment_id, session_id=session_id)
+
+
+@shared_task(acks_late=True)
+def recordings_expired_purge() -> int:
+    """Periodic: deletes every environment's recordings past retention (see the service)."""
+    from recordings.services import session_recordings_expired_purge_all
+
+    return session_recordings_expired_purge_all()
