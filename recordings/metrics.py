@@ -22,6 +22,7 @@ PostHog computes these in ClickHouse; each formula below is the one its list que
 from __future__ import annotations
 
 import math
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -120,7 +121,11 @@ def activity_score(recording: SessionRecording) -> float | None:
     if denominator == 0:
         return None
     score = numerator * 100.0 / denominator
-    return round(score, 2) if math.isfinite(score) else None
+    if not math.isfinite(score):
+        return None
+    # Ties round away from zero, as SQL's ROUND does in filters and ordering (Python's round()
+    # would give 12.12 for 12.125 where the database gives 12.13).
+    return float(Decimal(repr(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def retention_days(recording: SessionRecording, environment: Environment) -> int:

@@ -101,3 +101,24 @@ def test_recording_ttl_python_twin_is_calendar_days(environment):
 
     assert metrics.expiry_time(recording, environment) == datetime(2026, 4, 8, tzinfo=UTC)
     assert metrics.recording_ttl(recording, environment, now=now) == 29
+
+
+def test_activity_score_ties_round_like_the_database(api, environment):
+    """97 / 800 * 100 = 12.125: the response, the filter and SQL all say 12.13."""
+    start = timezone.now().replace(microsecond=0) - timedelta(hours=2)
+    recording = SessionRecordingFactory(
+        environment=environment,
+        start_time=start,
+        end_time=start + timedelta(seconds=800),
+        active_milliseconds=97_000,
+        click_count=0,
+        keypress_count=0,
+        mouse_activity_count=0,
+        console_log_count=0,
+        console_warn_count=0,
+        console_error_count=0,
+    )
+    url = base_url(environment)
+
+    assert api.get(f"{url}{recording.session_id}/").json()["activity_score"] == 12.13
+    assert result_ids(api.get(url, {"query": "activity_score:12.13"})) == [recording.session_id]
