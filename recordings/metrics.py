@@ -22,8 +22,8 @@ PostHog computes these in ClickHouse; each formula below is the one its list que
 from __future__ import annotations
 
 import math
-from decimal import ROUND_HALF_UP, Decimal
 from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Value, When
