@@ -20,6 +20,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import zlib
 from typing import Any
 from urllib.parse import parse_qs
@@ -70,17 +71,46 @@ def gunzip_capped(data: bytes, *, max_bytes: int) -> bytes:
     return bytes(out)
 
 
+_INT64_MIN, _UINT64_MAX = -(2**63), 2**64 - 1
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError("number out of range")
+    return value
+
+
+def _int_or_float(text: str) -> int | float:
+    # Like orjson: integers beyond 64 bits become floats (and too large a float is an error).
+    value = int(text)
+    return value if _INT64_MIN <= value <= _UINT64_MAX else _finite_float(text)
+
+
 def parse_json(data: bytes | str) -> Any:
-    """Parse JSON; falls back to the stdlib for input orjson refuses (lone surrogates)."""
+    """Parse strict JSON: finite numbers, integers within 64 bits (larger ones become floats).
+
+    orjson first (nesting limit 1024); the stdlib parses what orjson refuses only because of
+    lone surrogates (``\\ud800`` escapes, which browsers send for cut emoji), with the same
+    number rules and its own recursion limit. Anything else, NaN and Infinity included, raises
+    ``CaptureDecodeError`` (``invalid_json``).
+    """
     try:
         return orjson.loads(data)
     except orjson.JSONDecodeError:
         pass
     try:
         text = data.decode("utf-8") if isinstance(data, bytes) else data
-        return json.loads(text)
-    except (UnicodeDecodeError, ValueError) as error:
+        value = json.loads(
+            text, parse_constant=_reject_constant, parse_float=_finite_float, parse_int=_int_or_float
+        )
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise CaptureDecodeError("invalid_json", "The body is not valid JSON.") from error
+    return value
 
 
 def _decode_base64(value: str) -> bytes:

@@ -5,11 +5,20 @@ Accepted shapes (every posthog-js version, reference §1.5 and §1.6):
 - ``{"api_key": …, "batch": [events], "sent_at": …}`` (``/e/``, ``/batch/``).
 
 Each event is validated on its own: a bad item is *rejected* with a code and the others are
-kept, so a mixed batch is never lost as a whole. ``$snapshot`` items need a session id
-(``[A-Za-z0-9-]{1,70}``, PostHog's rule) and at least one rrweb event with a numeric timestamp;
-other events need ``timestamp`` (ISO 8601 or epoch) or ``offset`` (ms before sending) and a
-``distinct_id``. The item's time is corrected for client clock skew with ``sent_at`` like
-PostHog does: ``now + (timestamp - sent_at)``.
+kept, so a mixed batch is never lost as a whole. Every item needs an event name and a
+``distinct_id`` (root or ``properties``), like PostHog's capture. ``$snapshot`` items need a
+session id (``[A-Za-z0-9-]{1,70}``, PostHog's rule) and at least one rrweb event with a numeric
+timestamp within 7 days of now; other events need ``timestamp`` (ISO 8601 or epoch) or
+``offset`` (ms before sending). The item's time is corrected for client clock skew with
+``sent_at`` like PostHog does: ``now + (timestamp - sent_at)``.
+
+What reaches the database is made storable here (``sanitize``): properties (without
+``$snapshot_data``), event name and distinct id lose NUL and lone surrogates and may nest at most
+``MAX_DEPTH`` levels (else ``invalid_properties``). ``$snapshot_data`` is kept byte-exact and
+serialized once into ``CaptureItem.snapshot_json`` (``invalid_snapshot_data`` when no encoder
+can write it). Rejection codes: ``invalid_event``, ``missing_event``, ``invalid_properties``,
+``missing_distinct_id``, ``missing_session_id``, ``missing_snapshot_data``, ``missing_timestamp``,
+``timestamp_out_of_range``, ``invalid_snapshot_data``.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from snapshots.capture.sanitize import MAX_DEPTH, TooDeep, events_json, storable_json, storable_text
 from snapshots.ingestion.metadata import valid_events, within_clock_window
 
 SNAPSHOT_EVENT = "$snapshot"
@@ -55,6 +65,7 @@ class CaptureItem:
     session_id: str | None
     window_id: str | None
     snapshot_events: list[dict[str, Any]] = field(default_factory=list)
+    snapshot_json: bytes = b""  # the JSON array of snapshot_events, as stored
 
     @property
     def is_snapshot(self) -> bool:
@@ -102,20 +113,20 @@ def parse_datetime(value: Any) -> datetime | None:
 def _item_timestamp(raw: dict[str, Any], *, sent_at: datetime | None, now: datetime) -> datetime | None:
     timestamp = parse_datetime(raw.get("timestamp"))
     item_sent_at = parse_datetime(raw.get("sent_at")) or sent_at
-    if timestamp is not None:
-        return now + (timestamp - item_sent_at) if item_sent_at else timestamp
     offset = raw.get("offset")
-    if isinstance(offset, int | float) and not isinstance(offset, bool):
-        try:
+    try:
+        if timestamp is not None:
+            return now + (timestamp - item_sent_at) if item_sent_at else timestamp
+        if isinstance(offset, int | float) and not isinstance(offset, bool):
             return now - timedelta(milliseconds=offset)
-        except OverflowError:
-            return None
+    except OverflowError:
+        return None  # a skew correction or an offset beyond the calendar: no usable time
     return None
 
 
 def _uuid_of(value: Any) -> uuid.UUID | None:
     try:
-        return uuid.UUID(str(value)) if value else None
+        return uuid.UUID(value) if isinstance(value, str) and value else None
     except ValueError:
         return None
 
@@ -146,28 +157,38 @@ def _parse_item(
     if not event:
         return RejectedItem(index, "missing_event", "The event has no event name.")
     raw_properties = raw.get("properties")
-    properties: dict[str, Any] = raw_properties if isinstance(raw_properties, dict) else {}
+    raw_properties = raw_properties if isinstance(raw_properties, dict) else {}
+    try:
+        # $snapshot_data stays out: it is stored as received (see _validate_snapshot).
+        properties = storable_json({k: v for k, v in raw_properties.items() if k != "$snapshot_data"})
+    except TooDeep:
+        return RejectedItem(index, "invalid_properties", f"Properties nest deeper than {MAX_DEPTH} levels.")
     distinct_id = _str_or_none(raw.get("distinct_id")) or _str_or_none(properties.get("distinct_id")) or ""
     session_id, window_id = _session_ids(properties)
     item = CaptureItem(
         index=index,
-        event=event,
+        event=storable_text(event),
         uuid=_uuid_of(raw.get("uuid")),
-        distinct_id=distinct_id[:_MAX_DISTINCT_ID_LENGTH],
+        distinct_id=storable_text(distinct_id[:_MAX_DISTINCT_ID_LENGTH]),
         properties=properties,
         timestamp=_item_timestamp(raw, sent_at=sent_at, now=now),
         session_id=session_id,
         window_id=window_id,
     )
-    return _validate_snapshot(item, now=now) if item.is_snapshot else _validate_event(item)
+    if not item.distinct_id:
+        return RejectedItem(index, "missing_distinct_id", "The event has no distinct_id.")
+    if item.is_snapshot:
+        return _validate_snapshot(item, _snapshot_events(raw_properties), now=now)
+    return _validate_event(item)
 
 
-def _validate_snapshot(item: CaptureItem, *, now: datetime) -> CaptureItem | RejectedItem:
+def _validate_snapshot(
+    item: CaptureItem, raw_events: list[Any], *, now: datetime
+) -> CaptureItem | RejectedItem:
     if not item.session_id:
         return RejectedItem(
             item.index, "missing_session_id", "$snapshot needs a $session_id of 1-70 letters, digits or '-'."
         )
-    raw_events = _snapshot_events(item.properties)
     if not raw_events:
         return RejectedItem(item.index, "missing_snapshot_data", "$snapshot has no $snapshot_data events.")
     item.snapshot_events = valid_events(raw_events)
@@ -178,14 +199,16 @@ def _validate_snapshot(item: CaptureItem, *, now: datetime) -> CaptureItem | Rej
         return RejectedItem(
             item.index, "timestamp_out_of_range", "rrweb event timestamps are 7 days or more away from now."
         )
+    try:
+        item.snapshot_json = events_json(item.snapshot_events)
+    except TooDeep:
+        return RejectedItem(item.index, "invalid_snapshot_data", "$snapshot_data nests too deeply to store.")
     return item
 
 
 def _validate_event(item: CaptureItem) -> CaptureItem | RejectedItem:
     if item.timestamp is None:
         return RejectedItem(item.index, "missing_timestamp", "The event has no valid timestamp or offset.")
-    if not item.distinct_id:
-        return RejectedItem(item.index, "missing_distinct_id", "The event has no distinct_id.")
     return item
 
 

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from snapshots.capture.sanitize import storable_text
+
 # rrweb EventType / IncrementalSource numbers (reference §3.1, §3.2).
 META = 4
 FULL_SNAPSHOT = 2
@@ -105,13 +107,14 @@ def is_active(event: dict[str, Any]) -> bool:
 
 
 def href_from(event: dict[str, Any]) -> str | None:
-    """Trimmed ``data.href`` (Meta) or ``data.payload.href`` (``$url_changed``/``$pageview``)."""
+    """Trimmed ``data.href`` (Meta) or ``data.payload.href`` (``$url_changed``/``$pageview``),
+    cut at 4 KiB and storable (NUL and lone surrogates replaced)."""
     data = _data(event)
     payload = data.get("payload")
     candidates = (data.get("href"), payload.get("href") if isinstance(payload, dict) else None)
     for candidate in candidates:
         if isinstance(candidate, str) and candidate.strip():
-            return candidate.strip()[:MAX_URL_LENGTH]
+            return storable_text(candidate.strip()[:MAX_URL_LENGTH])
     return None
 
 

@@ -13,7 +13,6 @@ inside the caller's transaction).
 
 from __future__ import annotations
 
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -43,34 +42,36 @@ class SessionBlock:
         return sum(len(line.line.encode("utf-8")) + 1 for line in self.lines)
 
 
-def snapshot_line_dumps(*, window_id: str, events: Sequence[dict[str, Any]]) -> str:
-    """One JSONL line (no newline). Falls back to ASCII-escaped JSON for lone surrogates."""
-    value = {"window_id": window_id, "data": list(events)}
-    try:
-        return orjson.dumps(value).decode("utf-8")
-    except TypeError:
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=True)
+def snapshot_line(*, window_id: str, events_arrays: Sequence[bytes]) -> str:
+    """One JSONL line (no newline) from the items' pre-serialized event arrays.
+
+    Byte-for-byte ``orjson.dumps({"window_id": …, "data": [every event]})``: the arrays are
+    spliced, not parsed again. Deterministic, so a retried request yields identical lines.
+    """
+    inner = b",".join(array[1:-1] for array in events_arrays if len(array) > 2)
+    return (b'{"window_id":' + orjson.dumps(window_id) + b',"data":[' + inner + b"]}").decode("utf-8")
 
 
 def session_blocks_build(items: Sequence[CaptureItem]) -> list[SessionBlock]:
     """Group snapshot items by session, then by window, in arrival order."""
-    by_session: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
-    first_items: dict[str, CaptureItem] = {}
+    by_session: dict[str, dict[str, list[CaptureItem]]] = defaultdict(lambda: defaultdict(list))
     for item in items:
         assert item.session_id is not None  # validated by the payload parser
-        first_items.setdefault(item.session_id, item)
-        by_session[item.session_id][item.window_id or item.session_id].extend(item.snapshot_events)
+        by_session[item.session_id][item.window_id or item.session_id].append(item)
     blocks = []
     for session_id, windows in by_session.items():
         lines = [
             BufferedLine(
-                score=min(int(event["timestamp"]) for event in events),
-                line=snapshot_line_dumps(window_id=window_id, events=events),
+                score=min(int(event["timestamp"]) for item in window for event in item.snapshot_events),
+                line=snapshot_line(
+                    window_id=window_id, events_arrays=[item.snapshot_json for item in window]
+                ),
             )
-            for window_id, events in windows.items()
+            for window_id, window in windows.items()
         ]
-        events = [event for window_events in windows.values() for event in window_events]
-        blocks.append(SessionBlock(session_id, lines, events, first_items[session_id]))
+        events = [event for window in windows.values() for item in window for event in item.snapshot_events]
+        first_item = next(iter(windows.values()))[0]
+        blocks.append(SessionBlock(session_id, lines, events, first_item))
     return blocks
 
 
