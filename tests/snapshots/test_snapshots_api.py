@@ -27,6 +27,7 @@ from tests.snapshots.test_snapshots_api_support import (
     body,
     buffer,
     closed_port_fixture,  # noqa: F401
+    embedded_only,
     flush,
     recording_fixture,  # noqa: F401
     rrweb_line,
@@ -119,6 +120,7 @@ def test_sources_never_list_the_bucket(
     assert api.get(url(environment, "sess-1")).json()["sources"] == []
 
 
+@embedded_only
 @pytest.mark.parametrize("params", [{}, {"source": "realtime"}, {"source": "blob", "blob_key": "1-2"}])
 def test_unknown_recording_is_404(api: APIClient, environment: Environment, params: dict[str, str]) -> None:
     response = api.get(url(environment, "nope", **params))
@@ -154,6 +156,19 @@ def test_another_environments_recording_is_404_and_does_not_leak(
         assert api.get(url(environment, "theirs", prefix, source="realtime")).status_code == 404
 
 
+@embedded_only
+@pytest.mark.parametrize("session_id", ["a%00b", "x" * 300, "%E2%80%AE%F0%9F%92%A9", "%20"])
+def test_hostile_recording_ids_are_404(
+    api: APIClient, environment: Environment, recording: SessionRecording, session_id: str
+) -> None:
+    for params in [{}, {"source": "realtime"}, {"source": "blob", "blob_key": "1-2"}]:
+        response = api.get(url(environment, session_id, **params))
+
+        assert response.status_code == 404
+        assert set(response.json()) == {"type", "code", "detail", "attr"}
+
+
+@embedded_only
 def test_without_credentials_is_401(environment: Environment, recording: SessionRecording) -> None:
     response = APIClient().get(url(environment, "sess-1"))
 
@@ -161,6 +176,7 @@ def test_without_credentials_is_401(environment: Environment, recording: Session
     assert response.json()["type"] == "authentication_error"
 
 
+@embedded_only
 def test_bad_key_is_401(environment: Environment, recording: SessionRecording) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer phx_not_a_real_key_at_all_000000000000000")
@@ -168,6 +184,7 @@ def test_bad_key_is_401(environment: Environment, recording: SessionRecording) -
     assert client.get(url(environment, "sess-1")).status_code == 401
 
 
+@embedded_only
 def test_missing_scope_is_403(
     key_client: Callable[..., APIClient], environment: Environment, recording: SessionRecording
 ) -> None:
@@ -177,12 +194,14 @@ def test_missing_scope_is_403(
     assert response.json()["detail"] == "API key missing required scope 'session_recording:read'"
 
 
+@embedded_only
 def test_read_scope_is_enough(
     key_client: Callable[..., APIClient], environment: Environment, recording: SessionRecording
 ) -> None:
     assert key_client(["session_recording:read"]).get(url(environment, "sess-1")).status_code == 200
 
 
+@embedded_only
 def test_outsider_is_403(
     key_client: Callable[..., APIClient],
     outsider: User,
@@ -243,6 +262,7 @@ def test_realtime_then_flush_moves_lines_to_a_blob(
     assert body(api.get(blob_url(environment, blob))) == f"{rrweb_line(0).line}\n".encode()
 
 
+@embedded_only
 def test_realtime_ignores_a_blob_key(
     api: APIClient, environment: Environment, recording: SessionRecording
 ) -> None:
@@ -256,6 +276,7 @@ def test_realtime_ignores_a_blob_key(
 # --- validation -------------------------------------------------------------------------------
 
 
+@embedded_only
 @pytest.mark.parametrize(
     ("params", "attr", "detail"),
     [
@@ -311,6 +332,7 @@ def test_blob_key_of_another_recording_is_404(
 # --- throttling and sharing -------------------------------------------------------------------
 
 
+@embedded_only
 def test_snapshots_have_their_own_lower_budget(
     key_client: Callable[..., APIClient], environment: Environment, recording: SessionRecording
 ) -> None:

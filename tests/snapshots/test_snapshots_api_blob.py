@@ -24,6 +24,7 @@ from tests.snapshots.test_snapshots_api_support import (
     blob_url,
     body,
     buffer,
+    embedded_only,
     flush,
     recording_fixture,  # noqa: F401
     rrweb_line,
@@ -82,6 +83,7 @@ def test_gzip_clients_get_the_stored_bytes_untouched(
     assert "Accept-Encoding" in response["Vary"]
 
 
+@embedded_only
 @pytest.mark.parametrize("accept_encoding", GZIP_REFUSED)
 def test_clients_refusing_gzip_get_jsonl(
     api: APIClient, environment: Environment, blob: RecordingBlob, accept_encoding: str
@@ -93,6 +95,7 @@ def test_clients_refusing_gzip_get_jsonl(
     assert body(response) == jsonl(blob)
 
 
+@embedded_only
 def test_gzip_middleware_cannot_compress_twice(
     api: APIClient, environment: Environment, blob: RecordingBlob
 ) -> None:
@@ -153,6 +156,7 @@ def test_if_none_match_is_304_with_the_representation_headers(
     assert response["Content-Length"] == str(blob.size_bytes if gzip_wanted else blob.uncompressed_size_bytes)
 
 
+@embedded_only
 @pytest.mark.parametrize(
     ("accept_encoding", "if_none_match"),
     [("", '"stale"'), ("", '"{etag}-gz"'), ("gzip", '"{etag}"')],
@@ -170,6 +174,7 @@ def test_if_none_match_of_another_representation_gets_the_body(
     assert body(response) == (stored_bytes(blob) if accept_encoding else jsonl(blob))
 
 
+@embedded_only
 def test_if_none_match_wins_over_range(api: APIClient, environment: Environment, blob: RecordingBlob) -> None:
     response = api.get(
         blob_url(environment, blob), HTTP_IF_NONE_MATCH=f'"{blob.etag}"', HTTP_RANGE="bytes=0-9"
@@ -238,6 +243,7 @@ def test_range_deep_into_a_large_blob(
     assert body(response) == full[start : start + 299_999]
 
 
+@embedded_only
 @pytest.mark.parametrize("encoding", ["", "gzip"])
 @pytest.mark.parametrize("past_the_end", ["bytes={size}-", "bytes=-0"])
 def test_unsatisfiable_range_is_416(
@@ -264,6 +270,7 @@ def test_unsatisfiable_range_is_416(
     assert not response.has_header("Content-Encoding")
 
 
+@embedded_only
 @pytest.mark.parametrize("header", ["bytes=0-1,5-9", "items=0-5", "bytes=9-3"])
 def test_unsupported_or_malformed_ranges_are_ignored(
     api: APIClient, environment: Environment, blob: RecordingBlob, header: str
@@ -274,6 +281,7 @@ def test_unsupported_or_malformed_ranges_are_ignored(
     assert body(response) == jsonl(blob)
 
 
+@embedded_only
 @pytest.mark.parametrize(
     ("encoding", "if_range", "status"),
     [

@@ -30,6 +30,12 @@ BASE_MS = 1_700_000_000_000
 PREFIXES = ["projects", "environments"]
 CACHE_FOREVER = "private, max-age=31536000, immutable"
 
+# For tests of rules decided before any driver is called (validation, access, header logic):
+# run them on the embedded pair only, which keeps the suite fast.
+embedded_only = pytest.mark.parametrize(
+    "snapshot_backends", [("database", "local")], indirect=True, ids=["database-local"]
+)
+
 
 def rrweb_line(offset_ms: int, window: str = "win-1", text: str = "") -> BufferedLine:
     """One message of a Meta and a mouse-move event (``text`` pads it)."""
