@@ -382,3 +382,14 @@ def test_session_snapshots_delete_removes_blobs_rows_and_buffer(environment: Env
     assert stored_lines(environment, "keep", RecordingBlob.objects.get()) == [rrweb_line(0).line]
     assert not get_live_buffer().has_lines(environment_id=environment.id, session_id="s1")
     assert get_live_buffer().has_lines(environment_id=environment.id, session_id="keep")
+
+
+def test_beat_schedule_names_the_registered_flush_task() -> None:
+    from django.conf import settings
+
+    from config.celery import app
+
+    entry = settings.CELERY_BEAT_SCHEDULE["flush-due-live-buffers"]
+    assert entry["task"] == flush_due_live_buffers.name
+    assert entry["task"] in app.tasks
+    assert float(str(entry["schedule"])) <= settings.LIVE_BUFFER_FLUSH_IDLE_SECONDS
