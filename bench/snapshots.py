@@ -252,6 +252,24 @@ def request_overhead_ms(port: int, environment_id: int, key: str) -> float:
 # --- the boto3 baseline (its own process: ``python -m bench.snapshots --boto3 ...``) ------------
 
 
+def boto3_download_all(client: Any, keys: list[str], *, gunzip: bool, digest: Any = None) -> int:
+    """One pass over the objects (gunzipped when asked); returns the bytes obtained."""
+    received = 0
+    for key in keys:
+        body = client.get_object(Bucket=BUCKET, Key=key)["Body"]
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS) if gunzip else None
+        for chunk in body.iter_chunks(READ_BYTES):
+            data = decompressor.decompress(chunk) if decompressor else chunk
+            received += len(data)
+            if digest is not None:
+                digest.update(data)
+        tail = decompressor.flush() if decompressor else b""
+        received += len(tail)
+        if digest is not None:
+            digest.update(tail)
+    return received
+
+
 def boto3_process_main(endpoint: str, keys: list[str], gunzip: bool) -> None:
     import boto3
     from botocore.config import Config
@@ -264,32 +282,14 @@ def boto3_process_main(endpoint: str, keys: list[str], gunzip: bool) -> None:
         aws_secret_access_key="bench",
         config=Config(s3={"addressing_style": "path"}),
     )
-
-    def one_pass(digest: Any = None) -> int:
-        received = 0
-        for key in keys:
-            body = client.get_object(Bucket=BUCKET, Key=key)["Body"]
-            decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS) if gunzip else None
-            for chunk in body.iter_chunks(READ_BYTES):
-                data = decompressor.decompress(chunk) if decompressor else chunk
-                received += len(data)
-                if digest is not None:
-                    digest.update(data)
-            if decompressor:
-                tail = decompressor.flush()
-                received += len(tail)
-                if digest is not None:
-                    digest.update(tail)
-        return received
-
     digest = hashlib.sha256()
-    one_pass(digest)  # warm-up
+    boto3_download_all(client, keys, gunzip=gunzip, digest=digest)  # warm-up
     results = []
     for _ in range(REPEAT):
         base_kib = proc_status_kib(os.getpid(), "VmRSS")
         reset_peak_rss(os.getpid())
         started = time.perf_counter()
-        received = one_pass()
+        received = boto3_download_all(client, keys, gunzip=gunzip)
         seconds = time.perf_counter() - started
         results.append([seconds, received, proc_status_kib(os.getpid(), "VmHWM"), base_kib])
     print(json.dumps([*min(results), digest.hexdigest()]))
