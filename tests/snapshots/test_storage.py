@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import socket
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,6 +23,7 @@ from snapshots.storage import (
 from snapshots.storage.local import LocalBlobStore
 from snapshots.storage.s3 import S3BlobStore
 from tests.conftest import S3_CREDENTIALS
+from tests.snapshots.test_snapshots_api_support import CuttingProxy
 
 KEY = blob_object_key(environment_id=3, session_id="sess-1", first_ms=1000, last_ms=2000)
 
@@ -241,3 +243,24 @@ def test_readiness_fails_when_object_storage_is_down(client: object, closed_port
 
     assert response.status_code == 503
     assert "object_storage" in response.json()["failed"]
+
+
+def test_s3_failure_while_streaming_raises_unavailable_from_the_iterator(s3_settings: dict[str, str]) -> None:
+    data = os.urandom(1_500_000)  # incompressible, several chunks
+    get_blob_store().put(KEY, data)
+    host, port = s3_settings["OBJECT_STORAGE_ENDPOINT"].removeprefix("http://").split(":")
+    proxy = CuttingProxy((host, int(port)), cut_after=600_000)
+    try:
+        with override_settings(OBJECT_STORAGE_ENDPOINT=proxy.url, OBJECT_STORAGE_MAX_ATTEMPTS=1):
+            stream = get_blob_store().open(KEY)
+            assert stream is not None
+            received = b""
+            with pytest.raises(StorageUnavailable):
+                for chunk in stream.chunks:
+                    received += chunk
+            stream.close()
+    finally:
+        proxy.close()
+
+    assert 0 < len(received) < len(data)
+    assert data.startswith(received)
