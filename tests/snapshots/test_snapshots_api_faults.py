@@ -15,7 +15,7 @@ from recordings.models import SessionRecording
 from recordings_api.models import Environment
 from snapshots.api.blob_response import STORAGE_DOWN
 from snapshots.api.http import BodyLengthMismatch
-from snapshots.api.views import BUFFER_DOWN
+from snapshots.api.views import BUFFER_DOWN, CACHE_DOWN
 from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import StorageUnavailable, get_blob_store
@@ -101,6 +101,30 @@ def test_live_buffer_outage_is_503(
         "type": "server_error",
         "code": "service_unavailable",
         "detail": BUFFER_DOWN,
+        "attr": None,
+    }
+
+
+@pytest.mark.usefixtures("snapshot_backends")
+def test_cache_outage_while_counting_the_budget_is_503(
+    api: APIClient, environment: Environment, recording: SessionRecording, closed_port: int
+) -> None:
+    unreachable_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=unreachable_cache):
+        response = api.get(url(environment, "sess-1"))
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "type": "server_error",
+        "code": "service_unavailable",
+        "detail": CACHE_DOWN,
         "attr": None,
     }
 
