@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import zlib
 
+from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified, StreamingHttpResponse
 from django.utils.cache import patch_vary_headers
 from rest_framework.exceptions import APIException, NotFound
@@ -124,7 +125,8 @@ class BlobResponder:
         except (zlib.error, http.BodyLengthMismatch) as error:
             stream.close()
             raise self._inconsistent(str(error)) from error
-        return StreamingHttpResponse(body, content_type=JSON, status=206 if byte_range else 200)
+        content = http.AsyncBody(body) if isinstance(self.request._request, ASGIRequest) else body
+        return StreamingHttpResponse(content, content_type=JSON, status=206 if byte_range else 200)
 
     def _open(self, byte_range: http.ByteRange | None) -> ObjectStream:
         """The stored bytes: all of them, or only the range when serving gzip (ranges of the

@@ -11,8 +11,10 @@ sees a short (or overlong) body that looks complete.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
+
+from asgiref.sync import sync_to_async
 
 from snapshots.storage.blob_format import gunzip_chunks
 
@@ -198,3 +200,28 @@ class PrefetchedBody:
 
     def close(self) -> None:
         self._close()
+
+
+def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:
+    return next(chunks, None)
+
+
+class AsyncBody:
+    """A ``PrefetchedBody`` for ASGI servers, pulled one chunk at a time in a worker thread.
+
+    Django reads a synchronous iterator whole into memory before serving it over ASGI; this
+    wrapper keeps the memory flat there too. Only ``__aiter__``: an object with both protocols
+    would be treated as synchronous.
+    """
+
+    def __init__(self, body: PrefetchedBody) -> None:
+        self._body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        chunks = iter(self._body)
+        pull = sync_to_async(_next_chunk, thread_sensitive=False)
+        while (chunk := await pull(chunks)) is not None:
+            yield chunk
+
+    def close(self) -> None:
+        self._body.close()

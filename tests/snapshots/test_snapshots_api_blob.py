@@ -5,14 +5,18 @@ If-Range, HEAD, caching headers, and no double compression behind Django's GZipM
 from __future__ import annotations
 
 import gzip
+import warnings
+from collections.abc import Callable
+from typing import Any
 
 import pytest
+from asgiref.sync import async_to_sync
 from django.conf import settings
-from django.test import override_settings
+from django.test import AsyncClient, override_settings
 from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording
-from recordings_api.models import Environment
+from recordings_api.models import Environment, User
 from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
@@ -121,6 +125,27 @@ def test_large_blob_streams_in_bounded_chunks(
         assert max(len(chunk) for chunk in chunks) <= 256 * 1024
         assert b"".join(chunks) == expected
         assert response["Content-Length"] == str(len(expected))
+
+
+async def _collect(response: Any) -> list[bytes]:
+    return [chunk async for chunk in response.streaming_content]
+
+
+@pytest.mark.django_db(transaction=True)  # ASGI runs the view in a thread of its own
+def test_asgi_streams_the_blob_chunk_by_chunk(
+    environment: Environment, owner: User, make_key: Callable[..., str], big_blob: RecordingBlob
+) -> None:
+    client = AsyncClient()
+    headers = {"Authorization": f"Bearer {make_key(owner)}"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # Django warns when it has to read a body whole
+        response = async_to_sync(client.get)(blob_url(environment, big_blob), headers=headers)
+        chunks = async_to_sync(_collect)(response)
+
+    assert response.status_code == 200
+    assert response.is_async
+    assert len(chunks) > 5
+    assert b"".join(chunks) == jsonl(big_blob)
 
 
 # --- conditional requests ---------------------------------------------------------------------
