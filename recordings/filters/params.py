@@ -123,8 +123,12 @@ def _is_unstorable(value: Any) -> bool:
 
 
 def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
-    """Validates ``filters``; raises DRF ``ValidationError`` whose ``attr`` is the bad parameter."""
+    """Validates ``filters``; raises DRF ``ValidationError`` whose ``attr`` is the bad parameter.
+
+    A parameter sent empty (``events=``) counts as not sent.
+    """
     _check_parameters(filters)
+    filters = {key: value for key, value in filters.items() if value != ""}
     having = property_filters_parse(
         filters.get("having_predicates"), param="having_predicates", types=("recording",)
     )

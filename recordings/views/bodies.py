@@ -38,7 +38,7 @@ class RecordingUpdateSerializer(RecordingStrictSerializer):
         required=False, help_text="Accepted for PostHog compatibility; no effect."
     )
     player_metadata = serializers.JSONField(
-        required=False, help_text="Accepted for PostHog compatibility; ignored."
+        required=False, allow_null=True, help_text="Accepted for PostHog compatibility; ignored."
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:

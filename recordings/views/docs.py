@@ -55,10 +55,16 @@ def _json(name: str, description: str) -> OpenApiParameter:
 
 PAGINATION_PARAMETERS = [
     OpenApiParameter(
-        "limit", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Page size (default 50)."
+        "limit",
+        {"type": "integer", "minimum": 1},
+        OpenApiParameter.QUERY,
+        description="Page size (default 50).",
     ),
     OpenApiParameter(
-        "offset", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Index of the first result."
+        "offset",
+        {"type": "integer", "minimum": 0},
+        OpenApiParameter.QUERY,
+        description="Index of the first result.",
     ),
 ]
 
@@ -116,7 +122,7 @@ SESSION_IDS_PARAMETER = _json("session_ids", 'JSON array of session ids, e.g. `[
 
 def errors(*codes: int) -> dict[int, OpenApiResponse]:
     text = {
-        400: "Invalid input; `attr` names the parameter or field.",
+        400: "Invalid input (`validation_error`); `attr` names the parameter or field.",
         401: "No or invalid credentials.",
         403: "Not a member of the organization, or the API key lacks the scope.",
         404: "No such recording in this environment (or it was deleted or expired).",

@@ -127,7 +127,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         parameters=[_ID],
         description="One recording. With a sharing token only `id`, `recording_duration`, `start_time` and "
         "`end_time` are returned.",
-        responses={200: SessionRecordingSerializer, **errors(401, 403, 404)},
+        responses={200: SessionRecordingSerializer, **errors(400, 401, 403, 404)},
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         recording = self._recording()
@@ -170,7 +170,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         "ingestion drops late data) and its blobs and live buffer are removed in the background. "
         "Idempotent: deleting an already deleted recording is 204 again; an id this environment never had "
         "is 404.",
-        responses={204: OpenApiResponse(description="Deleted."), **errors(401, 403, 404)},
+        responses={204: OpenApiResponse(description="Deleted."), **errors(400, 401, 403, 404)},
     )
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
@@ -186,7 +186,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         request=None,
         description="Keep the recording past its retention period (long-term storage): `storage` becomes "
         "`object_storage_lts`, `expiry_time`/`recording_ttl` become null. Idempotent.",
-        responses={200: bodies.RecordingActionSuccessSerializer, **errors(401, 403, 404)},
+        responses={200: bodies.RecordingActionSuccessSerializer, **errors(400, 401, 403, 404)},
     )
     @action(methods=["POST"], detail=True)
     def persist(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -199,7 +199,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     @extend_schema(
         parameters=[_ID],
         description="Whether you viewed the recording and how many other users did.",
-        responses={200: bodies.RecordingViewedStateSerializer, **errors(401, 403, 404)},
+        responses={200: bodies.RecordingViewedStateSerializer, **errors(400, 401, 403, 404)},
     )
     @action(methods=["GET"], detail=True)
     def viewed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -214,9 +214,9 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
             _ID,
             OpenApiParameter(
                 "limit",
-                OpenApiTypes.INT,
+                {"type": "integer", "minimum": 1},
                 OpenApiParameter.QUERY,
-                description="How many (default 10, max 50).",
+                description="How many (default 10; values above 50 are capped to 50).",
             ),
         ],
         description="Recordings of this environment most similar to this one, ranked by the Jaccard index of "
@@ -241,7 +241,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         "`$rageclick` events), errors (console counts and `$exception` events) and idle periods "
         "(60 s+ without "
         "events). Needs only read access: nothing is stored.",
-        responses={200: bodies.RecordingSummarySerializer, **errors(401, 403, 404)},
+        responses={200: bodies.RecordingSummarySerializer, **errors(400, 401, 403, 404)},
     )
     @action(methods=["POST"], detail=True)
     def summarize(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -159,6 +159,14 @@ def test_patch_invalid_is_400(api, recording, recordings_url, body, attr, detail
     }
 
 
+def test_patch_accepts_posthog_player_metadata(api, recording, recordings_url):
+    body = {"viewed": True, "analyzed": False, "player_metadata": None}
+
+    response = api.patch(f"{recordings_url}{recording.session_id}/", body, format="json")
+
+    assert (response.status_code, response.json()["viewed"]) == (200, True)
+
+
 def test_patch_as_in_the_published_docs_is_a_no_op(api, owner, recording, recordings_url):
     """The docs' example: ``curl -X PATCH … -d distinct_id="string"`` (a read-only field, form-encoded)."""
     response = api.patch(

@@ -36,6 +36,11 @@ FILTER_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
     ("distinct_id (published docs)", {"distinct_id": "beta-user"}, {"beta"}),
     ("session_ids", {"session_ids": ["beta-session", "nope"]}, {"beta"}),
     ("session_ids empty", {"session_ids": []}, set()),
+    (
+        "parameters sent empty count as not sent",
+        {"events": "", "properties": "", "distinct_id": "", "session_ids": "", "query": "", "order": ""},
+        {"alpha", "beta", "gamma"},
+    ),
     ("events by name", {"events": [{"id": "$pageview", "type": "events"}]}, {"alpha", "beta"}),
     ("events custom", {"events": [{"id": "purchase", "type": "events"}]}, {"alpha"}),
     ("events any", {"events": [{"id": None, "type": "events"}]}, {"alpha", "beta"}),
