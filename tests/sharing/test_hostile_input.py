@@ -41,11 +41,16 @@ def test_a_nul_in_a_page_token_is_the_404_page(client, db, path):
     assert client.get(path).status_code == 404
 
 
-def test_a_nul_in_the_api_token_is_401(client, recording):
+def test_a_nul_in_the_api_token_is_400(client, recording):
+    # The core refuses NUL characters in any API query parameter before authentication runs.
     response = client.get(
         f"/api/projects/{recording.environment_id}/session_recordings/{recording.session_id}/",
         {"sharing_access_token": "a\x00b"},
     )
 
-    assert response.status_code == 401
+    assert response.status_code == 400
     assert set(response.json()) == ERROR_KEYS
+    assert (response.json()["code"], response.json()["attr"]) == (
+        "null_characters_not_allowed",
+        "sharing_access_token",
+    )
