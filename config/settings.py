@@ -136,6 +136,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "playlists.tasks.refresh_saved_filters_counts",
         "schedule": 300.0,
     },
+    "purge-expired-recordings": {"task": "recordings.tasks.recordings_expired_purge", "schedule": 3600.0},
 }
 
 # --- Object storage -------------------------------------------------------------------------
