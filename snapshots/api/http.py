@@ -126,11 +126,12 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
 
 
 def byte_slice(chunks: Iterable[bytes], start: int, length: int) -> Iterator[bytes]:
-    """Bytes ``start`` … ``start + length - 1`` of a chunk stream, streamed."""
+    """Bytes ``start`` … ``start + length - 1`` of a chunk stream, streamed; stops reading the
+    source as soon as the last byte is out (a later source failure cannot spoil a done range)."""
     skip, remaining = start, length
+    if remaining <= 0:
+        return
     for chunk in chunks:
-        if remaining <= 0:
-            return
         if skip >= len(chunk):
             skip -= len(chunk)
             continue
@@ -138,6 +139,8 @@ def byte_slice(chunks: Iterable[bytes], start: int, length: int) -> Iterator[byt
         skip = 0
         remaining -= len(piece)
         yield piece
+        if remaining == 0:
+            return
 
 
 def decompressed(chunks: Iterable[bytes], byte_range: ByteRange | None) -> Iterator[bytes]:

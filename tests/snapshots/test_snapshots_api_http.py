@@ -128,6 +128,15 @@ def test_byte_slice_across_chunk_boundaries(start: int, length: int) -> None:
     assert b"".join(byte_slice(chunks, start, length)) == b"0123456789"[start : start + length]
 
 
+def test_byte_slice_stops_reading_once_the_range_is_out() -> None:
+    def source() -> Iterator[bytes]:
+        yield b"0123"
+        yield b"4567"
+        raise OSError("storage failed after the range")
+
+    assert b"".join(byte_slice(source(), 2, 6)) == b"234567"
+
+
 def test_decompressed_range_is_cut_from_the_jsonl() -> None:
     plain = b"".join(f'{{"line":{n}}}\n'.encode() for n in range(5000))
     stored = gzip.compress(plain)
