@@ -11,9 +11,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.views.csrf import csrf_failure as default_csrf_failure
 from django.views.decorators.csrf import csrf_exempt
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -83,7 +85,15 @@ def _first_error(detail: Any, attr: str | None = None) -> tuple[str, str, str | 
     return str(detail), code, attr
 
 
+DEPENDENCY_DOWN = "A service this request depends on (database, cache) is unavailable. Try again shortly."
+
+
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, RedisError | OperationalError):
+        # The cache (throttle budgets), the broker or the database is down or timing out: a
+        # dependency outage, answered as such rather than as a bug.
+        logger.warning("dependency_error", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
+        exc = ServiceUnavailable(DEPENDENCY_DOWN)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) if str(exc) else None)
     elif isinstance(exc, DjangoPermissionDenied):

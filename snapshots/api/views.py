@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-import redis.exceptions
 from django.http import HttpResponse, HttpResponseBase
 from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
@@ -40,7 +39,6 @@ from snapshots.selectors import (
 BUFFER_DOWN = (
     "The live buffer is unavailable; the recording's recent data could not be read. Try again shortly."
 )
-CACHE_DOWN = "The cache holding request budgets is unavailable. Try again shortly."
 
 
 class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):  # type: ignore[misc]
@@ -50,15 +48,6 @@ class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):  # type
     grant_enabled_actions = ("list",)
     throttle_classes = SNAPSHOT_THROTTLES
     openapi_tag = "Session recordings"
-
-    def check_throttles(self, request: Request) -> None:
-        """LOCAL ADAPTER until the core maps cache outages itself: throttle counters live in the
-        cache (Redis in production), and Redis being down is a 503 here like any dependency of
-        this endpoint, never a 500."""
-        try:
-            super().check_throttles(request)
-        except redis.exceptions.RedisError as error:
-            raise ServiceUnavailable(CACHE_DOWN) from error
 
     @snapshots_schema
     def list(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:

@@ -184,3 +184,27 @@ def test_null_character_in_a_query_parameter_is_400(api, environment):
         "detail": "Null characters are not allowed.",
         "attr": "distinct_ids",
     }
+
+
+def test_a_cache_outage_is_503_not_500(api, environment):
+    from django.test import override_settings
+
+    from recordings_api.errors import DEPENDENCY_DOWN
+
+    unreachable_cache = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=unreachable_cache):
+        response = api.get(f"/api/projects/{environment.id}/session_recordings/")
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response.json() == {
+        "type": "server_error",
+        "code": "service_unavailable",
+        "detail": DEPENDENCY_DOWN,
+        "attr": None,
+    }

@@ -12,10 +12,11 @@ from django.test import override_settings
 from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording
+from recordings_api.errors import DEPENDENCY_DOWN
 from recordings_api.models import Environment
 from snapshots.api.blob_response import STORAGE_DOWN
 from snapshots.api.http import BodyLengthMismatch
-from snapshots.api.views import BUFFER_DOWN, CACHE_DOWN
+from snapshots.api.views import BUFFER_DOWN
 from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import StorageUnavailable, get_blob_store
@@ -124,7 +125,7 @@ def test_cache_outage_while_counting_the_budget_is_503(
     assert response.json() == {
         "type": "server_error",
         "code": "service_unavailable",
-        "detail": CACHE_DOWN,
+        "detail": DEPENDENCY_DOWN,
         "attr": None,
     }
 
