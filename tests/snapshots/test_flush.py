@@ -17,6 +17,7 @@ from recordings_api.models import Environment
 from snapshots.flush import (
     blob_write,
     buffer_trim,
+    coordination_key,
     live_buffers_flush_due,
     session_buffer_flush,
 )
@@ -258,11 +259,11 @@ def test_celery_tasks_flush(environment: Environment) -> None:
 
 def test_concurrent_flush_of_the_same_session_is_skipped(environment: Environment) -> None:
     append(environment, "s1", rrweb_line(0))
-    cache.add(f"snapshots:flush-lock:{environment.id}:s1", "other-worker", 60)
+    cache.add(coordination_key("flush-lock", environment.id, "s1"), "other-worker", 60)
     try:
         assert session_buffer_flush(environment_id=environment.id, session_id="s1").status == "locked"
     finally:
-        cache.delete(f"snapshots:flush-lock:{environment.id}:s1")
+        cache.delete(coordination_key("flush-lock", environment.id, "s1"))
     assert not RecordingBlob.objects.exists()
 
 

@@ -14,6 +14,7 @@ from recordings_api.models import Environment
 from snapshots.flush import (
     FLUSH_CHECK_INTERVAL_SECONDS,
     EmbeddedFlusher,
+    coordination_key,
     embedded_flusher_ensure_started,
     flush_check_run,
     flush_check_schedule,
@@ -36,7 +37,7 @@ def wait_until(condition: Callable[[], bool], *, timeout_seconds: float = 20.0) 
 
 @override_settings(LIVE_BUFFER_FLUSH_IDLE_SECONDS=0)
 def test_flush_check_run_flushes_due_sessions_at_most_once_per_interval(environment: Environment) -> None:
-    cache.delete("snapshots:flush-check")
+    cache.delete(coordination_key("flush-check"))
     append(environment, "s1", rrweb_line(0))
     outcomes = flush_check_run()
     append(environment, "s2", rrweb_line(1))
@@ -51,7 +52,7 @@ def test_flush_check_run_flushes_due_sessions_at_most_once_per_interval(environm
 @override_settings(LIVE_BUFFER_FLUSH_IDLE_SECONDS=1)
 def test_embedded_flusher_flushes_an_idle_session_with_no_request_arriving(environment: Environment) -> None:
     """Embedded mode: once the last capture is answered, nothing but the daemon thread runs."""
-    cache.delete("snapshots:flush-check")
+    cache.delete(coordination_key("flush-check"))
     append(environment, "s1", rrweb_line(0))
     flusher = EmbeddedFlusher(interval_seconds=0.05)
     flusher.start()
@@ -67,7 +68,7 @@ def test_embedded_flusher_flushes_an_idle_session_with_no_request_arriving(envir
 
 @pytest.mark.django_db(transaction=True)
 def test_embedded_flusher_survives_a_failing_round(environment: Environment) -> None:
-    cache.delete("snapshots:flush-check")
+    cache.delete(coordination_key("flush-check"))
     flusher = EmbeddedFlusher(interval_seconds=0.05)
     with override_settings(REDIS_URL="redis://127.0.0.1:1/0", REDIS_SOCKET_TIMEOUT_SECONDS=0.2):
         flusher.start()
@@ -103,7 +104,7 @@ def test_embedded_mode_flushes_after_the_last_capture_with_nothing_else_happenin
     environment: Environment,
 ) -> None:
     """What ``make run`` does: one capture, then silence; the blob still appears."""
-    cache.delete("snapshots:flush-check")
+    cache.delete(coordination_key("flush-check"))
     session_id = new_session_id()
     item = snapshot_item(token=environment.api_token, session_id=session_id, events=[meta(now_ms())])
     assert post_gzip(Client(), "/s/", [item]).status_code == 200
@@ -123,7 +124,7 @@ def test_flush_check_schedule_starts_no_thread_under_testing(environment: Enviro
 
 @override_settings(LIVE_BUFFER_FLUSH_IDLE_SECONDS=0, CELERY_TASK_ALWAYS_EAGER=False, TESTING=False)
 def test_flush_check_schedule_leaves_flushing_to_beat_with_a_broker(environment: Environment) -> None:
-    cache.delete("snapshots:flush-check")
+    cache.delete(coordination_key("flush-check"))
     append(environment, "s1", rrweb_line(0))
     before = {thread.name for thread in threading.enumerate()}
 

@@ -1,33 +1,13 @@
-"""Flushing live buffers to object storage.
+"""One session's flush: write its buffered lines as one blob, then trim exactly those lines.
 
-A session's buffer is flushed when it is idle (no append for ``LIVE_BUFFER_FLUSH_IDLE_SECONDS``),
-large (``LIVE_BUFFER_FLUSH_MAX_BYTES``) or old (first unflushed append older than
-``LIVE_BUFFER_FLUSH_AGE_SECONDS``). One flush of one session, in this order:
-
-1. read the buffered lines; drop (and trim) any line already stored in an existing blob of the
-   session whose time range overlaps them (recovery from a crash after step 3);
-2. ``blob_write``: write one gzip JSONL object at ``blob_object_key(first_ms, last_ms)``, then
-   ``get_or_create`` its ``RecordingBlob`` row;
-3. ``buffer_trim``: remove exactly the lines written.
-
-Invariants: the API lists only ``RecordingBlob`` rows, so a crash after 2's object write but
-before its row leaves an unreferenced object that a later flush overwrites or that session
-deletion removes; a crash before 3 makes the next flush find those lines in the blob and trim
-them, so no line is lost and none is listed twice. Encoding is deterministic, so a retried flush
-rewrites the same key with the same bytes. A key already recorded with other lines (late lines
-inside an old range) is never overwritten: the new blob's last ms is bumped until the key is
-free. Sessions are flushed under a per-session cache lock, so two flushers never race.
-Tombstoned sessions (``DeletedRecording``) and sessions of deleted environments are not
-flushed: their buffer is dropped.
+The order and the crash-safety invariants are described in ``snapshots.flush``. Everything here
+works on one session under its lock; choosing which sessions are due is ``scheduling``'s job.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
-import threading
-import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -35,27 +15,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from django.conf import settings
 from django.core.cache import cache
-from django.db import close_old_connections, connections
+from django.db import connection
 
 from recordings.models import DeletedRecording
 from recordings_api.models import Environment
-from snapshots.live_buffer import (
-    BufferedLine,
-    BufferStats,
-    LiveBuffer,
-    LiveBufferUnavailable,
-    SessionRef,
-    get_live_buffer,
-)
+from snapshots.live_buffer import BufferedLine, LiveBuffer, get_live_buffer
 from snapshots.models import RecordingBlob
-from snapshots.storage import BlobStore, StorageUnavailable, blob_object_key, get_blob_store
+from snapshots.storage import BlobStore, blob_object_key, get_blob_store
 from snapshots.storage.blob_format import BlobPayload, blob_encode, blob_lines
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("snapshots.flush")
 
-FLUSH_CHECK_INTERVAL_SECONDS = 5
 LOCK_TIMEOUT_SECONDS = 300
 
 FlushStatus = Literal["flushed", "empty", "dropped", "locked", "failed"]
@@ -76,19 +47,6 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def ms_to_datetime(ms: int) -> datetime:
     return _EPOCH + timedelta(milliseconds=ms)
-
-
-def flush_is_due(stats: BufferStats, *, now_ms: int) -> bool:
-    """The idle / size / age rule for one session's buffer."""
-    if stats.line_count == 0:
-        return True  # nothing to write; flushing clears the stale index entry
-    if stats.size_bytes >= settings.LIVE_BUFFER_FLUSH_MAX_BYTES:
-        return True
-    if stats.last_appended_ms is None or stats.first_appended_ms is None:
-        return True
-    idle = now_ms - stats.last_appended_ms >= settings.LIVE_BUFFER_FLUSH_IDLE_SECONDS * 1000
-    old = now_ms - stats.first_appended_ms >= settings.LIVE_BUFFER_FLUSH_AGE_SECONDS * 1000
-    return idle or old
 
 
 def _holds_exactly(store: BlobStore, key: str, data: bytes) -> bool:
@@ -200,9 +158,21 @@ def _already_stored(
     return found
 
 
+def coordination_key(*parts: object) -> str:
+    """A cache key for flush coordination (locks, the rate limit), namespaced by the database.
+
+    Processes share locks exactly when they share the database, whatever else shares the
+    cache: two deployments (or two test workers) on one Redis never block each other.
+    """
+    name = str(connection.settings_dict["NAME"])
+    if name == ":memory:" or "mode=memory" in name:
+        name = f"{name}@{os.getpid()}"  # an in-memory database is private to its process
+    return ":".join(["snapshots", name, *map(str, parts)])
+
+
 @contextmanager
 def _session_lock(environment_id: int, session_id: str) -> Iterator[bool]:
-    lock_key = f"snapshots:flush-lock:{environment_id}:{session_id}"
+    lock_key = coordination_key("flush-lock", environment_id, session_id)
     token = uuid.uuid4().hex
     acquired = cache.add(lock_key, token, timeout=LOCK_TIMEOUT_SECONDS)
     try:
@@ -273,113 +243,3 @@ def session_buffer_flush(*, environment_id: int, session_id: str) -> FlushOutcom
         if not acquired:
             return FlushOutcome(environment_id=environment_id, session_id=session_id, status="locked")
         return _flush_locked(environment_id=environment_id, session_id=session_id, buffer=get_live_buffer())
-
-
-def live_buffers_flush_due(*, now_ms: int | None = None, force: bool = False) -> list[FlushOutcome]:
-    """Flush every due session (every session with ``force``); one failure does not stop the rest.
-
-    Raises ``LiveBufferUnavailable`` only when the buffer cannot even be listed.
-    """
-    now_ms = int(time.time() * 1000) if now_ms is None else now_ms
-    buffer = get_live_buffer()
-    purge_expired = getattr(buffer, "purge_expired", None)
-    if purge_expired is not None:
-        purge_expired()
-    outcomes = []
-    for ref, stats in buffer.sessions_stats().items():
-        if force or flush_is_due(stats, now_ms=now_ms):
-            outcomes.append(_flush_reporting_failure(ref))
-    return outcomes
-
-
-def _flush_reporting_failure(ref: SessionRef) -> FlushOutcome:
-    try:
-        return session_buffer_flush(environment_id=ref.environment_id, session_id=ref.session_id)
-    except (StorageUnavailable, LiveBufferUnavailable) as error:
-        extra = {"environment_id": ref.environment_id, "session_id": ref.session_id, "error": str(error)}
-        logger.warning("snapshot_flush_failed", extra=extra)
-        return FlushOutcome(ref.environment_id, ref.session_id, status="failed", error=str(error))
-
-
-def flush_check_run(
-    *, min_interval_seconds: int = FLUSH_CHECK_INTERVAL_SECONDS - 1
-) -> list[FlushOutcome] | None:
-    """One rate-limited check: flush due sessions unless some process checked less than
-    ``min_interval_seconds`` ago (a cache key shared by every process is the limit).
-
-    Returns None when skipped. Raises ``LiveBufferUnavailable`` when the buffer cannot be listed.
-    """
-    if not cache.add("snapshots:flush-check", 1, timeout=max(1, min_interval_seconds)):
-        return None
-    return live_buffers_flush_due()
-
-
-class EmbeddedFlusher:
-    """The flusher of embedded mode (no Celery broker, no beat): a daemon thread of this process.
-
-    It runs ``flush_check_run`` at start and then every ``interval_seconds``, so a session that
-    goes idle is flushed even when no request ever arrives again. Failures are logged and the
-    loop goes on (the data stays buffered and is retried next round). Several processes (e.g.
-    gunicorn workers) each run one; the shared rate limit and the per-session flush locks keep
-    them from doing the same work twice. The thread closes its database connections after every
-    round, so it never holds a SQLite lock or a stale PostgreSQL connection between rounds.
-    """
-
-    def __init__(self, *, interval_seconds: float) -> None:
-        self.interval_seconds = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="snapshots-embedded-flusher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, *, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        try:
-            while True:
-                try:
-                    # The limit expires a little before this flusher's next round.
-                    flush_check_run(min_interval_seconds=math.ceil(self.interval_seconds) - 1)
-                except Exception:  # a daemon must survive any round's failure
-                    logger.exception("snapshot_embedded_flush_failed")
-                finally:
-                    close_old_connections()
-                if self._stop.wait(self.interval_seconds):
-                    return
-        finally:
-            connections.close_all()  # this thread's connections only (they are thread-local)
-
-
-_embedded_flusher: EmbeddedFlusher | None = None
-_embedded_flusher_lock = threading.Lock()
-
-
-def embedded_flusher_ensure_started() -> EmbeddedFlusher:
-    """This process's ``EmbeddedFlusher``, started on first call (and restarted if it died)."""
-    global _embedded_flusher
-    with _embedded_flusher_lock:
-        if _embedded_flusher is None or not _embedded_flusher.is_alive():
-            _embedded_flusher = EmbeddedFlusher(interval_seconds=FLUSH_CHECK_INTERVAL_SECONDS)
-            _embedded_flusher.start()
-            logger.info("snapshot_embedded_flusher_started", extra={"pid": os.getpid()})
-        return _embedded_flusher
-
-
-def flush_check_schedule() -> None:
-    """Called by ingestion after every capture that buffered snapshot lines.
-
-    With a broker (``CELERY_TASK_ALWAYS_EAGER`` off) it does nothing: the beat schedule runs
-    ``flush_due_live_buffers`` every 15 s. In embedded mode (tasks run in-process) it makes sure
-    this process's ``EmbeddedFlusher`` runs, so ``make run`` flushes idle sessions without any
-    daemon and without slowing the capture request. Under ``TESTING`` no thread is started
-    (it would flush other tests' buffers); tests drive ``EmbeddedFlusher`` themselves.
-    """
-    if not settings.CELERY_TASK_ALWAYS_EAGER or settings.TESTING:
-        return
-    embedded_flusher_ensure_started()
