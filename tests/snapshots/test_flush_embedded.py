@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -143,3 +144,14 @@ def test_beat_schedule_names_the_registered_flush_task() -> None:
     assert entry["task"] == flush_due_live_buffers.name
     assert entry["task"] in app.tasks
     assert float(str(entry["schedule"])) <= settings.LIVE_BUFFER_FLUSH_IDLE_SECONDS
+
+
+def test_coordination_keys_are_per_database() -> None:
+    """Locks are shared by processes of one database only, not by whatever shares the cache."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    key = coordination_key("flush-lock", 7, "s1")
+    assert key.startswith(f"snapshots:{name}") and key.endswith(":flush-lock:7:s1")
+    if "mode=memory" in name or name == ":memory:":
+        assert f"@{os.getpid()}:" in key  # an in-memory database belongs to this process
