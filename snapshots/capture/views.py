@@ -9,7 +9,8 @@ session event. Responses (always JSON, always with CORS headers):
 - **400** ``validation_error`` when the body cannot be decoded (``invalid_gzip``,
   ``invalid_json``, ``invalid_base64``, ``invalid_lz64``, ``invalid_form``, ``empty_body``), is not
   a capture payload (``invalid_payload``, ``no_events``), or when no item is usable — then the
-  code and ``attr`` (``batch__{index}``) of the first rejected item are returned.
+  code and ``attr`` (``batch__{index}``) of the first rejected item are returned (item codes:
+  ``snapshots.capture.payload``). NaN, Infinity and nesting past 1024 levels are ``invalid_json``.
 - **401** ``authentication_error`` when the token (``token``/``api_key``/``properties.token``)
   is missing or matches no environment.
 - **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
