@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
@@ -324,3 +326,42 @@ def test_snapshot_source_and_library_of_the_first_block(environment: Environment
     post_gzip(Client(), "/s/", [later])
     recording = SessionRecording.objects.get(session_id=session_id)
     assert (recording.snapshot_source, recording.snapshot_library) == ("mobile", "posthog-ios")
+
+
+@pytest.mark.usefixtures("embedded_buffer")
+def test_the_first_batch_is_listed_at_once_and_every_batch_keeps_it_ongoing(
+    environment: Environment, api: Any
+) -> None:
+    session_id, token, ts = new_session_id(), environment.api_token, now_ms() - 2_000
+    first = [meta(ts, href="https://shop.example/"), full_snapshot(ts + 1), click(ts + 2), key_input(ts + 3)]
+    assert (
+        post_gzip(
+            Client(), "/s/", [snapshot_item(token=token, session_id=session_id, events=first)]
+        ).status_code
+        == 200
+    )
+
+    listed = api.get(f"/api/projects/{environment.project_id}/session_recordings/").json()["results"]
+
+    assert [(r["id"], r["click_count"], r["keypress_count"], r["ongoing"]) for r in listed] == [
+        (session_id, 1, 1, True)
+    ]
+    assert listed[0]["start_url"] == "https://shop.example/"
+    long_ago = timezone.now() - timedelta(hours=1)
+    SessionRecording.objects.filter(session_id=session_id).update(last_ingested_at=long_ago)
+    assert (
+        api.get(f"/api/projects/{environment.project_id}/session_recordings/{session_id}").json()["ongoing"]
+        is False
+    )
+    later = [click(ts + 1_000)]
+    assert (
+        post_gzip(
+            Client(), "/s/", [snapshot_item(token=token, session_id=session_id, events=later)]
+        ).status_code
+        == 200
+    )
+    assert SessionRecording.objects.get(session_id=session_id).last_ingested_at > long_ago
+    assert (
+        api.get(f"/api/projects/{environment.project_id}/session_recordings/{session_id}").json()["ongoing"]
+        is True
+    )
