@@ -60,7 +60,8 @@ end
 if redis.call('ZCARD', KEYS[1]) == 0 then
   redis.call('DEL', KEYS[1], KEYS[2])
   redis.call('ZREM', KEYS[3], ARGV[2])
-else
+elseif removed > 0 then
+  -- only when something went: Lua writes -0 as "-0", which HINCRBY refuses
   redis.call('HINCRBY', KEYS[2], 'bytes', -removed)
   redis.call('HSET', KEYS[2], 'first_ms', ARGV[1])
 end

@@ -71,6 +71,17 @@ def test_remove_removes_exactly_the_given_lines(live_buffer: LiveBuffer) -> None
     assert live_buffer.sessions() == [SessionRef(1, "s1")]
 
 
+def test_removing_lines_that_are_gone_changes_nothing(live_buffer: LiveBuffer) -> None:
+    """A flush may trim lines someone else removed meanwhile (a delete, a recovery): no error."""
+    live_buffer.append(environment_id=1, session_id="s1", lines=[line(1)])
+    before = live_buffer.stats(environment_id=1, session_id="s1")
+
+    live_buffer.remove(environment_id=1, session_id="s1", lines=[line(2), line(3)])
+
+    assert live_buffer.read(environment_id=1, session_id="s1") == [line(1)]
+    assert live_buffer.stats(environment_id=1, session_id="s1") == before
+
+
 def test_removing_every_line_empties_the_session(live_buffer: LiveBuffer) -> None:
     live_buffer.append(environment_id=1, session_id="s1", lines=[line(1), line(2)])
 
