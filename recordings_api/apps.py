@@ -9,7 +9,7 @@ def _cache_table_create(**kwargs: Any) -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    if any(cache["BACKEND"].endswith("DatabaseCache") for cache in settings.CACHES.values()):
+    if any(str(cache["BACKEND"]).endswith("DatabaseCache") for cache in settings.CACHES.values()):
         call_command("createcachetable", database=kwargs.get("using", "default"), verbosity=0)
 
 
