@@ -8,6 +8,7 @@ its production backend. Missing required values fail at boot (``ImproperlyConfig
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -129,6 +130,12 @@ else:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "cache_entries"}
     }
+
+if TESTING:
+    # Parallel test workers share one Redis: keep their cache entries (throttle budgets, flush
+    # coordination locks) apart so one worker's tests never see another's.
+    for _cache in CACHES.values():
+        _cache["KEY_PREFIX"] = os.environ.get("PYTEST_XDIST_WORKER", "tests")
 
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 # No broker: tasks run in-process. Tests run them in-process too, so that what a task does is
