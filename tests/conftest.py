@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -217,3 +218,17 @@ def snapshot_backends(request: pytest.FixtureRequest, db: Any) -> Iterator[tuple
     ):
         request.getfixturevalue("s3_settings" if storage_name == "s3" else "local_settings")
         yield buffer_name, storage_name
+
+
+@contextmanager
+def cache_outage() -> Iterator[None]:
+    """The Django cache (throttle budgets, flush locks) pointed at a closed loopback port."""
+    unreachable = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
+    with override_settings(CACHES=unreachable):
+        yield

@@ -77,15 +77,6 @@ class RecordingActionSuccessSerializer(serializers.Serializer):
     success = serializers.BooleanField()
 
 
-class RecordingErrorSerializer(serializers.Serializer):
-    """PostHog's error shape (documentation only)."""
-
-    type = serializers.CharField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)
-
-
 class RecordingViewedStateSerializer(serializers.Serializer):
     viewed = serializers.BooleanField(help_text="Whether you viewed the recording.")
     other_viewers = serializers.IntegerField(help_text="How many other users viewed it.")

@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from recordings.filters import ORDERS
-from recordings.views.bodies import RecordingErrorSerializer
+from recordings_api.serializers import ApiErrorSerializer
 
 QUERY_LANGUAGE = """
 **Search query language (`query`)** — Sentry-style `field:value` terms:
@@ -127,4 +127,4 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
         403: "Not a member of the organization, or the API key lacks the scope.",
         404: "No such recording in this environment (or it was deleted or expired).",
     }
-    return {code: OpenApiResponse(RecordingErrorSerializer, description=text[code]) for code in codes}
+    return {code: OpenApiResponse(ApiErrorSerializer, description=text[code]) for code in codes}

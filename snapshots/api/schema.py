@@ -10,9 +10,9 @@ from drf_spectacular.utils import (
     extend_schema,
 )
 
+from recordings_api.serializers import ApiErrorSerializer
 from snapshots.api.serializers import (
     RealtimeSnapshotsSerializer,
-    SnapshotsErrorSerializer,
     SnapshotSourcesSerializer,
 )
 
@@ -101,9 +101,6 @@ snapshots_schema = extend_schema(
             description="The requested byte range of the blob (`Content-Range: bytes start-end/size`).",
         ),
         304: OpenApiResponse(description="`If-None-Match` matched: the cached blob is current."),
-        **{
-            code: OpenApiResponse(SnapshotsErrorSerializer, description=text)
-            for code, text in _ERRORS.items()
-        },
+        **{code: OpenApiResponse(ApiErrorSerializer, description=text) for code, text in _ERRORS.items()},
     },
 )

@@ -98,12 +98,3 @@ class RealtimeSnapshotsSerializer(serializers.Serializer):
         child=serializers.DictField(),
         help_text='The buffered messages, each `{"window_id": "…", "data": [rrweb events]}`.',
     )
-
-
-class SnapshotsErrorSerializer(serializers.Serializer):
-    """The API's error shape (documentation only)."""
-
-    type = serializers.CharField()
-    code = serializers.CharField()
-    detail = serializers.CharField()
-    attr = serializers.CharField(allow_null=True)

@@ -187,18 +187,10 @@ def test_null_character_in_a_query_parameter_is_400(api, environment):
 
 
 def test_a_cache_outage_is_503_not_500(api, environment):
-    from django.test import override_settings
-
     from recordings_api.errors import DEPENDENCY_DOWN
+    from tests.conftest import cache_outage
 
-    unreachable_cache = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable_cache):
+    with cache_outage():
         response = api.get(f"/api/projects/{environment.id}/session_recordings/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"

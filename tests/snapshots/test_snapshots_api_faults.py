@@ -20,6 +20,7 @@ from snapshots.api.views import BUFFER_DOWN
 from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import StorageUnavailable, get_blob_store
+from tests.conftest import cache_outage
 from tests.snapshots.test_snapshots_api_support import (
     CuttingProxy,
     big_blob_fixture,  # noqa: F401
@@ -108,16 +109,9 @@ def test_live_buffer_outage_is_503(
 
 @pytest.mark.usefixtures("snapshot_backends")
 def test_cache_outage_while_counting_the_budget_is_503(
-    api: APIClient, environment: Environment, recording: SessionRecording, closed_port: int
+    api: APIClient, environment: Environment, recording: SessionRecording
 ) -> None:
-    unreachable_cache = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": f"redis://127.0.0.1:{closed_port}/0",
-            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
-        }
-    }
-    with override_settings(CACHES=unreachable_cache):
+    with cache_outage():
         response = api.get(url(environment, "sess-1"))
 
     assert response.status_code == 503
