@@ -4,13 +4,14 @@ If-Range, HEAD, caching headers, and no double compression behind Django's GZipM
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import warnings
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from asgiref.sync import async_to_sync
 from django.conf import settings
 from django.test import AsyncClient, override_settings
 from rest_framework.test import APIClient
@@ -135,12 +136,18 @@ async def _collect(response: Any) -> list[bytes]:
 def test_asgi_streams_the_blob_chunk_by_chunk(
     environment: Environment, owner: User, make_key: Callable[..., str], big_blob: RecordingBlob
 ) -> None:
-    client = AsyncClient()
     headers = {"Authorization": f"Bearer {make_key(owner)}"}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # Django warns when it has to read a body whole
-        response = async_to_sync(client.get)(blob_url(environment, big_blob), headers=headers)
-        chunks = async_to_sync(_collect)(response)
+
+    async def fetch() -> tuple[Any, list[bytes]]:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # Django warns when it has to read a body whole
+            response = await AsyncClient().get(blob_url(environment, big_blob), headers=headers)
+            return response, await _collect(response)
+
+    # A loop of its own in a thread of its own: the browser tests' Playwright keeps an event loop
+    # running in the main thread of a test worker for the whole session.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response, chunks = pool.submit(asyncio.run, fetch()).result()
 
     assert response.status_code == 200
     assert response.is_async
