@@ -8,7 +8,9 @@ Rules (a small subset of PostHog's person processing, enough for a recording's `
 - ``$identify`` with ``$anon_distinct_id`` links both ids to one person. When both already have
   different persons, the anonymous one is merged into the identified one only if it holds just
   that anonymous id (the simple case); otherwise both are left alone.
-- ``last_seen_at`` is the latest event time.
+- ``last_seen_at`` is the latest event time, to the minute: it is written only when it moves by
+  ``LAST_SEEN_RESOLUTION`` or more, so the stream of snapshot batches of a session does not
+  rewrite (and lock) its person row every few seconds.
 
 Concurrent first sightings of a distinct id are resolved by its unique constraint: the loser
 re-reads the winner's person.
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -28,6 +30,7 @@ from recordings_api.models import Environment
 from snapshots.capture.payload import CaptureItem
 
 logger = logging.getLogger(__name__)
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 _DISTINCT_ID_MAX_LENGTH = PersonDistinctId._meta.get_field("distinct_id").max_length or 400
 
 
@@ -132,7 +135,9 @@ def _identify(cache: _PersonCache, item: CaptureItem) -> None:
 
 
 def _touch(cache: _PersonCache, person: Person, seen_at: datetime | None) -> None:
-    if seen_at is not None and (person.last_seen_at is None or seen_at > person.last_seen_at):
+    if seen_at is None:
+        return
+    if person.last_seen_at is None or seen_at >= person.last_seen_at + LAST_SEEN_RESOLUTION:
         person.last_seen_at = seen_at
         cache.mark(person)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -292,3 +293,19 @@ def test_concurrent_requests_of_one_session_lose_no_counts() -> None:
         total,
     )
     assert SessionRecording.objects.filter(session_id=session_id).count() == 1
+
+
+def test_last_seen_at_moves_to_the_minute(environment: Environment) -> None:
+    token, now = environment.api_token, datetime.now(UTC).replace(microsecond=0)
+
+    def seen(at: datetime) -> dict[str, Any]:
+        item = event_item(token=token, event="ping", session_id=None, distinct_id="grace")
+        item["timestamp"] = at.isoformat()
+        return item
+
+    _post_events(environment, seen(now - timedelta(minutes=5)))
+    first = _person_of(environment, "grace").last_seen_at
+    _post_events(environment, seen(now - timedelta(minutes=5) + timedelta(seconds=20)))
+    assert _person_of(environment, "grace").last_seen_at == first  # within the minute: not rewritten
+    _post_events(environment, seen(now - timedelta(minutes=3)))
+    assert _person_of(environment, "grace").last_seen_at == now - timedelta(minutes=3)
