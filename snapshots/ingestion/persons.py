@@ -137,7 +137,8 @@ def _identify(cache: _PersonCache, item: CaptureItem) -> None:
 def _touch(cache: _PersonCache, person: Person, seen_at: datetime | None) -> None:
     if seen_at is None:
         return
-    if person.last_seen_at is None or seen_at >= person.last_seen_at + LAST_SEEN_RESOLUTION:
+    # A difference, not last_seen_at + resolution: that sum overflows for times near datetime.max.
+    if person.last_seen_at is None or seen_at - person.last_seen_at >= LAST_SEEN_RESOLUTION:
         person.last_seen_at = seen_at
         cache.mark(person)
 

@@ -309,3 +309,13 @@ def test_last_seen_at_moves_to_the_minute(environment: Environment) -> None:
     assert _person_of(environment, "grace").last_seen_at == first  # within the minute: not rewritten
     _post_events(environment, seen(now - timedelta(minutes=3)))
     assert _person_of(environment, "grace").last_seen_at == now - timedelta(minutes=3)
+
+
+def test_a_last_seen_at_at_the_end_of_time_does_not_break_capture(environment: Environment) -> None:
+    token = environment.api_token
+    _post_events(environment, event_item(token=token, event="ping", session_id=None, distinct_id="max"))
+    Person.objects.filter(pk=_person_of(environment, "max").pk).update(
+        last_seen_at=datetime.max.replace(tzinfo=UTC)
+    )
+    _post_events(environment, event_item(token=token, event="ping", session_id=None, distinct_id="max"))
+    assert _person_of(environment, "max").last_seen_at == datetime.max.replace(tzinfo=UTC)
