@@ -2,9 +2,10 @@
 
 Deletion contract: in one transaction the session is tombstoned (``DeletedRecording``, so
 ingestion drops late data and it never shows again) and its metadata, events and viewed marks are
-removed; after commit a Celery task (``recordings.tasks.recording_snapshots_delete``) removes its
-blobs from object storage and its live buffer. Deleting an already deleted session is a no-op
-that still succeeds; a session the environment never had raises ``SessionRecording.DoesNotExist``.
+removed; after commit a Celery task (``recordings.tasks.recording_data_delete``) asks the apps
+owning its snapshot data to forget it (``recordings.hooks``: blobs, the live buffer). Deleting an
+already deleted session is a no-op that still succeeds; a session the environment never had
+raises ``SessionRecording.DoesNotExist``.
 """
 
 from __future__ import annotations
@@ -126,9 +127,9 @@ def _sessions_delete(*, environment: Environment, session_ids: list[str], user: 
 
 
 def _enqueue_snapshots_delete(environment_id: int, session_id: str) -> None:
-    from recordings.tasks import recording_snapshots_delete
+    from recordings.tasks import recording_data_delete
 
-    recording_snapshots_delete.delay(environment_id, session_id)
+    recording_data_delete.delay(environment_id, session_id)
 
 
 def session_recording_mark_viewed(*, environment: Environment, session_id: str, user: Any) -> None:

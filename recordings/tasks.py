@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from celery import shared_task
 
-from snapshots.live_buffer.base import LiveBufferUnavailable
-from snapshots.storage.base import StorageUnavailable
+from recordings.hooks import recording_data_forget, retryable_errors
+
+RETRY_BACKOFF_MAX_SECONDS = 600
 
 
-@shared_task(
-    autoretry_for=(StorageUnavailable, LiveBufferUnavailable),
-    retry_backoff=True,
-    retry_backoff_max=600,
-    max_retries=8,
-    acks_late=True,
-)
-def recording_snapshots_delete(environment_id: int, session_id: str) -> None:
-    """Removes a deleted recording's blobs and live-buffer lines; retried while storage is down."""
-    from snapshots.services import session_snapshots_delete
-
-    session_snapshots_delete(environment_id=environment_id, session_id=session_id)
+@shared_task(bind=True, max_retries=8, acks_late=True)
+def recording_data_delete(self: Any, environment_id: int, session_id: str) -> None:
+    """Removes a deleted recording's data owned by other apps (blobs, live buffer); retried with
+    backoff while their backends are unavailable (the hooks are idempotent)."""
+    try:
+        recording_data_forget(environment_id=environment_id, session_id=session_id)
+    except retryable_errors() as error:
+        countdown = min(RETRY_BACKOFF_MAX_SECONDS, 2**self.request.retries)
+        raise self.retry(exc=error, countdown=countdown) from error
 
 
 @shared_task(acks_late=True)

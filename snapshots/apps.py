@@ -19,7 +19,20 @@ class SnapshotsConfig(AppConfig):
     name = "snapshots"
 
     def ready(self) -> None:
+        from recordings.hooks import RecordingDataHook, recording_data_hook_register
         from recordings_api.health import readiness_check_register
+        from snapshots.live_buffer import LiveBufferUnavailable
+        from snapshots.services import session_snapshots_delete
+        from snapshots.storage import StorageUnavailable
 
         readiness_check_register("live_buffer", live_buffer_ready)
         readiness_check_register("object_storage", object_storage_ready)
+        recording_data_hook_register(
+            RecordingDataHook(
+                name="snapshots",
+                forget=lambda environment_id, session_id: session_snapshots_delete(
+                    environment_id=environment_id, session_id=session_id
+                ),
+                retryable=(StorageUnavailable, LiveBufferUnavailable),
+            )
+        )
