@@ -63,7 +63,7 @@ _SESSION_RECORDING_ID = OpenApiParameter(
 )
 
 
-class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "session_recording_playlist"
     scope_read_actions = ("list", "retrieve", "recordings")
     scope_write_actions = (

@@ -4,14 +4,16 @@
 by it, runs the access and scope permissions and object permissions. Subclasses may not
 override ``get_queryset``, ``get_object``, ``get_permissions`` or ``get_authenticators``
 (a TypeError at import); they customise through ``safely_get_queryset`` and
-``safely_get_object``. Each concrete viewset declares ``scope_object``; every action it serves
+``safely_get_object``. The check compares the *resolved* methods with the mixin's own, so a mixin
+listed before this one (or a base listed before it) that defines one of them fails too. Each
+concrete viewset declares ``scope_object``; every action it serves
 must be listed in ``scope_read_actions`` or ``scope_write_actions`` or the class fails to
 import. The mapping is recorded in ``SCOPE_REGISTRY`` for the completeness test.
 """
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -21,7 +23,7 @@ from django.utils.module_loading import import_string
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
-from rest_framework.viewsets import ViewSetMixin
+from rest_framework.viewsets import GenericViewSet, ViewSetMixin
 
 from recordings_api.models import Environment
 from recordings_api.permissions import APIScopePermission, EnvironmentAccessPermission
@@ -34,6 +36,13 @@ DEFAULT_READ_ACTIONS = ("list", "retrieve")
 DEFAULT_WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
 
 SCOPE_REGISTRY: dict[type, dict[str, tuple[str, AccessLevel]]] = {}
+
+if TYPE_CHECKING:
+    # Type-check the mixin as the GenericViewSet it is always combined with; at run time it
+    # stays a plain mixin.
+    _GenericViewSet = GenericViewSet
+else:
+    _GenericViewSet = object
 
 
 def resource_grant_authentication_classes() -> list[type[BaseAuthentication]]:
@@ -50,7 +59,16 @@ def _served_actions(cls: type) -> set[str]:
     return actions
 
 
-class EnvironmentScopedViewSetMixin:
+def _shadowed_guards(cls: type) -> list[str]:
+    """Guarded methods whose resolved definition on ``cls`` is not the mixin's own."""
+    return [
+        name
+        for name in GUARDED_METHODS
+        if getattr(cls, name, None) is not getattr(EnvironmentScopedViewSetMixin, name)
+    ]
+
+
+class EnvironmentScopedViewSetMixin(_GenericViewSet):
     scope_object: ClassVar[str]
     scope_read_actions: ClassVar[tuple[str, ...]] = DEFAULT_READ_ACTIONS
     scope_write_actions: ClassVar[tuple[str, ...]] = DEFAULT_WRITE_ACTIONS
@@ -59,19 +77,12 @@ class EnvironmentScopedViewSetMixin:
     # Grants on any other action are refused with 403.
     grant_enabled_actions: ClassVar[tuple[str, ...]] = ()
 
-    kwargs: dict[str, Any]
-    request: Any
-    action: str | None
-    queryset: QuerySet[Any] | None
-    lookup_field: str
-    lookup_url_kwarg: str | None
-
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        overridden = [name for name in GUARDED_METHODS if name in cls.__dict__]
+        overridden = _shadowed_guards(cls)
         if overridden:
             raise TypeError(
-                f"{cls.__name__} overrides {', '.join(overridden)}; "
+                f"{cls.__name__} overrides or shadows {', '.join(overridden)}; "
                 "customise through safely_get_queryset/safely_get_object instead."
             )
         if not issubclass(cls, ViewSetMixin) or cls.__dict__.get("abstract", False):
@@ -124,23 +135,24 @@ class EnvironmentScopedViewSetMixin:
 
     def get_object(self) -> Model:
         lookup_kwarg = self.lookup_url_kwarg or self.lookup_field
-        queryset = self.filter_queryset(self.get_queryset())  # type: ignore[attr-defined]
+        queryset = self.filter_queryset(self.get_queryset())
         obj = self.safely_get_object(queryset, self.kwargs[lookup_kwarg])
-        self.check_object_permissions(self.request, obj)  # type: ignore[attr-defined]
+        self.check_object_permissions(self.request, obj)
         return obj
 
     # --- narrow hooks ------------------------------------------------------------------------
     def safely_get_queryset(self) -> QuerySet[Any]:
         """The unscoped queryset; the mixin adds the environment filter. Override to refine."""
-        if self.queryset is None:
+        base: QuerySet[Any] | None = getattr(self, "queryset", None)
+        if base is None:
             raise ImproperlyConfigured(f"{type(self).__name__} needs a queryset or safely_get_queryset().")
-        return self.queryset.all()
+        return base.all()
 
     def safely_get_object(self, queryset: QuerySet[Any], lookup_value: str) -> Model:
         """The object from an already environment-scoped ``queryset``; 404 when absent."""
         return get_object_or_404(queryset, **{self.lookup_field: lookup_value})
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context: dict[str, Any] = super().get_serializer_context()  # type: ignore[misc]
+        context = dict(super().get_serializer_context())
         context["environment"] = self.environment
         return context

@@ -71,7 +71,7 @@ class SingleObjectSchema(AutoSchema):
     ),
 )
 @extend_schema(parameters=[_RECORDING_ID])
-class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "sharing_configuration"
     scope_read_actions = ("list",)
     scope_write_actions = ("partial_update", "refresh")

@@ -62,7 +62,7 @@ def _session_id(value: str) -> str:
     return value
 
 
-class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, viewsets.GenericViewSet):
     scope_object = "session_recording"
     scope_read_actions = (
         "list",

@@ -41,7 +41,7 @@ BUFFER_DOWN = (
 )
 
 
-class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):  # type: ignore[misc]
+class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):
     scope_object = "session_recording"
     scope_read_actions = ("list",)
     scope_write_actions = ()

@@ -78,6 +78,26 @@ def test_guarded_methods_cannot_be_overridden(method):
         )
 
 
+@pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
+def test_a_mixin_listed_before_the_guard_cannot_shadow_its_methods(method):
+    shadowing = type("Shadowing", (), {method: lambda self: None})
+    with pytest.raises(TypeError, match=f"shadows {method}"):
+        type(
+            "Sneaky",
+            (shadowing, EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet),
+            {"scope_object": "session_recording"},
+        )
+
+
+def test_the_guard_listed_after_the_viewset_base_fails_too():
+    with pytest.raises(TypeError, match="get_queryset"):
+        type(
+            "Backwards",
+            (viewsets.GenericViewSet, EnvironmentScopedViewSetMixin),
+            {"scope_object": "session_recording"},
+        )
+
+
 def test_a_method_routed_to_another_function_must_be_mapped_too():
     with pytest.raises(ImproperlyConfigured, match=r"Partial\.unarchive is not mapped"):
 
