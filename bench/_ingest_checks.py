@@ -63,7 +63,6 @@ def verify_after_flush(
     client: Any, environment_id: int, expected: dict[str, Counter[tuple[str, int]]]
 ) -> None:
     """Blob lines + still-buffered lines == the 200'd lines, per session, as multisets."""
-    from snapshots.flush import recording_blob_object_key
     from snapshots.live_buffer import live_buffer_key
     from snapshots.models import RecordingBlob
     from snapshots.storage import get_blob_store
@@ -72,7 +71,7 @@ def verify_after_flush(
     store = get_blob_store()
     stored: dict[str, Counter[str]] = {}
     for blob in RecordingBlob.objects.filter(environment_id=environment_id):
-        stream = store.open(recording_blob_object_key(blob))
+        stream = store.open(blob.object_key)
         if stream is None:
             raise AssertionError(f"blob {blob.session_id}/{blob.blob_key} is recorded but not stored")
         try:

@@ -137,7 +137,8 @@ def seed_recording() -> tuple[int, str, list[str]]:
     from recordings.models import SessionRecording
     from recordings_api.models import Organization, User
     from recordings_api.services import membership_add, personal_api_key_create, project_create
-    from snapshots.flush import blob_write, ms_to_datetime, recording_blob_object_key
+    from recordings_api.timestamps import ms_to_datetime
+    from snapshots.flush import blob_write
     from snapshots.live_buffer import BufferedLine
 
     organization = Organization.objects.create(name="Bench")
@@ -162,7 +163,7 @@ def seed_recording() -> tuple[int, str, list[str]]:
         start_time=ms_to_datetime(BASE_MS),
         end_time=ms_to_datetime(BASE_MS + index * 100),
     )
-    return project.id, key, [recording_blob_object_key(blob) for blob in blobs]
+    return project.id, key, [blob.object_key for blob in blobs]
 
 
 def create_bucket(endpoint: str) -> None:

@@ -60,7 +60,3 @@ class SharingConfiguration(models.Model):
     def __str__(self) -> str:
         state = "enabled" if self.enabled else "disabled"
         return f"Sharing of {self.recording_id} ({state})"
-
-    @property
-    def is_current(self) -> bool:
-        return self.expires_at is None

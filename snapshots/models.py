@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db import models
 
 from recordings_api.models import Environment
+from snapshots.storage.keys import blob_object_key
 
 
 class RecordingBlob(models.Model):
@@ -38,6 +39,13 @@ class RecordingBlob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}/{self.blob_key}"
+
+    @property
+    def object_key(self) -> str:
+        """Where this blob's bytes are stored (``snapshots.storage.keys``)."""
+        return blob_object_key(
+            environment_id=self.environment_id, session_id=self.session_id, blob_key=self.blob_key
+        )
 
 
 class LiveBufferLine(models.Model):

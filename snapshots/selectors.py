@@ -14,7 +14,7 @@ from datetime import datetime
 from recordings.models import SessionRecording
 from recordings.selectors import session_recordings_visible
 from recordings_api.models import Environment
-from snapshots.flush import ms_to_datetime, recording_blob_object_key
+from recordings_api.timestamps import ms_to_datetime
 from snapshots.live_buffer import BufferedLine, get_live_buffer
 from snapshots.models import RecordingBlob
 from snapshots.storage import ObjectStream, StoredObject, get_blob_store
@@ -87,12 +87,12 @@ def snapshot_blob_open(
     None when the object is missing; raises ``StorageUnavailable`` on any other failure and
     ``RangeNotSatisfiable`` when the range starts past the object's end.
     """
-    return get_blob_store().open(recording_blob_object_key(blob), byte_range=byte_range)
+    return get_blob_store().open(blob.object_key, byte_range=byte_range)
 
 
 def snapshot_blob_stat(*, blob: RecordingBlob) -> StoredObject | None:
     """The stored object of ``blob`` without its body (None when missing; ``StorageUnavailable``)."""
-    return get_blob_store().head(recording_blob_object_key(blob))
+    return get_blob_store().head(blob.object_key)
 
 
 def snapshot_realtime_lines(*, recording: SessionRecording) -> list[BufferedLine]:

@@ -57,10 +57,6 @@ class Environment(models.Model):
     def organization_id(self) -> uuid.UUID:
         return self.project.organization_id
 
-    @property
-    def is_default(self) -> bool:
-        return self.id == self.project_id
-
 
 class Membership(models.Model):
     class Level(models.IntegerChoices):

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 
 from rest_framework import serializers
 
+from snapshots.storage.keys import blob_key_parse
+
 SOURCES = ("blob", "realtime")
 VERSIONS = ("og", "2024-04-30")
-BLOB_KEY = re.compile(r"[0-9]+-[0-9]+")
-BLOB_KEY_MAX_LENGTH = 64
 
 
 class SnapshotsQuerySerializer(serializers.Serializer):
@@ -55,7 +54,7 @@ class SnapshotsQuerySerializer(serializers.Serializer):
         blob_key = attrs.get("blob_key")
         if not blob_key:
             raise serializers.ValidationError({"blob_key": ["Must provide a blob key"]}, code="required")
-        if len(blob_key) > BLOB_KEY_MAX_LENGTH or not BLOB_KEY.fullmatch(blob_key):
+        if blob_key_parse(blob_key) is None:
             raise serializers.ValidationError(
                 {"blob_key": [f"Invalid blob key: {blob_key[:100]}"]}, code="invalid"
             )

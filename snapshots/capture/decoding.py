@@ -29,7 +29,6 @@ import orjson
 from lzstring import LZString  # type: ignore[import-untyped]
 
 GZIP_MAGIC = b"\x1f\x8b"
-_READ_CHUNK = 64 * 1024
 _FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 _LZ64_NAMES = frozenset({"lz64", "lz-string"})
 

@@ -8,7 +8,7 @@ large (``LIVE_BUFFER_FLUSH_MAX_BYTES``) or old (first unflushed append older tha
    session whose time range overlaps them (recovery from a crash after step 3);
 2. ``blob_write``: write one gzip JSONL object at ``blob_object_key(first_ms, last_ms)``, then
    ``get_or_create`` its ``RecordingBlob`` row;
-3. ``buffer_trim``: remove exactly the lines written.
+3. remove exactly the lines written from the live buffer.
 
 Invariants: the API lists only ``RecordingBlob`` rows, so a crash after 2's object write but
 before its row leaves an unreferenced object that a later flush overwrites or that session
@@ -35,10 +35,7 @@ from snapshots.flush.session import (
     FlushOutcome,
     FlushStatus,
     blob_write,
-    buffer_trim,
     coordination_key,
-    ms_to_datetime,
-    recording_blob_object_key,
     session_buffer_flush,
 )
 
@@ -49,14 +46,11 @@ __all__ = [
     "FlushOutcome",
     "FlushStatus",
     "blob_write",
-    "buffer_trim",
     "coordination_key",
     "embedded_flusher_ensure_started",
     "flush_check_run",
     "flush_check_schedule",
     "flush_is_due",
     "live_buffers_flush_due",
-    "ms_to_datetime",
-    "recording_blob_object_key",
     "session_buffer_flush",
 ]

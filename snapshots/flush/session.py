@@ -12,7 +12,6 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 from django.core.cache import cache
@@ -20,9 +19,10 @@ from django.db import connection
 
 from recordings.models import DeletedRecording
 from recordings_api.models import Environment
+from recordings_api.timestamps import ms_to_datetime
 from snapshots.live_buffer import BufferedLine, LiveBuffer, get_live_buffer
 from snapshots.models import RecordingBlob
-from snapshots.storage import BlobStore, blob_object_key, get_blob_store
+from snapshots.storage import BlobStore, blob_key_format, blob_object_key, get_blob_store
 from snapshots.storage.blob_format import BlobPayload, blob_encode, blob_lines
 
 logger = logging.getLogger("snapshots.flush")
@@ -40,13 +40,6 @@ class FlushOutcome:
     blob_key: str | None = None
     line_count: int = 0
     error: str | None = None
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-def ms_to_datetime(ms: int) -> datetime:
-    return _EPOCH + timedelta(milliseconds=ms)
 
 
 def _holds_exactly(store: BlobStore, key: str, data: bytes) -> bool:
@@ -75,21 +68,11 @@ def _blob_key_choose(
         )
     }
     last_ms = payload.last_ms
-    while (blob := recorded.get(f"{payload.first_ms}-{last_ms}")) is not None:
-        if blob.size_bytes == len(payload.data) and _holds_exactly(
-            store, recording_blob_object_key(blob), payload.data
-        ):
+    while (blob := recorded.get(blob_key_format(first_ms=payload.first_ms, last_ms=last_ms))) is not None:
+        if blob.size_bytes == len(payload.data) and _holds_exactly(store, blob.object_key, payload.data):
             return last_ms, blob
         last_ms += 1
     return last_ms, None
-
-
-def recording_blob_object_key(blob: RecordingBlob) -> str:
-    """The object key of a recorded blob (its ``blob_key`` is ``{first_ms}-{last_ms}``)."""
-    first_ms, last_ms = (int(part) for part in blob.blob_key.split("-"))
-    return blob_object_key(
-        environment_id=blob.environment_id, session_id=blob.session_id, first_ms=first_ms, last_ms=last_ms
-    )
 
 
 def blob_write(
@@ -106,10 +89,8 @@ def blob_write(
     )
     if existing is not None:
         return existing
-    blob_key = f"{payload.first_ms}-{last_ms}"
-    key = blob_object_key(
-        environment_id=environment_id, session_id=session_id, first_ms=payload.first_ms, last_ms=last_ms
-    )
+    blob_key = blob_key_format(first_ms=payload.first_ms, last_ms=last_ms)
+    key = blob_object_key(environment_id=environment_id, session_id=session_id, blob_key=blob_key)
     stored = store.put(key, payload.data, content_type="application/json", content_encoding="gzip")
     blob, _ = RecordingBlob.objects.get_or_create(
         environment_id=environment_id,
@@ -128,11 +109,6 @@ def blob_write(
     return blob
 
 
-def buffer_trim(*, environment_id: int, session_id: str, lines: Sequence[BufferedLine]) -> None:
-    """Step 3: remove exactly the written lines; lines appended meanwhile stay."""
-    get_live_buffer().remove(environment_id=environment_id, session_id=session_id, lines=lines)
-
-
 def _already_stored(
     *, environment_id: int, session_id: str, lines: Sequence[BufferedLine], store: BlobStore
 ) -> set[str]:
@@ -148,7 +124,7 @@ def _already_stored(
     wanted = {item.line for item in lines}
     found: set[str] = set()
     for blob in overlapping:
-        stream = store.open(recording_blob_object_key(blob))
+        stream = store.open(blob.object_key)
         if stream is None:
             continue
         try:

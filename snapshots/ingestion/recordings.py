@@ -14,13 +14,13 @@ one; ``urls`` a set capped at 25; source, library and distinct id from the first
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
 
 from recordings.models import SessionEvent, SessionRecording
 from recordings_api.models import Environment
+from recordings_api.timestamps import ms_to_datetime
 from snapshots.ingestion.metadata import MAX_URLS_COUNT, BlockMetadata
 
 FIRST_EVENT_NAMES = ("$pageview", "$autocapture")
@@ -47,10 +47,6 @@ class BlockContext:
     snapshot_library: str | None
     size_bytes: int
     message_count: int = 1
-
-
-def ms_to_datetime(value: int) -> datetime:
-    return datetime.fromtimestamp(value / 1000, tz=UTC)
 
 
 def snapshot_source_of(value: Any) -> str:

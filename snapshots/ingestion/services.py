@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.db import transaction
 
@@ -32,13 +31,6 @@ from snapshots.ingestion.snapshots import (
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class IngestResult:
-    snapshot_sessions: list[str]
-    events_stored: int
-    dropped_deleted: int
-
-
 def _without_tombstoned(*, environment: Environment, items: Sequence[CaptureItem]) -> list[CaptureItem]:
     session_ids = {item.session_id for item in items if item.session_id}
     if not session_ids:
@@ -51,7 +43,7 @@ def _without_tombstoned(*, environment: Environment, items: Sequence[CaptureItem
     return [item for item in items if item.session_id not in deleted]
 
 
-def capture_batch_ingest(*, environment: Environment, items: Sequence[CaptureItem]) -> IngestResult:
+def capture_batch_ingest(*, environment: Environment, items: Sequence[CaptureItem]) -> None:
     """Store every valid item of one request (see module docstring for order and failure modes)."""
     kept = _without_tombstoned(environment=environment, items=items)
     if len(kept) != len(items):
@@ -67,14 +59,11 @@ def capture_batch_ingest(*, environment: Environment, items: Sequence[CaptureIte
     # 503), none is kept and the client's retry is accounted exactly once.
     with transaction.atomic():
         snapshot_blocks_account(environment=environment, blocks=blocks)
-        stored = session_events_store(environment=environment, items=others) if others else 0
+        if others:
+            session_events_store(environment=environment, items=others)
         persons_update(environment=environment, items=kept)
-    sessions = [block.session_id for block in blocks]
     if snapshots:
         _schedule_flush_check()
-    return IngestResult(
-        snapshot_sessions=sessions, events_stored=stored, dropped_deleted=len(items) - len(kept)
-    )
 
 
 def _schedule_flush_check() -> None:

@@ -19,9 +19,8 @@ from snapshots.storage.base import (
     RangeNotSatisfiable,
     StorageUnavailable,
     StoredObject,
-    blob_object_key,
-    session_prefix,
 )
+from snapshots.storage.keys import blob_key_format, blob_key_parse, blob_object_key, session_prefix
 
 __all__ = [
     "BlobStore",
@@ -29,6 +28,8 @@ __all__ = [
     "RangeNotSatisfiable",
     "StorageUnavailable",
     "StoredObject",
+    "blob_key_format",
+    "blob_key_parse",
     "blob_object_key",
     "get_blob_store",
     "session_prefix",

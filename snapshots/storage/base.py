@@ -1,4 +1,4 @@
-"""The blob store interface and its key function.
+"""The blob store interface (object keys: ``snapshots.storage.keys``).
 
 Contract (every driver, checked by one shared test suite):
 - ``put`` is idempotent: writing the same key with the same bytes again succeeds (a retried
@@ -41,15 +41,6 @@ class ObjectStream:
         close = getattr(self.chunks, "close", None)
         if close is not None:
             close()
-
-
-def blob_object_key(*, environment_id: int, session_id: str, first_ms: int, last_ms: int) -> str:
-    """``session_recordings/team_id/{env}/session_id/{session}/data/{first_ms}-{last_ms}``."""
-    return f"session_recordings/team_id/{environment_id}/session_id/{session_id}/data/{first_ms}-{last_ms}"
-
-
-def session_prefix(*, environment_id: int, session_id: str) -> str:
-    return f"session_recordings/team_id/{environment_id}/session_id/{session_id}/data/"
 
 
 class BlobStore(Protocol):

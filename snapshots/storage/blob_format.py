@@ -29,10 +29,6 @@ class BlobPayload:
     line_count: int
     event_count: int
 
-    @property
-    def blob_key(self) -> str:
-        return f"{self.first_ms}-{self.last_ms}"
-
 
 def _event_count(line: str) -> int:
     try:

@@ -18,7 +18,6 @@ from recordings_api.models import Environment, User
 from recordings_api.services import membership_add, personal_api_key_create
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
-from snapshots.storage.base import blob_object_key
 from tests.browser.conftest import RecordedSession
 
 pytestmark = [
@@ -35,11 +34,7 @@ def _blob_events(environment: Environment, session_id: str) -> list[dict[str, An
     assert blobs.exists()
     events: list[dict[str, Any]] = []
     for blob in blobs:
-        first, last = blob.blob_key.split("-")
-        key = blob_object_key(
-            environment_id=environment.id, session_id=session_id, first_ms=int(first), last_ms=int(last)
-        )
-        stream = get_blob_store().open(key)
+        stream = get_blob_store().open(blob.object_key)
         assert stream is not None
         try:
             raw = b"".join(stream.chunks)

@@ -15,7 +15,6 @@ from django.core.management import call_command
 
 from recordings_api.models import Environment, User
 from recordings_api.services import membership_add, personal_api_key_create
-from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
 
@@ -105,7 +104,7 @@ def test_two_phase_protocol_reassembles_the_recording_before_and_after_flush(
 
     blob = RecordingBlob.objects.filter(environment=environment, session_id=session_id).first()
     assert blob is not None
-    stored = get_blob_store().open(recording_blob_object_key(blob))
+    stored = get_blob_store().open(blob.object_key)
     assert stored is not None
     stored_bytes = b"".join(stored.chunks)
     stored.close()

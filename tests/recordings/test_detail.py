@@ -273,12 +273,10 @@ def test_delete_removes_blobs_and_live_buffer(
     from snapshots.live_buffer import get_live_buffer
     from snapshots.live_buffer.base import BufferedLine
     from snapshots.storage import get_blob_store
-    from snapshots.storage.base import blob_object_key
+    from snapshots.storage import blob_object_key
 
     recording = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
-    key = blob_object_key(
-        environment_id=environment.id, session_id=recording.session_id, first_ms=1, last_ms=2
-    )
+    key = blob_object_key(environment_id=environment.id, session_id=recording.session_id, blob_key="1-2")
     store, buffer = get_blob_store(), get_live_buffer()
     store.put(key, b"{}\n")
     line = json.dumps({"window_id": "w", "data": [{"type": 3, "timestamp": 5}]})
@@ -287,7 +285,7 @@ def test_delete_removes_blobs_and_live_buffer(
     )
     survivor = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
     survivor_key = blob_object_key(
-        environment_id=environment.id, session_id=survivor.session_id, first_ms=1, last_ms=2
+        environment_id=environment.id, session_id=survivor.session_id, blob_key="1-2"
     )
     store.put(survivor_key, b"{}\n")
 

@@ -7,7 +7,7 @@ from django.test import Client
 
 from recordings.models import SessionEvent, SessionRecording
 from recordings_api.models import Environment
-from snapshots.ingestion.recordings import ms_to_datetime
+from recordings_api.timestamps import ms_to_datetime
 from tests.snapshots.test_capture_support import (
     buffered_events,
     click,

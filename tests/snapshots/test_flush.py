@@ -16,7 +16,6 @@ from recordings.models import DeletedRecording
 from recordings_api.models import Environment
 from snapshots.flush import (
     blob_write,
-    buffer_trim,
     coordination_key,
     live_buffers_flush_due,
     session_buffer_flush,
@@ -26,7 +25,7 @@ from snapshots.models import RecordingBlob
 from snapshots.services import session_snapshots_delete
 from snapshots.storage import blob_object_key, get_blob_store
 from snapshots.storage.blob_format import blob_encode
-from snapshots.tasks import flush_due_live_buffers, flush_session
+from snapshots.tasks import flush_due_live_buffers
 
 pytestmark = pytest.mark.usefixtures("snapshot_backends")
 
@@ -48,11 +47,8 @@ def append(environment: Environment, session_id: str, *lines: BufferedLine) -> N
 
 
 def stored_lines(environment: Environment, session_id: str, blob: RecordingBlob) -> list[str]:
-    first_ms, last_ms = (int(part) for part in blob.blob_key.split("-"))
-    key = blob_object_key(
-        environment_id=environment.id, session_id=session_id, first_ms=first_ms, last_ms=last_ms
-    )
-    stream = get_blob_store().open(key)
+    assert (blob.environment_id, blob.session_id) == (environment.id, session_id)
+    stream = get_blob_store().open(blob.object_key)
     assert stream is not None
     data = b"".join(stream.chunks)
     stream.close()
@@ -124,7 +120,7 @@ def test_lines_appended_during_a_flush_stay_buffered(environment: Environment) -
     blob_write(environment_id=environment.id, session_id="s1", lines=read)
     append(environment, "s1", rrweb_line(2))
 
-    buffer_trim(environment_id=environment.id, session_id="s1", lines=read)
+    get_live_buffer().remove(environment_id=environment.id, session_id="s1", lines=read)
 
     assert get_live_buffer().read(environment_id=environment.id, session_id="s1") == [rrweb_line(2)]
 
@@ -159,9 +155,7 @@ def test_crash_after_object_write_before_row_is_recovered(environment: Environme
     lines = [rrweb_line(0), rrweb_line(7)]
     append(environment, "s1", *lines)
     payload = blob_encode(lines)
-    key = blob_object_key(
-        environment_id=environment.id, session_id="s1", first_ms=BASE_MS, last_ms=BASE_MS + 7
-    )
+    key = blob_object_key(environment_id=environment.id, session_id="s1", blob_key=f"{BASE_MS}-{BASE_MS + 7}")
     get_blob_store().put(key, payload.data)  # the object exists, its row does not
 
     outcome = session_buffer_flush(environment_id=environment.id, session_id="s1")
@@ -252,8 +246,7 @@ def test_celery_tasks_flush(environment: Environment) -> None:
     append(environment, "s1", rrweb_line(0))
     append(environment, "s2", rrweb_line(1))
 
-    assert flush_session.apply(args=(environment.id, "s1")).get() == "flushed"
-    assert flush_due_live_buffers.apply().get() == 1
+    assert flush_due_live_buffers.apply().get() == 2
     assert sorted(RecordingBlob.objects.values_list("session_id", flat=True)) == ["s1", "s2"]
 
 
@@ -280,7 +273,7 @@ def test_session_snapshots_delete_removes_blobs_rows_and_buffer(environment: Env
     assert list(RecordingBlob.objects.values_list("session_id", flat=True)) == ["keep"]
     assert (
         get_blob_store().head(
-            blob_object_key(environment_id=environment.id, session_id="s1", first_ms=BASE_MS, last_ms=BASE_MS)
+            blob_object_key(environment_id=environment.id, session_id="s1", blob_key=f"{BASE_MS}-{BASE_MS}")
         )
         is None
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
+from recordings_api.timestamps import ms_to_datetime
 from snapshots.ingestion.metadata import (
     active_milliseconds,
     block_metadata_compute,
@@ -22,7 +23,6 @@ from snapshots.ingestion.metadata import (
     valid_events,
     within_clock_window,
 )
-from snapshots.ingestion.recordings import ms_to_datetime
 from tests.snapshots.test_capture_support import (
     click,
     console_event,

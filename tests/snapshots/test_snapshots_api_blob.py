@@ -18,7 +18,6 @@ from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment, User
-from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
 from tests.snapshots.test_snapshots_api_support import (
@@ -365,7 +364,7 @@ def test_head_has_the_get_headers_and_no_body(
 def test_blob_row_without_object_is_404_for_get_and_head(
     api: APIClient, environment: Environment, blob: RecordingBlob
 ) -> None:
-    get_blob_store().delete_prefix(recording_blob_object_key(blob))
+    get_blob_store().delete_prefix(blob.object_key)
 
     for response in [api.get(blob_url(environment, blob)), api.head(blob_url(environment, blob))]:
         assert response.status_code == 404

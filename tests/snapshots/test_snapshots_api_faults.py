@@ -17,7 +17,6 @@ from recordings_api.models import Environment
 from snapshots.api.blob_response import STORAGE_DOWN
 from snapshots.api.http import BodyLengthMismatch
 from snapshots.api.views import BUFFER_DOWN
-from snapshots.flush import recording_blob_object_key
 from snapshots.models import RecordingBlob
 from snapshots.storage import StorageUnavailable, get_blob_store
 from tests.conftest import cache_outage
@@ -152,7 +151,7 @@ def test_storage_dying_mid_body_aborts_instead_of_ending(
 def test_object_of_another_size_than_its_row_is_500_before_the_body(
     api: APIClient, environment: Environment, blob: RecordingBlob, method: str
 ) -> None:
-    get_blob_store().put(recording_blob_object_key(blob), stored_bytes(blob) + b"junk")
+    get_blob_store().put(blob.object_key, stored_bytes(blob) + b"junk")
 
     response = getattr(api, method)(blob_url(environment, blob))
 
@@ -189,7 +188,7 @@ def test_corrupt_gzip_mid_object_aborts(
     data = bytearray(stored_bytes(big_blob))
     middle = len(data) // 2
     data[middle : middle + 4096] = bytes(4096)
-    get_blob_store().put(recording_blob_object_key(big_blob), bytes(data))
+    get_blob_store().put(big_blob.object_key, bytes(data))
 
     response = api.get(blob_url(environment, big_blob))
     received, error = read_until_failure(response)
@@ -204,7 +203,7 @@ def test_corrupt_gzip_at_the_start_is_500(
     api: APIClient, environment: Environment, blob: RecordingBlob
 ) -> None:
     data = stored_bytes(blob)
-    get_blob_store().put(recording_blob_object_key(blob), b"\x00" * len(data))
+    get_blob_store().put(blob.object_key, b"\x00" * len(data))
 
     response = api.get(blob_url(environment, blob))
 

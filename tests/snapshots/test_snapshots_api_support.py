@@ -20,7 +20,7 @@ from django.test import override_settings
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
-from snapshots.flush import recording_blob_object_key, session_buffer_flush
+from snapshots.flush import session_buffer_flush
 from snapshots.live_buffer import BufferedLine, get_live_buffer
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
@@ -86,7 +86,7 @@ def flush(recording: SessionRecording) -> RecordingBlob:
 
 
 def stored_bytes(blob: RecordingBlob) -> bytes:
-    stream = get_blob_store().open(recording_blob_object_key(blob))
+    stream = get_blob_store().open(blob.object_key)
     assert stream is not None
     data = b"".join(stream.chunks)
     stream.close()

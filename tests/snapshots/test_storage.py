@@ -16,6 +16,7 @@ from snapshots.storage import (
     BlobStore,
     RangeNotSatisfiable,
     StorageUnavailable,
+    blob_key_parse,
     blob_object_key,
     get_blob_store,
     session_prefix,
@@ -25,7 +26,7 @@ from snapshots.storage.s3 import S3BlobStore
 from tests.conftest import S3_CREDENTIALS
 from tests.snapshots.test_snapshots_api_support import CuttingProxy
 
-KEY = blob_object_key(environment_id=3, session_id="sess-1", first_ms=1000, last_ms=2000)
+KEY = blob_object_key(environment_id=3, session_id="sess-1", blob_key="1000-2000")
 
 
 def read_all(store: BlobStore, key: str, byte_range: tuple[int, int] | None = None) -> bytes:
@@ -40,6 +41,28 @@ def read_all(store: BlobStore, key: str, byte_range: tuple[int, int] | None = No
 def test_blob_object_key_layout() -> None:
     assert KEY == "session_recordings/team_id/3/session_id/sess-1/data/1000-2000"
     assert KEY.startswith(session_prefix(environment_id=3, session_id="sess-1"))
+
+
+@pytest.mark.parametrize(
+    ("blob_key", "parsed"),
+    [
+        ("1000-2000", (1000, 2000)),
+        ("0-0", (0, 0)),
+        ("1000", None),
+        ("-1000-2000", None),
+        ("1000-2000/../x", None),
+        ("1000-\uff12\uff10\uff10\uff10", None),  # fullwidth digits are not digits here
+        ("1" * 40 + "-" + "2" * 40, None),  # longer than any key we write
+        (" 1000-2000", None),
+    ],
+)
+def test_blob_keys_parse_strictly(blob_key: str, parsed: tuple[int, int] | None) -> None:
+    assert blob_key_parse(blob_key) == parsed
+
+
+def test_an_object_key_is_never_built_from_a_malformed_blob_key() -> None:
+    with pytest.raises(ValueError, match="not a blob key"):
+        blob_object_key(environment_id=3, session_id="sess-1", blob_key="../../etc/passwd")
 
 
 def test_driver_follows_settings(blob_store_backend: str, blob_store: BlobStore) -> None:
@@ -122,10 +145,10 @@ def test_closing_an_unread_stream_is_safe(blob_store: BlobStore) -> None:
 
 def test_delete_prefix_deletes_only_that_session(blob_store: BlobStore) -> None:
     keys = [
-        blob_object_key(environment_id=3, session_id="sess-1", first_ms=n, last_ms=n + 1) for n in (1, 5, 9)
+        blob_object_key(environment_id=3, session_id="sess-1", blob_key=f"{n}-{n + 1}") for n in (1, 5, 9)
     ]
-    other_session = blob_object_key(environment_id=3, session_id="sess-10", first_ms=1, last_ms=2)
-    other_environment = blob_object_key(environment_id=4, session_id="sess-1", first_ms=1, last_ms=2)
+    other_session = blob_object_key(environment_id=3, session_id="sess-10", blob_key="1-2")
+    other_environment = blob_object_key(environment_id=4, session_id="sess-1", blob_key="1-2")
     for key in [*keys, other_session, other_environment]:
         blob_store.put(key, b"data")
 
