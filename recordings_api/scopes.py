@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 ScopeObject = Literal["session_recording", "session_recording_playlist", "sharing_configuration"]
 AccessLevel = Literal["read", "write"]
 
-SCOPE_OBJECTS: tuple[str, ...] = ("session_recording", "session_recording_playlist", "sharing_configuration")
+SCOPE_OBJECTS: tuple[ScopeObject, ...] = get_args(ScopeObject)
 ALL_SCOPES: tuple[str, ...] = (
     "*",
     *(f"{obj}:{level}" for obj in SCOPE_OBJECTS for level in ("read", "write")),

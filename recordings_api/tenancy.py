@@ -27,7 +27,7 @@ from rest_framework.viewsets import GenericViewSet, ViewSetMixin
 
 from recordings_api.models import Environment
 from recordings_api.permissions import APIScopePermission, EnvironmentAccessPermission
-from recordings_api.scopes import SCOPE_OBJECTS, AccessLevel
+from recordings_api.scopes import SCOPE_OBJECTS, AccessLevel, ScopeObject
 from recordings_api.selectors import environment_for_route
 
 GUARDED_METHODS = ("get_queryset", "get_object", "get_permissions", "get_authenticators")
@@ -35,7 +35,7 @@ STANDARD_ACTIONS = ("list", "retrieve", "create", "update", "partial_update", "d
 DEFAULT_READ_ACTIONS = ("list", "retrieve")
 DEFAULT_WRITE_ACTIONS = ("create", "update", "partial_update", "destroy")
 
-SCOPE_REGISTRY: dict[type, dict[str, tuple[str, AccessLevel]]] = {}
+SCOPE_REGISTRY: dict[type, dict[str, tuple[ScopeObject, AccessLevel]]] = {}
 
 if TYPE_CHECKING:
     # Type-check the mixin as the GenericViewSet it is always combined with; at run time it
@@ -69,7 +69,7 @@ def _shadowed_guards(cls: type) -> list[str]:
 
 
 class EnvironmentScopedViewSetMixin(_GenericViewSet):
-    scope_object: ClassVar[str]
+    scope_object: ClassVar[ScopeObject]
     scope_read_actions: ClassVar[tuple[str, ...]] = DEFAULT_READ_ACTIONS
     scope_write_actions: ClassVar[tuple[str, ...]] = DEFAULT_WRITE_ACTIONS
     environment_field: ClassVar[str] = "environment"
@@ -90,7 +90,7 @@ class EnvironmentScopedViewSetMixin(_GenericViewSet):
         scope_object = getattr(cls, "scope_object", None)
         if scope_object not in SCOPE_OBJECTS:
             raise ImproperlyConfigured(f"{cls.__name__} must declare scope_object (one of {SCOPE_OBJECTS}).")
-        mapping: dict[str, tuple[str, AccessLevel]] = {}
+        mapping: dict[str, tuple[ScopeObject, AccessLevel]] = {}
         for action in sorted(_served_actions(cls)):
             if action in cls.scope_read_actions:
                 mapping[action] = (scope_object, "read")
@@ -113,7 +113,7 @@ class EnvironmentScopedViewSetMixin(_GenericViewSet):
             self._environment = cached
         return cached
 
-    def required_scope(self) -> tuple[str, AccessLevel]:
+    def required_scope(self) -> tuple[ScopeObject, AccessLevel]:
         """The scope the current action needs; OPTIONS (metadata) needs read."""
         action = self.action or "metadata"
         if action == "metadata":
