@@ -18,6 +18,7 @@ from django.utils import timezone
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist, SessionRecordingPlaylistItem
 from recordings.filters import query_params_decode
 from recordings.models import SessionRecordingViewed
+from recordings_api.lookups import lookup_value_is_storable
 from recordings_api.models import Environment, User
 
 PLAYLIST_ORDERINGS = (
@@ -31,13 +32,6 @@ PLAYLIST_ORDERINGS = (
 DEFAULT_ORDERING = "-last_modified_at"
 # Bound on the parameters of one IN (...) query (SQLite allows 32766, PostgreSQL 65535).
 _IN_CHUNK = 1000
-
-
-def lookup_value_is_storable(value: str, *, max_length: int) -> bool:
-    """Whether ``value`` can be stored in a text column at all (PostgreSQL refuses NUL characters
-    even in a query). A value that cannot be stored matches nothing, so callers answer 404
-    without querying."""
-    return 0 < len(value) <= max_length and "\x00" not in value
 
 
 def playlist_get(

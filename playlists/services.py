@@ -22,12 +22,16 @@ from rest_framework.exceptions import NotFound, ValidationError
 
 from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem, generate_short_id
 from playlists.saved_filters import saved_filters_match_forget
-from playlists.selectors import lookup_value_is_storable
 from playlists.tasks import refresh_playlist_saved_filters_count
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.models import SessionRecording
-from recordings.selectors import session_recordings_filter, session_recordings_visible
+from recordings.selectors import (
+    session_recording_find,
+    session_recordings_filter,
+    session_recordings_visible,
+)
 from recordings.services import session_recording_persist
+from recordings_api.lookups import lookup_value_is_storable
 from recordings_api.models import Environment, User
 
 logger = logging.getLogger(__name__)
@@ -143,11 +147,7 @@ def _reject_filters_playlist(playlist: SessionRecordingPlaylist) -> None:
 
 def _pin(*, playlist: SessionRecordingPlaylist, recording: SessionRecording) -> bool:
     _, created = SessionRecordingPlaylistItem.objects.get_or_create(playlist=playlist, recording=recording)
-    if not recording.persisted:
-        try:
-            session_recording_persist(environment=playlist.environment, session_id=recording.session_id)
-        except SessionRecording.DoesNotExist:  # deleted between lookup and pinning
-            raise NotFound("Recording not found.") from None
+    session_recording_persist(recording=recording)
     return created
 
 
@@ -157,10 +157,7 @@ def playlist_add_recording(*, playlist: SessionRecordingPlaylist, session_id: st
     400 for a ``filters`` playlist; 404 when the environment has no such (undeleted) recording.
     """
     _reject_filters_playlist(playlist)
-    recording = None
-    if lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
-        visible = session_recordings_visible(environment=playlist.environment)
-        recording = visible.filter(session_id=session_id).first()
+    recording = session_recording_find(environment=playlist.environment, session_id=session_id)
     if recording is None:
         raise NotFound("Recording not found.")
     _check_capacity(playlist=playlist, adding=[session_id])

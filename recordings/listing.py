@@ -20,7 +20,7 @@ from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.params import RecordingsQuery
 from recordings.models import SessionRecording
 from recordings.selectors import (
-    session_recording_get,
+    session_recording_find,
     session_recordings_enrichment,
     session_recordings_for_query,
 )
@@ -89,9 +89,8 @@ def _with_requested_recording(
 ) -> tuple[list[SessionRecording], set[str]]:
     """PostHog's ``session_recording_id``: that recording first, flagged when it does not match."""
     session_id = query.session_recording_id or ""
-    try:
-        requested = session_recording_get(environment=environment, session_id=session_id)
-    except SessionRecording.DoesNotExist:
+    requested = session_recording_find(environment=environment, session_id=session_id)
+    if requested is None:
         return page, set()
     matches = (
         any(row.session_id == session_id for row in page) or recordings.filter(session_id=session_id).exists()

@@ -27,6 +27,7 @@ from recordings.models import (
     SessionRecording,
     SessionRecordingViewed,
 )
+from recordings_api.lookups import lookup_value_is_storable
 from recordings_api.models import Environment
 
 MATCHING_EVENTS_LIMIT = 10_000
@@ -84,9 +85,19 @@ def session_recordings_for_query(
     )
 
 
-def session_recording_get(*, environment: Environment, session_id: str) -> SessionRecording:
-    """The visible recording ``session_id``; raises ``SessionRecording.DoesNotExist``."""
-    return session_recordings_visible(environment=environment).get(session_id=session_id)
+SESSION_ID_MAX_LENGTH = SessionRecording._meta.get_field("session_id").max_length or 200
+
+
+def session_recording_find(*, environment: Environment, session_id: str) -> SessionRecording | None:
+    """THE way to get one recording: the environment's visible recording ``session_id``, or None.
+
+    None when it never existed, was deleted, has expired, or when ``session_id`` is a value no
+    recording can have (answered without a query). Callers decide what None means to them
+    (a 404 in the API, "nothing to do" in a service).
+    """
+    if not lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
+        return None
+    return session_recordings_visible(environment=environment).filter(session_id=session_id).first()
 
 
 def person_display_name(person: Person, distinct_id: str) -> str:
@@ -171,11 +182,12 @@ def session_recordings_properties(
 
 def session_recording_matching_events(
     *, environment: Environment, query: RecordingsQuery
-) -> list[dict[str, Any]]:
+) -> list[dict[str, Any]] | None:
     """Events of the one session in ``query.session_ids`` matching any event filter and all
-    event-type property filters. Raises ``SessionRecording.DoesNotExist`` for an unknown session."""
+    event-type property filters; None when the recording is not found."""
     session_id = (query.session_ids or [""])[0]
-    session_recording_get(environment=environment, session_id=session_id)
+    if session_recording_find(environment=environment, session_id=session_id) is None:
+        return None
     event_properties = [prop for prop in query.properties if prop.type == "event"]
     events = events_of_session(
         environment=environment,

@@ -17,7 +17,6 @@ from django.db import transaction
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording, SessionRecordingViewed
 from recordings.selectors import (
-    session_recording_get,
     session_recordings_expired,
     session_recordings_visible,
 )
@@ -26,17 +25,18 @@ from recordings_api.models import Environment
 logger = logging.getLogger(__name__)
 
 
-def session_recording_persist(*, environment: Environment, session_id: str) -> SessionRecording:
+def session_recording_persist(*, recording: SessionRecording) -> SessionRecording:
     """Marks the recording for long-term storage: it outlives retention, ``storage`` becomes LTS.
 
-    Idempotent. Raises ``SessionRecording.DoesNotExist`` when the environment has no visible
-    recording ``session_id`` (deleted or expired ones included).
+    Idempotent. A recording deleted meanwhile stays deleted (the update matches no row).
     """
-    recording = session_recording_get(environment=environment, session_id=session_id)
     if not recording.persisted:
         SessionRecording.objects.filter(pk=recording.pk).update(persisted=True)
         recording.persisted = True
-        logger.info("recording_persisted", extra={"environment_id": environment.id, "session_id": session_id})
+        logger.info(
+            "recording_persisted",
+            extra={"environment_id": recording.environment_id, "session_id": recording.session_id},
+        )
     return recording
 
 

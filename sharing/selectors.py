@@ -8,11 +8,9 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from rest_framework.exceptions import NotFound
 
 from recordings.models import SessionRecording
-from recordings.selectors import session_recording_get, session_recordings_visible
-from recordings_api.models import Environment
+from recordings.selectors import session_recording_find
 from sharing.grants import SharingGrant
 from sharing.models import SharingConfiguration
 
@@ -40,20 +38,6 @@ class SharedRecording:
             session_id=self.recording.session_id,
             token_digest=hashlib.sha256(self.configuration.access_token.encode()).hexdigest(),
         )
-
-
-def recording_for_sharing(*, environment: Environment, session_id: str) -> SessionRecording:
-    """The environment's visible recording ``session_id``; 404 when absent, deleted or expired.
-
-    An id no recording can have (a NUL character, which PostgreSQL refuses even in a query) is
-    a 404 without a query.
-    """
-    if "\x00" in session_id:
-        raise NotFound("Recording not found.")
-    try:
-        return session_recording_get(environment=environment, session_id=session_id)
-    except SessionRecording.DoesNotExist:
-        raise NotFound("Recording not found.") from None
 
 
 def sharing_configuration_current(*, recording: SessionRecording) -> SharingConfiguration | None:
@@ -92,8 +76,8 @@ def shared_recording_for_token(*, token: str) -> SharedRecording | None:
     recording = configuration.recording
     if recording.environment_id != configuration.environment_id:
         return None
-    visible = session_recordings_visible(environment=recording.environment).filter(pk=recording.pk).exists()
-    return SharedRecording(configuration=configuration, recording=recording) if visible else None
+    visible = session_recording_find(environment=recording.environment, session_id=recording.session_id)
+    return SharedRecording(configuration=configuration, recording=visible) if visible else None
 
 
 def shared_configurations_list(*, environment_id: int | None = None) -> QuerySet[SharingConfiguration]:

@@ -7,7 +7,6 @@ transaction, so two concurrent PATCHes or rotations cannot leave two current con
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from datetime import timedelta
 from typing import Any
@@ -114,8 +113,7 @@ def _current_for_update(*, recording: SessionRecording, user: User | None) -> Sh
 def _persist(recording: SessionRecording) -> None:
     # Deleted or expired meanwhile: nothing to keep, and its token opens nothing anyway
     # (``shared_recording_for_token`` checks visibility).
-    with contextlib.suppress(SessionRecording.DoesNotExist):
-        session_recording_persist(environment=recording.environment, session_id=recording.session_id)
+    session_recording_persist(recording=recording)
 
 
 def _expire_rotated_tokens(*, recording: SessionRecording) -> None:

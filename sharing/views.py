@@ -14,15 +14,18 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recordings.models import SessionRecording
+from recordings.selectors import session_recording_find
 from recordings_api.errors import endpoint_not_found
 from recordings_api.openapi import AutoSchema
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
 from sharing.models import SharingConfiguration
-from sharing.selectors import recording_for_sharing, sharing_configuration_get
+from sharing.selectors import sharing_configuration_get
 from sharing.serializers import SharingConfigurationSerializer, SharingConfigurationUpdateSerializer
 from sharing.services import sharing_configuration_refresh, sharing_configuration_update
 
@@ -98,13 +101,19 @@ class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.Generi
             actions = {**actions, "patch": "partial_update"}
         return super().as_view(actions, **initkwargs)
 
+    def _recording(self, session_id: str) -> SessionRecording:
+        recording = session_recording_find(environment=self.environment, session_id=session_id)
+        if recording is None:
+            raise NotFound("Recording not found.")
+        return recording
+
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        recording = recording_for_sharing(environment=self.environment, session_id=kwargs["recording_id"])
+        recording = self._recording(kwargs["recording_id"])
         configuration = sharing_configuration_get(recording=recording)
         return Response(self.get_serializer(configuration).data)
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        recording = recording_for_sharing(environment=self.environment, session_id=kwargs["recording_id"])
+        recording = self._recording(kwargs["recording_id"])
         serializer = SharingConfigurationUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
@@ -114,7 +123,7 @@ class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.Generi
 
     @action(detail=False, methods=["post"])
     def refresh(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        recording = recording_for_sharing(environment=self.environment, session_id=kwargs["recording_id"])
+        recording = self._recording(kwargs["recording_id"])
         configuration = sharing_configuration_refresh(recording=recording, user=_user(request))
         return Response(self.get_serializer(configuration).data, status=status.HTTP_200_OK)
 

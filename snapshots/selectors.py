@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from recordings.models import SessionRecording
-from recordings.selectors import session_recordings_visible
-from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
 from snapshots.live_buffer import BufferedLine, get_live_buffer
 from snapshots.models import RecordingBlob
@@ -38,11 +36,6 @@ class SnapshotSources:
     total_compressed_size_bytes: int  # stored gzip bytes of the blobs
     total_event_count: int
     realtime_line_count: int
-
-
-def snapshot_recording_get(*, environment: Environment, session_id: str) -> SessionRecording | None:
-    """The recording if it is visible (exists, not deleted, within retention), else None."""
-    return session_recordings_visible(environment=environment).filter(session_id=session_id).first()
 
 
 def snapshot_sources_list(*, recording: SessionRecording) -> SnapshotSources:

@@ -12,7 +12,6 @@ from rest_framework.response import Response
 
 from recordings.filters import query_params_decode, recordings_query_parse
 from recordings.filters.conditions import invalid
-from recordings.models import SessionRecording
 from recordings.selectors import session_recording_matching_events, session_recordings_properties
 from recordings.views import bodies
 from recordings.views.docs import LIST_PARAMETERS, SESSION_IDS_PARAMETER, errors
@@ -42,10 +41,9 @@ class ListActionsMixin:
             raise invalid(
                 "events", "Must specify at least one event or action filter, or event properties filter."
             )
-        try:
-            results = session_recording_matching_events(environment=self.environment, query=query)
-        except SessionRecording.DoesNotExist:
-            raise NotFound("Recording not found") from None
+        results = session_recording_matching_events(environment=self.environment, query=query)
+        if results is None:
+            raise NotFound("Recording not found")
         return Response(bodies.RecordingMatchingEventsSerializer({"results": results}).data)
 
     @extend_schema(

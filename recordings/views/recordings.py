@@ -25,7 +25,8 @@ from recordings.filters import query_params_decode
 from recordings.listing import RecordingsPagination, recordings_list_response
 from recordings.models import SessionRecording
 from recordings.selectors import (
-    session_recording_get,
+    SESSION_ID_MAX_LENGTH,
+    session_recording_find,
     session_recording_viewed_state,
     session_recordings_enrichment,
     session_recordings_visible,
@@ -44,6 +45,7 @@ from recordings.views import bodies
 from recordings.views.actions import ListActionsMixin
 from recordings.views.docs import LIST_DESCRIPTION, LIST_PARAMETERS, errors
 from recordings_api.grants import ResourceGrant
+from recordings_api.lookups import lookup_value_is_storable
 from recordings_api.pagination import parse_non_negative_int
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
@@ -56,8 +58,8 @@ _ID = OpenApiParameter(
 
 
 def _session_id(value: str) -> str:
-    """The session id of the URL; one no recording can have (a NUL character) is a 404."""
-    if "\x00" in value:
+    """The session id of the URL; one no recording can have is a 404."""
+    if not lookup_value_is_storable(value, max_length=SESSION_ID_MAX_LENGTH):
         raise NotFound(NOT_FOUND)
     return value
 
@@ -95,7 +97,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         return session_recordings_visible(environment=self.environment)
 
     def safely_get_object(self, queryset: QuerySet[Any], lookup_value: str) -> Model:
-        recording: SessionRecording | None = queryset.filter(session_id=_session_id(lookup_value)).first()
+        recording = session_recording_find(environment=self.environment, session_id=lookup_value)
         if recording is None:
             raise NotFound(NOT_FOUND)
         return recording
@@ -190,10 +192,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     )
     @action(methods=["POST"], detail=True)
     def persist(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            session_recording_persist(environment=self.environment, session_id=_session_id(kwargs["id"]))
-        except SessionRecording.DoesNotExist:
-            raise NotFound(NOT_FOUND) from None
+        session_recording_persist(recording=self._recording())
         return Response({"success": True})
 
     @extend_schema(
@@ -297,4 +296,4 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         return Response({"success": True, "not_viewed_count": count, "total_requested": len(session_ids)})
 
 
-__all__ = ["SessionRecordingViewSet", "session_recording_get"]
+__all__ = ["SessionRecordingViewSet"]

@@ -22,6 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from recordings.models import SessionRecording
+from recordings.selectors import session_recording_find
 from recordings_api.errors import ServiceUnavailable
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import SNAPSHOT_THROTTLES
@@ -32,7 +33,6 @@ from snapshots.live_buffer import LiveBufferUnavailable
 from snapshots.selectors import (
     snapshot_blob_get,
     snapshot_realtime_lines,
-    snapshot_recording_get,
     snapshot_sources_list,
 )
 
@@ -54,7 +54,7 @@ class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):
         query = SnapshotsQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        recording = snapshot_recording_get(
+        recording = session_recording_find(
             environment=self.environment, session_id=str(kwargs["recording_id"])
         )
         if recording is None:

@@ -272,8 +272,7 @@ def test_delete_removes_blobs_and_live_buffer(
     monkeypatch.setitem(app.conf, "task_always_eager", True)
     from snapshots.live_buffer import get_live_buffer
     from snapshots.live_buffer.base import BufferedLine
-    from snapshots.storage import get_blob_store
-    from snapshots.storage import blob_object_key
+    from snapshots.storage import blob_object_key, get_blob_store
 
     recording = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
     key = blob_object_key(environment_id=environment.id, session_id=recording.session_id, blob_key="1-2")
