@@ -1,7 +1,7 @@
 """Reads of recordings: the filtered list, single lookups and what serialization needs.
 
 Visibility rule (every read here applies it): a recording belongs to the environment, is not
-tombstoned (``DeletedRecording``) and has not expired (``metrics.expiry_day_expression``;
+tombstoned (``DeletedRecording``) and has not expired (``formulas.expiry_day_expression``;
 persisted recordings never expire).
 """
 
@@ -15,11 +15,11 @@ from typing import Any
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
-from recordings import metrics
 from recordings.filters import order_by_clauses, recordings_query_condition, recordings_query_parse
 from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.events import events_of_session
 from recordings.filters.params import RecordingsQuery
+from recordings.metrics.formulas import expiry_day_expression, today_epoch_day
 from recordings.models import (
     DeletedRecording,
     Person,
@@ -40,9 +40,7 @@ def session_recordings_visible(*, environment: Environment) -> QuerySet[SessionR
     return (
         SessionRecording.objects.filter(environment=environment)
         .exclude(Exists(tombstones))
-        .filter(
-            GreaterThan(metrics.expiry_day_expression(environment=environment), metrics.today_epoch_day())
-        )
+        .filter(GreaterThan(expiry_day_expression(environment=environment), today_epoch_day()))
     )
 
 
@@ -53,7 +51,7 @@ def session_recordings_expired(*, environment: Environment) -> QuerySet[SessionR
     recordings never appear here.
     """
     return SessionRecording.objects.filter(environment=environment).filter(
-        LessThanOrEqual(metrics.expiry_day_expression(environment=environment), metrics.today_epoch_day())
+        LessThanOrEqual(expiry_day_expression(environment=environment), today_epoch_day())
     )
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recordings import metrics
+from recordings.metrics import FieldContext, RecordingField, shown_fields
+from recordings.metrics.formulas import expiry_time, is_ongoing, retention_days, storage
 from recordings.models import Person, SessionRecording
 from recordings.selectors import RecordingsEnrichment, person_display_name
 
@@ -59,20 +60,47 @@ def person_payload(person: Person | None, *, environment_id: int, distinct_id: s
     }
 
 
+class _MetricValue(serializers.Field):
+    """A registry field's Python twin (``RecordingField.value``), read from the whole recording."""
+
+    def __init__(self, metric: RecordingField, **kwargs: Any) -> None:
+        self.metric = metric
+        super().__init__(source="*", read_only=True, allow_null=metric.nullable, **kwargs)
+
+    def to_representation(self, recording: SessionRecording) -> Any:
+        twin = self.metric.value
+        assert twin is not None  # only fields with a twin are shown (``shown_fields``)
+        value = twin(recording, FieldContext(environment=self.context["environment"]))
+        return None if value is None else super().to_representation(value)
+
+
+class MetricIntegerField(_MetricValue, serializers.IntegerField):
+    pass
+
+
+class MetricFloatField(_MetricValue, serializers.FloatField):
+    pass
+
+
+def metric_fields() -> dict[str, serializers.Field]:
+    """The PostHog face's computed values, named as its recording object shows them."""
+    return {
+        shown: (MetricFloatField if metric.kind == "score" else MetricIntegerField)(metric)
+        for shown, metric in shown_fields("posthog")
+    }
+
+
 class SessionRecordingSerializer(serializers.ModelSerializer):
+    """The recording object. Its metric values come from the metric registry (``metric_fields``)."""
+
     id = serializers.CharField(source="session_id", read_only=True)
     viewed = serializers.SerializerMethodField()
     viewers = serializers.SerializerMethodField()
-    recording_duration = serializers.IntegerField(source="duration_seconds", read_only=True)
-    active_seconds = serializers.IntegerField(read_only=True)
-    inactive_seconds = serializers.IntegerField(read_only=True)
     person = serializers.SerializerMethodField()
     storage = serializers.SerializerMethodField()
     retention_period_days = serializers.SerializerMethodField()
     expiry_time = serializers.SerializerMethodField()
-    recording_ttl = serializers.SerializerMethodField()
     ongoing = serializers.SerializerMethodField()
-    activity_score = serializers.SerializerMethodField()
     matches_filters = serializers.SerializerMethodField()
     external_references = serializers.SerializerMethodField()
     total_size = serializers.IntegerField(source="size_bytes", read_only=True)
@@ -84,33 +112,25 @@ class SessionRecordingSerializer(serializers.ModelSerializer):
             "distinct_id",
             "viewed",
             "viewers",
-            "recording_duration",
-            "active_seconds",
-            "inactive_seconds",
             "start_time",
             "end_time",
-            "click_count",
-            "keypress_count",
-            "mouse_activity_count",
-            "console_log_count",
-            "console_warn_count",
-            "console_error_count",
             "start_url",
             "person",
             "storage",
             "retention_period_days",
             "expiry_time",
-            "recording_ttl",
             "snapshot_source",
             "snapshot_library",
             "ongoing",
-            "activity_score",
             "matches_filters",
             "external_references",
             "total_size",
             "event_count",
         ]
         read_only_fields = fields
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        return {**super().get_fields(), **metric_fields()}
 
     def _enrichment(self) -> RecordingsEnrichment:
         enrichment: RecordingsEnrichment | None = self.context.get("enrichment")
@@ -131,26 +151,18 @@ class SessionRecordingSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(serializers.ChoiceField(choices=["object_storage", "object_storage_lts"]))
     def get_storage(self, recording: SessionRecording) -> str:
-        return metrics.storage(recording)
+        return storage(recording)
 
     def get_retention_period_days(self, recording: SessionRecording) -> int:
-        return metrics.retention_days(recording, self.context["environment"])
+        return retention_days(recording, self.context["environment"])
 
     @extend_schema_field(serializers.DateTimeField(allow_null=True))
     def get_expiry_time(self, recording: SessionRecording) -> str | None:
-        expiry = metrics.expiry_time(recording, self.context["environment"])
+        expiry = expiry_time(recording, self.context["environment"])
         return serializers.DateTimeField().to_representation(expiry) if expiry else None
 
-    @extend_schema_field(serializers.IntegerField(allow_null=True))
-    def get_recording_ttl(self, recording: SessionRecording) -> int | None:
-        return metrics.recording_ttl(recording, self.context["environment"])
-
     def get_ongoing(self, recording: SessionRecording) -> bool:
-        return metrics.is_ongoing(recording)
-
-    @extend_schema_field(serializers.FloatField(allow_null=True))
-    def get_activity_score(self, recording: SessionRecording) -> float | None:
-        return metrics.activity_score(recording)
+        return is_ongoing(recording)
 
     def get_matches_filters(self, recording: SessionRecording) -> bool:
         return recording.session_id not in self.context.get("unmatched_session_ids", ())

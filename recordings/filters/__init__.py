@@ -2,8 +2,9 @@
 
 ``recordings_query_parse(filters)`` validates (400 naming the parameter), then
 ``recordings_query_condition(...)`` and ``order_by_clauses(...)`` build the query. Submodules:
-``params`` (validation), ``dates``, ``properties`` / ``events`` / ``conditions`` (property and
-event filters), ``ordering`` and ``query`` (assembly).
+``params`` (validation), ``dates``, ``properties`` / ``events`` (property and event filters, built
+from ``recordings.conditions``), ``ordering`` (the metric registry's order keys) and ``query``
+(assembly).
 """
 
 from __future__ import annotations

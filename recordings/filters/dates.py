@@ -16,7 +16,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from recordings.filters.conditions import invalid
+from recordings.conditions import invalid
 
 _RELATIVE = re.compile(r"^-?(?P<number>\d{1,6})(?P<unit>[sMhdwmqy])$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")

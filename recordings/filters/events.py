@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from recordings.filters.conditions import invalid
+from recordings.conditions import invalid
 from recordings.filters.properties import (
     PropertyFilter,
     event_property_condition,

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from recordings.filters.conditions import invalid
+from recordings.conditions import invalid
 from recordings.filters.dates import date_parse
 from recordings.filters.events import EventFilter, event_filters_parse
 from recordings.filters.ordering import DEFAULT_ORDER, ORDER_DIRECTIONS, ORDERS

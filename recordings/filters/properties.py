@@ -7,11 +7,10 @@ Types:
 * ``event``: some event of the session (``SessionEvent.properties``) matches.
 * ``session``: ``$session_duration`` (seconds), ``$entry_current_url`` (the start URL), any
   other key is read from the session's first pageview/autocapture properties.
-* ``recording``: recording metrics — ``duration``/``recording_duration``, ``active_seconds``,
-  ``inactive_seconds``, ``click_count``, ``keypress_count``, ``mouse_activity_count``,
-  ``console_log_count``, ``console_warn_count``, ``console_error_count``, ``activity_score``
-  (numbers) and ``snapshot_source``, ``start_url``, ``distinct_id``, ``visited_page`` (any URL
-  of the recording).
+* ``recording``: the PostHog face's filterable fields of the metric registry — metrics such as
+  ``duration``/``recording_duration``, ``click_count`` or ``activity_score`` (numbers),
+  ``snapshot_source``, ``start_url``, ``distinct_id`` (text) and ``visited_page`` (any URL of
+  the recording).
 * ``log_entry`` (``console_log_filters`` only): ``console_log_level`` with a list of levels
   (``info``/``log``, ``warn``, ``error``): recordings that logged at any of those levels.
 
@@ -20,27 +19,30 @@ Anything else (cohort, group, hogql, element, …) is a 400 naming the parameter
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.lookups import Exact, GreaterThan, GreaterThanOrEqual, In, LessThan, LessThanOrEqual
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import Exact, In, IsNull
 
-from recordings import metrics
-from recordings.expressions import JSONArrayAnyMatch
-from recordings.filters.conditions import (
+from recordings.conditions import (
     NUMERIC_OPERATORS,
     PROPERTY_OPERATORS,
+    any_url_matches,
     checked_number,
     checked_regex,
+    comparison,
     invalid,
     json_property_condition,
+    like_literal,
     text_condition,
     value_as_text,
     values_list,
 )
+from recordings.metrics import NUMERIC_KINDS, FieldContext, filter_fields
+from recordings.metrics.formulas import duration_expression
 from recordings.models import PersonDistinctId, SessionEvent
+from recordings_api.models import Environment
 
 PROPERTY_TYPES = ("person", "event", "session", "recording")
 NEGATIVE_OPERATORS = {
@@ -50,26 +52,6 @@ NEGATIVE_OPERATORS = {
     "is_not_set": "is_set",
 }
 
-NUMERIC_RECORDING_KEYS: dict[str, Callable[[], Any]] = {
-    "duration": metrics.duration_expression,
-    "recording_duration": metrics.duration_expression,
-    "active_seconds": metrics.active_seconds_expression,
-    "inactive_seconds": metrics.inactive_seconds_expression,
-    "activity_score": metrics.activity_score_expression,
-    **{
-        name: (lambda name=name: F(name))  # type: ignore[misc]
-        for name in (
-            "click_count",
-            "keypress_count",
-            "mouse_activity_count",
-            "console_log_count",
-            "console_warn_count",
-            "console_error_count",
-        )
-    },
-}
-TEXT_RECORDING_KEYS = ("snapshot_source", "start_url", "distinct_id")
-_NUMERIC_LOOKUPS = {"gt": GreaterThan, "gte": GreaterThanOrEqual, "lt": LessThan, "lte": LessThanOrEqual}
 CONSOLE_LEVEL_FIELDS = {
     "info": "console_log_count",
     "log": "console_log_count",
@@ -134,16 +116,16 @@ def _check_value(item: dict[str, Any], *, key: str, param: str) -> None:
         )
 
 
-def property_condition(prop: PropertyFilter, *, param: str) -> Q:
+def property_condition(prop: PropertyFilter, *, param: str, environment: Environment) -> Q:
     if prop.type == "person":
         return person_property_condition(prop, param=param)
     if prop.type == "event":
         return Q(Exists(_session_events().filter(event_property_condition(prop, param=param))))
     if prop.type == "session":
-        return _session_condition(prop, param=param)
+        return _session_condition(prop, param=param, environment=environment)
     if prop.type == "log_entry":
         return console_log_condition(prop, param=param)
-    return recording_condition(prop, param=param)
+    return recording_condition(prop, param=param, environment=environment)
 
 
 def person_property_condition(prop: PropertyFilter, *, param: str) -> Q:
@@ -160,17 +142,19 @@ def event_property_condition(prop: PropertyFilter, *, param: str) -> Q:
     return json_property_condition("properties", prop.key, prop.operator, prop.value, param=param)
 
 
-def recording_condition(prop: PropertyFilter, *, param: str) -> Q:
-    if prop.key in NUMERIC_RECORDING_KEYS:
-        return numeric_condition(NUMERIC_RECORDING_KEYS[prop.key](), prop.operator, prop.value, param=param)
-    if prop.key in TEXT_RECORDING_KEYS:
-        if prop.operator in ("is_set", "is_not_set"):
-            present = ~Q(**{f"{prop.key}__isnull": True}) & ~Q(**{prop.key: ""})
-            return present if prop.operator == "is_set" else ~present
-        return text_condition(F(prop.key), prop.operator, prop.value, param=param)
-    if prop.key == "visited_page":
+def recording_condition(prop: PropertyFilter, *, param: str, environment: Environment) -> Q:
+    field = filter_fields("posthog").get(prop.key)
+    if field is None:
+        raise invalid(param, f"Unknown recording property {prop.key!r} in '{param}'.")
+    if field.kind == "urls":
         return urls_condition(prop.operator, prop.value, param=param)
-    raise invalid(param, f"Unknown recording property {prop.key!r} in '{param}'.")
+    expression = field.sql(FieldContext(environment=environment))
+    if field.kind in NUMERIC_KINDS:
+        return numeric_condition(expression, prop.operator, prop.value, param=param)
+    if prop.operator in ("is_set", "is_not_set"):
+        present = ~Q(IsNull(expression, True)) & ~Q(Exact(expression, ""))
+        return present if prop.operator == "is_set" else ~present
+    return text_condition(expression, prop.operator, prop.value, param=param)
 
 
 def numeric_condition(expression: Any, operator: str, value: Any, *, param: str) -> Q:
@@ -184,31 +168,25 @@ def numeric_condition(expression: Any, operator: str, value: Any, *, param: str)
 
 
 def _numeric_lookup(expression: Any, operator: str, value: Any, *, param: str) -> Q:
-    number = checked_number(value, param=param, operator=operator)
-    return Q(_NUMERIC_LOOKUPS[operator](expression, number))
+    return comparison(expression, operator, checked_number(value, param=param, operator=operator))
 
 
 def urls_condition(operator: str, value: Any, *, param: str) -> Q:
     """Any URL of the recording (``urls`` JSON array) matches."""
     if operator in ("is_set", "is_not_set"):
-        any_url = Q(JSONArrayAnyMatch("urls", "%", "like"))
+        any_url = any_url_matches(["%"], "like")
         return any_url if operator == "is_set" else ~any_url
     positive = NEGATIVE_OPERATORS.get(operator, operator)
     if positive == "exact":
-        matched = _any_url([_like_literal(value_as_text(item)) for item in values_list(value)], "like")
+        matched = any_url_matches([like_literal(value_as_text(item)) for item in values_list(value)], "like")
     elif positive == "icontains":
-        matched = _any_url([f"%{_like_literal(value_as_text(item))}%" for item in values_list(value)], "like")
+        patterns = [f"%{like_literal(value_as_text(item))}%" for item in values_list(value)]
+        matched = any_url_matches(patterns, "like")
     elif positive == "regex":
-        matched = _any_url([checked_regex(item, param=param) for item in values_list(value)], "regex")
+        matched = any_url_matches([checked_regex(item, param=param) for item in values_list(value)], "regex")
     else:
         raise invalid(param, f"Operator {operator!r} does not apply to 'visited_page' in '{param}'.")
     return ~matched if operator in NEGATIVE_OPERATORS else matched
-
-
-def url_wildcard_condition(pattern: str) -> Q:
-    """Any URL matches a ``*`` wildcard pattern (whole value, case-insensitive)."""
-    like = "%".join(_like_literal(part) for part in pattern.split("*"))
-    return Q(JSONArrayAnyMatch("urls", like, "like"))
 
 
 def console_log_condition(prop: PropertyFilter, *, param: str) -> Q:
@@ -232,13 +210,12 @@ def console_log_condition(prop: PropertyFilter, *, param: str) -> Q:
     return matched if prop.operator == "exact" else ~matched
 
 
-def _session_condition(prop: PropertyFilter, *, param: str) -> Q:
+def _session_condition(prop: PropertyFilter, *, param: str, environment: Environment) -> Q:
     if prop.key == "$session_duration":
-        return numeric_condition(metrics.duration_expression(), prop.operator, prop.value, param=param)
+        return numeric_condition(duration_expression(), prop.operator, prop.value, param=param)
     if prop.key == "$entry_current_url":
-        return recording_condition(
-            PropertyFilter("start_url", "recording", prop.operator, prop.value), param=param
-        )
+        entry_url = PropertyFilter("start_url", "recording", prop.operator, prop.value)
+        return recording_condition(entry_url, param=param, environment=environment)
     return json_property_condition("first_event_properties", prop.key, prop.operator, prop.value, param=param)
 
 
@@ -246,14 +223,3 @@ def _session_events() -> Any:
     return SessionEvent.objects.filter(
         environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
     )
-
-
-def _any_url(patterns: list[str], kind: Any) -> Q:
-    matched = Q(pk__in=[])
-    for pattern in patterns:
-        matched |= Q(JSONArrayAnyMatch("urls", pattern, kind))
-    return matched
-
-
-def _like_literal(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

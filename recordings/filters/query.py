@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db.models import Exists, OuterRef, Q
 
-from recordings.filters.conditions import invalid
+from recordings.conditions import invalid
 from recordings.filters.events import event_condition
 from recordings.filters.params import RecordingsQuery
 from recordings.filters.properties import property_condition, property_filters_parse
@@ -24,9 +24,13 @@ from recordings_api.models import Environment
 def recordings_query_condition(*, query: RecordingsQuery, environment: Environment, user: Any = None) -> Q:
     condition = _fixed_conditions(query, environment=environment, user=user)
     combinable = [event_condition(event_filter) for event_filter in query.events]
-    combinable += [property_condition(prop, param="properties") for prop in query.properties]
     combinable += [
-        property_condition(prop, param="console_log_filters") for prop in query.console_log_filters
+        property_condition(prop, param=param, environment=environment)
+        for param, props in (
+            ("properties", query.properties),
+            ("console_log_filters", query.console_log_filters),
+        )
+        for prop in props
     ]
     if combinable:
         combined = combinable[0]
@@ -52,7 +56,7 @@ def _fixed_conditions(query: RecordingsQuery, *, environment: Environment, user:
         )
         condition &= Q(distinct_id__in=distinct_ids.values("distinct_id"))
     for prop in query.having_predicates:
-        condition &= property_condition(prop, param="having_predicates")
+        condition &= property_condition(prop, param="having_predicates", environment=environment)
     if query.filter_test_accounts:
         condition &= _test_account_condition(environment)
     if query.query:
@@ -66,7 +70,7 @@ def _test_account_condition(environment: Environment) -> Q:
     filters = property_filters_parse(environment.test_account_filters or [], param="filter_test_accounts")
     condition = Q()
     for prop in filters:
-        condition &= property_condition(prop, param="filter_test_accounts")
+        condition &= property_condition(prop, param="filter_test_accounts", environment=environment)
     return condition
 
 

@@ -2,7 +2,8 @@
 
 ``query_compile("count_errors:>2 AND duration:<1h", context)`` → a ``Q`` over
 ``SessionRecording``. Pipeline: ``tokens`` (text → tokens) → ``parser`` (tokens → tree of
-``AND``/``OR`` nodes and terms) → ``compiler`` with the field registry in ``fields``.
+``AND``/``OR`` nodes and terms) → ``compiler``, which compiles each term on the face's fields
+of the metric registry (``recordings.metrics``) by their kind (``fields``).
 Every failure is a ``QueryError`` whose message names the position and what is wrong
 (unsupported field, invalid operator for the field, unparseable value, syntax).
 """
@@ -13,12 +14,10 @@ from django.db.models import Q
 
 from recordings.query_language.compiler import node_compile
 from recordings.query_language.errors import QueryError, QueryFieldError, QuerySyntaxError
-from recordings.query_language.fields import ALIASES, FIELDS, CompileContext
+from recordings.query_language.fields import CompileContext
 from recordings.query_language.parser import query_parse
 
 __all__ = [
-    "ALIASES",
-    "FIELDS",
     "CompileContext",
     "QueryError",
     "QueryFieldError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from recordings.query_language.fields import CompileContext, field_for
+from recordings.query_language.fields import CompileContext, term_compile
 from recordings.query_language.parser import BoolNode, Node
 
 
@@ -15,5 +15,4 @@ def node_compile(node: Node, context: CompileContext) -> Q:
         for condition in conditions[1:]:
             combined = combined & condition if node.operator == "AND" else combined | condition
         return combined
-    term_condition: Q = field_for(node).compile(node, context)
-    return term_condition
+    return term_compile(node, context)

@@ -1,16 +1,17 @@
-"""The searchable fields and how each kind of field turns a term into a ``Q``.
+"""How each kind of registry field turns a search term into a ``Q``.
 
-Kinds:
+The searchable fields and their names come from the metric registry (``recordings.metrics``),
+per API face; this module only knows the kinds:
 
-* numbers (``click_count:>5``, lists ``click_count:[1,2]``);
-* durations in seconds with unit suffixes ``ms``, ``s``, ``m``/``min``, ``h``, ``d``, ``w``
+* count / score (``click_count:>5``, lists ``click_count:[1,2]``);
+* duration, in seconds with unit suffixes ``ms``, ``s``, ``m``/``min``, ``h``, ``d``, ``w``
   (``duration:>1h``; a bare number is seconds);
 * text: ``key:value`` is exact and case-sensitive; a value containing ``*`` is a wildcard match
   of the whole value, case-insensitive; ``key:[a,b]`` is any of; comparisons are rejected;
-* session properties (``browser``, ``os``, ``device_type``) and ``person.<property>``: text
-  semantics, plus numeric comparisons (``person.age:>30``, ``browser.version:>=120``);
-* URLs (``url``/``urls``): some visited URL matches (exact or wildcard, case-insensitive);
-* booleans (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
+* property (session properties such as ``browser``) and ``person.<property>``: text semantics,
+  plus numeric comparisons (``person.age:>30``, ``browser.version:>=120``);
+* urls: some visited URL matches (exact or wildcard, case-insensitive);
+* flag (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
 
 ``!term`` negates; for text-like fields a missing value counts as "not equal".
 """
@@ -18,32 +19,19 @@ Kinds:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
-from django.db.models.lookups import (
-    Exact,
-    GreaterThan,
-    GreaterThanOrEqual,
-    In,
-    IsNull,
-    LessThan,
-    LessThanOrEqual,
-)
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q
+from django.db.models.lookups import Exact, In, IsNull
 
-from recordings import metrics
+from recordings.conditions import comparison, json_text, url_wildcard_condition, wildcard_condition
 from recordings.expressions import NumberOrNull
-from recordings.filters.conditions import json_text, wildcard_condition
-from recordings.filters.properties import url_wildcard_condition
-from recordings.models import PersonDistinctId, SessionRecordingViewed
+from recordings.metrics import Face, FieldContext, RecordingField, search_fields
+from recordings.models import PersonDistinctId
 from recordings.query_language.errors import QueryFieldError
 from recordings.query_language.tokens import TermToken
-from recordings_api.models import Environment
 
-_COMPARISONS = {">": GreaterThan, ">=": GreaterThanOrEqual, "<": LessThan, "<=": LessThanOrEqual}
 _DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>ms|s|m|min|h|hr|d|w)?$")
 _DURATION_SECONDS = {
     None: 1,
@@ -57,12 +45,15 @@ _DURATION_SECONDS = {
     "w": 604800,
 }
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+# Person properties are open-ended, not registry fields: the faces that search them name a
+# prefix (``person.email``) and may alias some (``user.email``).
+PERSON_PREFIXES: dict[Face, str] = {"posthog": "person."}
+PERSON_ALIASES: dict[Face, dict[str, str]] = {"posthog": {"user.email": "person.email"}}
 
 
 @dataclass(frozen=True)
-class CompileContext:
-    environment: Environment
-    user: Any = None  # the requesting user, for ``viewed``; None means "viewed by anyone"
+class CompileContext(FieldContext):
+    face: Face = "posthog"
 
 
 def _values(term: TermToken) -> tuple[str, ...]:
@@ -83,199 +74,103 @@ def _number(term: TermToken, raw: str) -> float:
     return number
 
 
-class NumberField:
-    kind = "number"
-
-    def __init__(self, expression: Callable[[], Any]) -> None:
-        self.expression = expression
-
-    def parse(self, term: TermToken, raw: str) -> float:
-        return _number(term, raw)
-
-    def compile(self, term: TermToken, context: CompileContext) -> Q:
-        numbers = [self.parse(term, raw) for raw in _values(term)]
-        expression = self.expression()
-        if term.operator != ":":
-            if len(numbers) != 1:
-                raise _field_error(
-                    term, f"A list cannot be compared with '{term.operator}' for '{term.key}'."
-                )
-            condition = Q(_COMPARISONS[term.operator](expression, numbers[0]))
-        else:
-            condition = Q(In(expression, numbers)) if len(numbers) > 1 else Q(Exact(expression, numbers[0]))
-        return ~condition if term.negated else condition
+def _duration(term: TermToken, raw: str) -> float:
+    match = _DURATION.match(raw.strip())
+    if not match:
+        raise _field_error(
+            term,
+            f"Could not parse value {raw!r} for '{term.key}': expected a duration like 30s, 5m, 1h or 2d.",
+        )
+    return float(match["number"]) * _DURATION_SECONDS[match["unit"]]
 
 
-class DurationField(NumberField):
-    kind = "duration"
+def _single(term: TermToken) -> str:
+    if not isinstance(term.value, str):
+        raise _field_error(term, f"A list cannot be compared with '{term.operator}' for '{term.key}'.")
+    return term.value
 
-    def parse(self, term: TermToken, raw: str) -> float:
-        match = _DURATION.match(raw.strip())
-        if not match:
+
+def number_condition(term: TermToken, expression: Any, *, durations: bool) -> Q:
+    parse = _duration if durations else _number
+    if term.operator != ":":
+        condition = comparison(expression, term.operator, parse(term, _single(term)))
+    else:
+        numbers = [parse(term, raw) for raw in _values(term)]
+        condition = Q(In(expression, numbers)) if len(numbers) > 1 else Q(Exact(expression, numbers[0]))
+    return ~condition if term.negated else condition
+
+
+def text_matches(term: TermToken, text: Any, *, comparable: bool) -> Q:
+    """The positive condition of ``term`` on a text expression (its ``!`` is the caller's)."""
+    if term.operator != ":":
+        if not comparable:
             raise _field_error(
                 term,
-                f"Could not parse value {raw!r} for '{term.key}': "
-                "expected a duration like 30s, 5m, 1h or 2d.",
+                f"Invalid operator '{term.operator}' for '{term.key}': a text field supports ':' and '!'.",
             )
-        return float(match["number"]) * _DURATION_SECONDS[match["unit"]]
+        return comparison(NumberOrNull(text), term.operator, _number(term, _single(term)))
+    condition = Q(pk__in=[])
+    for raw in _values(term):
+        condition |= wildcard_condition(text, raw) if "*" in raw else Q(Exact(text, raw))
+    return condition
 
 
-class TextField:
-    kind = "text"
-    allows_comparison = False
-
-    def __init__(self, text: Callable[[], Any]) -> None:
-        self.text = text
-
-    def matches(self, term: TermToken) -> Q:
-        """The positive condition of ``term`` (its ``!`` is applied by ``compile``)."""
-        text = self.text()
-        if term.operator != ":":
-            if not self.allows_comparison:
-                raise _field_error(
-                    term,
-                    f"Invalid operator '{term.operator}' for '{term.key}': "
-                    "a text field supports ':' and '!'.",
-                )
-            if not isinstance(term.value, str):
-                raise _field_error(
-                    term, f"A list cannot be compared with '{term.operator}' for '{term.key}'."
-                )
-            number = _number(term, term.value)
-            return Q(_COMPARISONS[term.operator](NumberOrNull(text), number))
-        condition: Q | None = None
-        for raw in _values(term):
-            single = wildcard_condition(text, raw) if "*" in raw else Q(Exact(text, raw))
-            condition = single if condition is None else condition | single
-        assert condition is not None
-        return condition
-
-    def compile(self, term: TermToken, context: CompileContext) -> Q:
-        condition = self.matches(term)
-        return (~condition | Q(IsNull(self.text(), True))) if term.negated else condition
+def text_condition(term: TermToken, text: Any, *, comparable: bool) -> Q:
+    condition = text_matches(term, text, comparable=comparable)
+    return (~condition | Q(IsNull(text, True))) if term.negated else condition
 
 
-class PropertyTextField(TextField):
-    kind = "property"
-    allows_comparison = True
+def urls_condition(term: TermToken) -> Q:
+    if term.operator != ":":
+        raise _field_error(
+            term, f"Invalid operator '{term.operator}' for '{term.key}': URLs support ':' and '!'."
+        )
+    condition = Q(pk__in=[])
+    for raw in _values(term):
+        condition |= url_wildcard_condition(raw)
+    return ~condition if term.negated else condition
 
 
-class PersonField(PropertyTextField):
-    kind = "person"
-
-    def compile(self, term: TermToken, context: CompileContext) -> Q:
-        persons = PersonDistinctId.objects.filter(
-            environment_id=OuterRef("environment_id"), distinct_id=OuterRef("distinct_id")
-        ).filter(self.matches(term))
-        return ~Q(Exists(persons)) if term.negated else Q(Exists(persons))
+def flag_condition(term: TermToken, condition: Q) -> Q:
+    raw = term.value.lower() if isinstance(term.value, str) else ""
+    if term.operator != ":" or raw not in (*_TRUE, *_FALSE):
+        raise _field_error(term, f"'{term.key}' is a boolean field: use {term.key}:true or {term.key}:false.")
+    wanted = (raw in _TRUE) != term.negated
+    return condition if wanted else ~condition
 
 
-class UrlsField:
-    kind = "urls"
-
-    def compile(self, term: TermToken, context: CompileContext) -> Q:
-        if term.operator != ":":
-            raise _field_error(
-                term, f"Invalid operator '{term.operator}' for '{term.key}': URLs support ':' and '!'."
-            )
-        condition: Q | None = None
-        for raw in _values(term):
-            single = url_wildcard_condition(raw)
-            condition = single if condition is None else condition | single
-        assert condition is not None
-        return ~condition if term.negated else condition
+def person_condition(term: TermToken, property_key: str) -> Q:
+    text = json_text("person__properties", property_key)
+    persons = PersonDistinctId.objects.filter(
+        environment_id=OuterRef("environment_id"), distinct_id=OuterRef("distinct_id")
+    ).filter(text_matches(term, text, comparable=True))
+    return ~Q(Exists(persons)) if term.negated else Q(Exists(persons))
 
 
-class BooleanField:
-    kind = "boolean"
-
-    def __init__(self, condition: Callable[[CompileContext], Q]) -> None:
-        self.condition = condition
-
-    def compile(self, term: TermToken, context: CompileContext) -> Q:
-        raw = term.value.lower() if isinstance(term.value, str) else ""
-        if term.operator != ":" or raw not in (*_TRUE, *_FALSE):
-            raise _field_error(
-                term, f"'{term.key}' is a boolean field: use {term.key}:true or {term.key}:false."
-            )
-        wanted = (raw in _TRUE) != term.negated
-        condition = self.condition(context)
-        return condition if wanted else ~condition
+def field_condition(term: TermToken, field: RecordingField, context: CompileContext) -> Q:
+    """The condition of ``term`` on a registry field, by the field's kind."""
+    if field.kind == "flag":
+        return flag_condition(term, field.sql(context))
+    if field.kind == "urls":
+        return urls_condition(term)
+    expression = field.sql(context)
+    if field.kind in ("count", "score", "duration"):
+        return number_condition(term, expression, durations=field.kind == "duration")
+    return text_condition(term, expression, comparable=field.kind == "property")
 
 
-def _viewed(context: CompileContext) -> Q:
-    views = SessionRecordingViewed.objects.filter(
-        environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
-    )
-    user = context.user
-    if user is not None and getattr(user, "is_authenticated", False):
-        views = views.filter(user_id=user.pk)
-    return Q(Exists(views))
-
-
-def _ongoing(context: CompileContext) -> Q:
-    return Q(last_ingested_at__gte=timezone.now() - metrics.ONGOING_WINDOW)
-
-
-def _session_property(key: str) -> PropertyTextField:
-    return PropertyTextField(lambda: json_text("first_event_properties", key))
-
-
-def _column(name: str) -> TextField:
-    return TextField(lambda: F(name))
-
-
-def _count(name: str) -> NumberField:
-    return NumberField(lambda: F(name))
-
-
-FIELDS: dict[str, Any] = {
-    "duration": DurationField(metrics.duration_expression),
-    "active_seconds": DurationField(metrics.active_seconds_expression),
-    "inactive_seconds": DurationField(metrics.inactive_seconds_expression),
-    "click_count": _count("click_count"),
-    "keypress_count": _count("keypress_count"),
-    "mouse_activity_count": _count("mouse_activity_count"),
-    "console_log_count": _count("console_log_count"),
-    "console_warn_count": _count("console_warn_count"),
-    "console_error_count": _count("console_error_count"),
-    "activity_score": NumberField(metrics.activity_score_expression),
-    "url": UrlsField(),
-    "start_url": _column("start_url"),
-    "distinct_id": _column("distinct_id"),
-    "id": _column("session_id"),
-    "snapshot_source": _column("snapshot_source"),
-    "browser": _session_property("$browser"),
-    "browser.version": _session_property("$browser_version"),
-    "os": _session_property("$os"),
-    "os.version": _session_property("$os_version"),
-    "device_type": _session_property("$device_type"),
-    "viewed": BooleanField(_viewed),
-    "ongoing": BooleanField(_ongoing),
-}
-ALIASES = {
-    "count_errors": "console_error_count",
-    "count_warnings": "console_warn_count",
-    "count_infos": "console_log_count",
-    "activity": "activity_score",
-    "urls": "url",
-    "session_id": "id",
-    "browser.name": "browser",
-    "os.name": "os",
-    "device": "device_type",
-    "user.id": "distinct_id",
-    "user.email": "person.email",
-}
-PERSON_PREFIX = "person."
-
-
-def field_for(term: TermToken) -> Any:
-    key = ALIASES.get(term.key, term.key)
-    if key.startswith(PERSON_PREFIX) and len(key) > len(PERSON_PREFIX):
-        property_key = key[len(PERSON_PREFIX) :]
-        return PersonField(lambda: json_text("person__properties", property_key))
-    field = FIELDS.get(key)
+def term_compile(term: TermToken, context: CompileContext) -> Q:
+    """The condition of one term, on the face's fields; an unknown field is a ``QueryFieldError``."""
+    aliases = PERSON_ALIASES.get(context.face, {})
+    key = aliases.get(term.key, term.key)
+    prefix = PERSON_PREFIXES.get(context.face)
+    if prefix and key.startswith(prefix) and len(key) > len(prefix):
+        return person_condition(term, key[len(prefix) :])
+    fields = search_fields(context.face)
+    field = fields.get(key)
     if field is None:
-        known = ", ".join(sorted([*FIELDS, *ALIASES, "person.<property>"]))
-        raise _field_error(term, f"Unsupported search field {term.key!r}. Supported fields: {known}.")
-    return field
+        known = sorted([*fields, *aliases, *([f"{prefix}<property>"] if prefix else [])])
+        raise _field_error(
+            term, f"Unsupported search field {term.key!r}. Supported fields: {', '.join(known)}."
+        )
+    return field_condition(term, field, context)

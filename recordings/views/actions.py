@@ -10,8 +10,8 @@ from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recordings.conditions import invalid
 from recordings.filters import query_params_decode, recordings_query_parse
-from recordings.filters.conditions import invalid
 from recordings.selectors import session_recording_matching_events, session_recordings_properties
 from recordings.views import bodies
 from recordings.views.docs import LIST_PARAMETERS, SESSION_IDS_PARAMETER, errors

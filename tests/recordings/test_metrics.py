@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from recordings import metrics
+from recordings.metrics import formulas as metrics
 from tests.factories import SessionRecordingFactory
 from tests.recordings.conftest import base_url, result_ids
 

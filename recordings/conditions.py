@@ -1,5 +1,8 @@
 """Operator → condition building blocks shared by property filters and the query language.
 
+Both the PostHog filters (``recordings.filters``) and the search language
+(``recordings.query_language``) build their ``Q`` objects from these; neither imports the other.
+
 Every function returns a ``Q`` over the model being filtered. Values are matched the way
 PostHog matches string-typed properties: as text (a JSON ``30`` equals ``"30"``), with numeric
 operators applied to numbers and numeric strings only. Negative operators (``is_not``,
@@ -30,7 +33,7 @@ from django.db.models.lookups import (
 )
 from rest_framework.exceptions import ValidationError
 
-from recordings.expressions import NumberOrNull, number_or_null
+from recordings.expressions import JSONArrayAnyMatch, NumberOrNull, number_or_null
 
 TEXT_OPERATORS = (
     "exact",
@@ -44,7 +47,10 @@ TEXT_OPERATORS = (
 )
 NUMERIC_OPERATORS = ("gt", "gte", "lt", "lte")
 PROPERTY_OPERATORS = TEXT_OPERATORS + NUMERIC_OPERATORS
-_NUMERIC_LOOKUPS = {"gt": GreaterThan, "gte": GreaterThanOrEqual, "lt": LessThan, "lte": LessThanOrEqual}
+# The one map of comparison operators to lookups (PostHog's names; the search language's
+# ``>``/``>=``/``<``/``<=`` translate through ``COMPARISON_SYMBOLS``).
+COMPARISON_LOOKUPS = {"gt": GreaterThan, "gte": GreaterThanOrEqual, "lt": LessThan, "lte": LessThanOrEqual}
+COMPARISON_SYMBOLS = {">": "gt", ">=": "gte", "<": "lt", "<=": "lte"}
 
 
 def invalid(param: str, message: str) -> ValidationError:
@@ -100,9 +106,9 @@ def text_condition(text: Any, operator: str, value: Any, *, param: str) -> Q:
     if operator in ("regex", "not_regex"):
         matched = _any(Regex(text, checked_regex(item, param=param)) for item in values_list(value))
         return matched if operator == "regex" else (~matched | Q(IsNull(text, True)))
-    if operator in _NUMERIC_LOOKUPS:
+    if operator in COMPARISON_LOOKUPS:
         number = checked_number(value, param=param, operator=operator)
-        return Q(_NUMERIC_LOOKUPS[operator](NumberOrNull(text), number))
+        return Q(COMPARISON_LOOKUPS[operator](NumberOrNull(text), number))
     raise invalid(param, f"Operator '{operator}' is not supported here.")
 
 
@@ -141,3 +147,31 @@ def _any(conditions: Any) -> Q:
     for condition in conditions:
         combined = Q(condition) if combined is None else combined | Q(condition)
     return combined if combined is not None else Q(pk__in=[])
+
+
+def comparison(expression: Any, operator: str, number: float) -> Q:
+    """``expression <operator> number`` for a PostHog operator name or a search symbol."""
+    lookup = COMPARISON_LOOKUPS[COMPARISON_SYMBOLS.get(operator, operator)]
+    return Q(lookup(expression, number))
+
+
+# --- URLs: any string of the recording's ``urls`` JSON array ----------------------------------
+
+
+def like_literal(text: str) -> str:
+    """``text`` as a LIKE pattern matching exactly itself."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def any_url_matches(patterns: list[str], kind: Any) -> Q:
+    """Some URL of the recording matches one of ``patterns`` (LIKE or regex; none: nothing)."""
+    matched = Q(pk__in=[])
+    for pattern in patterns:
+        matched |= Q(JSONArrayAnyMatch("urls", pattern, kind))
+    return matched
+
+
+def url_wildcard_condition(pattern: str) -> Q:
+    """Any URL matches a ``*`` wildcard pattern (whole value, case-insensitive)."""
+    like = "%".join(like_literal(part) for part in pattern.split("*"))
+    return Q(JSONArrayAnyMatch("urls", like, "like"))
