@@ -147,13 +147,22 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# The one schedule: run by Celery beat with a broker, by the embedded scheduler of the web
+# process without one (recordings_api.scheduler). Interval schedules (seconds) only.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # A fallback behind the run_aggregator processes (and the only drainer in embedded mode).
+    "drain-ingest-log": {
+        "task": "snapshots.tasks.drain_ingest_log",
+        "schedule": 2.0,
+        "options": {"expires": 2.0},
+    },
     "flush-due-live-buffers": {"task": "snapshots.tasks.flush_due_live_buffers", "schedule": 15.0},
     "refresh-saved-filters-counts": {
         "task": "playlists.tasks.refresh_saved_filters_counts",
         "schedule": 300.0,
     },
     "purge-expired-recordings": {"task": "recordings.tasks.recordings_expired_purge", "schedule": 3600.0},
+    "prune-ingested-blocks": {"task": "recordings.tasks.ingested_blocks_prune", "schedule": 3600.0},
 }
 
 # --- Object storage -------------------------------------------------------------------------
@@ -244,6 +253,17 @@ LIVE_BUFFER_FLUSH_IDLE_SECONDS = env_int("LIVE_BUFFER_FLUSH_IDLE_SECONDS", 60)
 LIVE_BUFFER_FLUSH_AGE_SECONDS = env_int("LIVE_BUFFER_FLUSH_AGE_SECONDS", 600)
 LIVE_BUFFER_FLUSH_MAX_BYTES = env_int("LIVE_BUFFER_FLUSH_MAX_BYTES", 10 * 1024 * 1024)
 LIVE_BUFFER_TTL_SECONDS = env_int("LIVE_BUFFER_TTL_SECONDS", 3 * 24 * 3600)
+# The live buffer and ingest log may live on their own Redis (or Redis Cluster); unset, they
+# follow REDIS_URL. Sessions hash into LIVE_BUFFER_PARTITIONS partitions, each with its own
+# stream and hash tag: fix it before the first recording (changing it strands buffered data).
+LIVE_BUFFER_REDIS_URL = env_str("LIVE_BUFFER_REDIS_URL")
+LIVE_BUFFER_REDIS_CLUSTER = env_bool("LIVE_BUFFER_REDIS_CLUSTER", False)
+LIVE_BUFFER_PARTITIONS = env_int("LIVE_BUFFER_PARTITIONS", 16)
+# Aggregators: entries per batch, how long a received entry may stay unacknowledged before
+# another aggregator takes it over (its consumer is presumed dead), and the poll interval.
+AGGREGATOR_BATCH_SIZE = env_int("AGGREGATOR_BATCH_SIZE", 500)
+AGGREGATOR_RECLAIM_IDLE_SECONDS = env_int("AGGREGATOR_RECLAIM_IDLE_SECONDS", 60)
+AGGREGATOR_POLL_SECONDS = env_float("AGGREGATOR_POLL_SECONDS", 0.1)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
 
 # --- Logging --------------------------------------------------------------------------------

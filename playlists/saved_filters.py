@@ -7,9 +7,8 @@ A refresh stores at most ``SAVED_FILTERS_MATCH_LIMIT`` matching session ids (``h
 there were more) and the previous count, from which ``increased`` is derived. Stored filters
 that the recordings filters reject are logged and left unrefreshed, never an error loop.
 
-Embedded mode (no broker, so no beat) has no periodic task: there, reads of playlists call
-``saved_filters_refresh_check``, which refreshes the due playlists in-process at most once per
-``REFRESH_MIN_AGE`` across all processes, so counts are never much staler than with beat.
+In embedded mode (no broker) the web process runs the same schedule itself
+(``recordings_api.scheduler``): counts are refreshed the same way, never by a read.
 """
 
 from __future__ import annotations
@@ -17,8 +16,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -32,9 +29,6 @@ logger = logging.getLogger(__name__)
 SAVED_FILTERS_MATCH_LIMIT = 100
 REFRESH_MIN_AGE = timedelta(seconds=240)
 REFRESH_BATCH = 1000
-# Embedded mode refreshes inside a read request: fewer at a time (the rest wait for the next check).
-EMBEDDED_REFRESH_BATCH = 50
-_EMBEDDED_CHECK_KEY = "playlists:saved-filters-refresh-check"
 
 
 def saved_filters_match_refresh(*, playlist_id: int) -> SavedFiltersMatch | None:
@@ -84,20 +78,3 @@ def saved_filters_refresh_due(*, limit: int) -> int:
     for playlist_id in playlist_ids:
         saved_filters_match_refresh(playlist_id=playlist_id)
     return len(playlist_ids)
-
-
-def saved_filters_refresh_check() -> int | None:
-    """Embedded mode's stand-in for the beat schedule; None when it did nothing.
-
-    Does nothing with a broker (beat runs ``refresh_saved_filters_counts``) or under ``TESTING``
-    (tests call ``saved_filters_refresh_due`` themselves). Otherwise refreshes the due
-    playlists unless some process checked less than ``REFRESH_MIN_AGE`` ago (a cache key
-    shared by every process is the limit).
-    """
-    if not settings.CELERY_TASK_ALWAYS_EAGER or settings.TESTING:
-        return None
-    if not cache.add(_EMBEDDED_CHECK_KEY, 1, timeout=int(REFRESH_MIN_AGE.total_seconds())):
-        return None
-    refreshed = saved_filters_refresh_due(limit=EMBEDDED_REFRESH_BATCH)
-    logger.info("saved_filters_embedded_refresh", extra={"refreshed": refreshed})
-    return refreshed

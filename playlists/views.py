@@ -23,7 +23,6 @@ from rest_framework.response import Response
 
 from playlists import serializers as s
 from playlists.models import SessionRecordingPlaylist
-from playlists.saved_filters import saved_filters_refresh_check
 from playlists.selectors import playlist_get, playlist_list_filter, playlist_recordings_filters
 from playlists.services import (
     playlist_add_recording,
@@ -114,7 +113,6 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         params = s.PlaylistListParamsSerializer(data=request.query_params.dict())
         params.is_valid(raise_exception=True)
-        saved_filters_refresh_check()  # embedded mode only: stands in for the beat schedule
         queryset = playlist_list_filter(
             queryset=self.get_queryset(), user=request.user, params=params.validated_data
         )
@@ -124,7 +122,6 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
     @extend_schema(responses={200: s.SessionRecordingPlaylistSerializer, 404: _ERRORS[404]})
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         playlist = self._playlist()
-        saved_filters_refresh_check()  # embedded mode only: stands in for the beat schedule
         return self._render(playlist)
 
     @extend_schema(

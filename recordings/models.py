@@ -167,3 +167,46 @@ class SessionRecordingViewed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} viewed {self.session_id}"
+
+
+class IngestedBlock(models.Model):
+    """A snapshot block already counted into its recording's metadata.
+
+    Aggregation records every block it applies here, in the same transaction, so a retried
+    capture request or a log entry read twice (a crash before its acknowledgement) is counted
+    once. Rows older than the live buffer's TTL are pruned: a retry cannot come later than that.
+    """
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    block_key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "session_id", "block_key"], name="unique_ingested_block"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id}/{self.block_key}"
+
+
+class Group(models.Model):
+    """A group (``$groupidentify``: company, team, …) and its properties."""
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    group_type = models.CharField(max_length=400)
+    group_key = models.CharField(max_length=400)
+    properties = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "group_type", "group_key"], name="unique_group")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_type}:{self.group_key}"

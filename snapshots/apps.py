@@ -19,12 +19,19 @@ class SnapshotsConfig(AppConfig):
     name = "snapshots"
 
     def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
         from recordings.hooks import RecordingDataHook, recording_data_hook_register
         from recordings_api.health import readiness_check_register
+        from recordings_api.models import Environment
+        from snapshots.ingestion.tokens import environment_tokens_changed
         from snapshots.live_buffer import LiveBufferUnavailable
         from snapshots.services import session_snapshots_delete
         from snapshots.storage import StorageUnavailable
 
+        # Capture resolves project tokens from a per-process cache; any change invalidates it.
+        for signal in (post_save, post_delete):
+            signal.connect(environment_tokens_changed, sender=Environment, dispatch_uid=f"tokens-{signal}")
         readiness_check_register("live_buffer", live_buffer_ready)
         readiness_check_register("object_storage", object_storage_ready)
         recording_data_hook_register(

@@ -66,3 +66,24 @@ class LiveBufferLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}@{self.score}"
+
+
+class IngestLogEntry(models.Model):
+    """The embedded ingest log (no ``REDIS_URL``): one accounting record per partition write.
+
+    Written in the same transaction as its lines (``LiveBufferLine``); read by the aggregators,
+    which claim entries (``claimed_by``/``claimed_at``), apply them and delete them. An entry
+    claimed by a consumer that died is claimed again once ``claimed_at`` is old enough.
+    """
+
+    partition = models.PositiveIntegerField(default=0)
+    record = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    claimed_by = models.CharField(max_length=200, blank=True, default="")
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["claimed_by", "id"], name="ingest_log_claim")]
+
+    def __str__(self) -> str:
+        return f"ingest log entry {self.pk}"

@@ -33,7 +33,7 @@ from snapshots.capture.http import (
     with_cors,
 )
 from snapshots.capture.views import request_json
-from snapshots.ingestion.selectors import environment_by_token
+from snapshots.ingestion.tokens import environment_by_token
 
 CONFIG_MAX_AGE_SECONDS = 60
 _FLAGS_MAX_BODY_BYTES = 1024 * 1024

@@ -28,11 +28,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
 from snapshots.capture.sanitize import MAX_DEPTH, TooDeep, events_json, storable_json, storable_text
 from snapshots.ingestion.metadata import valid_events, within_clock_window
 
 SNAPSHOT_EVENT = "$snapshot"
+# Events sent without a uuid get one derived from their content, so a retry is the same event.
+_UUID_NAMESPACE = uuid.UUID("5f0c0a52-1d6b-4c1e-9a53-2a0d6c1f7e11")
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9-]{1,70}$")
 _TOKEN_KEYS = ("token", "$token", "api_key")
 _MAX_DISTINCT_ID_LENGTH = 200
@@ -66,10 +69,23 @@ class CaptureItem:
     window_id: str | None
     snapshot_events: list[dict[str, Any]] = field(default_factory=list)
     snapshot_json: bytes = b""  # the JSON array of snapshot_events, as stored
+    # Person properties the event sets: ``$set``/``$set_once``/``$unset`` of its properties and,
+    # as posthog-js sends them with ``$identify``, of the event itself (which wins).
+    person_set: dict[str, Any] = field(default_factory=dict)
+    person_set_once: dict[str, Any] = field(default_factory=dict)
+    person_unset: list[str] = field(default_factory=list)
 
     @property
     def is_snapshot(self) -> bool:
         return self.event == SNAPSHOT_EVENT
+
+    @property
+    def event_uuid(self) -> UUID:
+        """The event's uuid, or a stable one derived from its content when it was sent without."""
+        if self.uuid is not None:
+            return self.uuid
+        moment = self.timestamp.isoformat() if self.timestamp else ""
+        return uuid.uuid5(_UUID_NAMESPACE, f"{self.distinct_id}|{self.event}|{moment}|{self.session_id}")
 
 
 @dataclass
@@ -148,6 +164,23 @@ def _snapshot_events(properties: dict[str, Any]) -> list[Any]:
     return [data] if isinstance(data, dict) else []
 
 
+def _person_changes(raw: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    """``$set``/``$set_once``/``$unset`` of the properties and of the event itself (storable)."""
+    changes: dict[str, Any] = {}
+    for key, name in (("$set", "person_set"), ("$set_once", "person_set_once")):
+        merged: dict[str, Any] = {}
+        for source in (properties.get(key), storable_json(raw.get(key))):
+            if isinstance(source, dict):
+                merged.update(source)
+        changes[name] = merged
+    unset: list[Any] = []
+    for source in (properties.get("$unset"), storable_json(raw.get("$unset"))):
+        if isinstance(source, list):
+            unset += source
+    changes["person_unset"] = [str(key) for key in unset if isinstance(key, str | int)]
+    return changes
+
+
 def _parse_item(
     index: int, raw: Any, *, sent_at: datetime | None, now: datetime
 ) -> CaptureItem | RejectedItem:
@@ -161,6 +194,7 @@ def _parse_item(
     try:
         # $snapshot_data stays out: it is stored as received (see _validate_snapshot).
         properties = storable_json({k: v for k, v in raw_properties.items() if k != "$snapshot_data"})
+        person_changes = _person_changes(raw, properties)
     except TooDeep:
         return RejectedItem(index, "invalid_properties", f"Properties nest deeper than {MAX_DEPTH} levels.")
     distinct_id = _str_or_none(raw.get("distinct_id")) or _str_or_none(properties.get("distinct_id")) or ""
@@ -174,6 +208,7 @@ def _parse_item(
         timestamp=_item_timestamp(raw, sent_at=sent_at, now=now),
         session_id=session_id,
         window_id=window_id,
+        **person_changes,
     )
     if not item.distinct_id:
         return RejectedItem(index, "missing_distinct_id", "The event has no distinct_id.")

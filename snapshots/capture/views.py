@@ -16,7 +16,9 @@ session event. Responses (always JSON, always with CORS headers):
 - **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
 - **503** with ``Retry-After`` when the live buffer or the database is unavailable: retry.
 
-Items of deleted recordings are acknowledged (200) and dropped.
+Items of deleted recordings are acknowledged (200) and dropped downstream. The 200 means the
+request's lines and accounting are in the live buffer (``snapshots.ingestion.services``); the
+recording's metadata follows within a moment, when an aggregator applies the accounting.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.db import OperationalError
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -39,8 +41,8 @@ from snapshots.capture.http import (
     read_body_capped,
 )
 from snapshots.capture.payload import CapturePayload, PayloadError, capture_payload_parse
-from snapshots.ingestion.selectors import environment_by_token
-from snapshots.ingestion.services import capture_batch_ingest
+from snapshots.ingestion.services import capture_ingest
+from snapshots.ingestion.tokens import environment_id_for_token
 from snapshots.live_buffer import LiveBufferUnavailable
 
 logger = logging.getLogger(__name__)
@@ -90,34 +92,41 @@ def _nothing_usable(request: HttpRequest, payload: CapturePayload) -> HttpRespon
     )
 
 
+def _unavailable(request: HttpRequest, error: Exception, environment_id: int | None) -> HttpResponse:
+    # Buffer down, or the database unreachable for a token not cached yet: a retry is safe
+    # (identical lines are stored once; accounting records are idempotent).
+    logger.warning(
+        "capture_dependency_unavailable", extra={"environment_id": environment_id, "error": str(error)}
+    )
+    response = json_error(
+        request,
+        status=503,
+        type_="server_error",
+        code="service_unavailable",
+        detail="The live buffer or the database is unavailable; retry later.",
+    )
+    response["Retry-After"] = "5"
+    return response
+
+
 def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
-    environment = environment_by_token(token=payload.token or "")
-    if environment is None:
+    try:
+        environment_id = environment_id_for_token(token=payload.token or "")
+    except DatabaseError as error:
+        return _unavailable(request, error, None)
+    if environment_id is None:
         return _unauthenticated(request, payload.token)
     if not payload.items:
         return _nothing_usable(request, payload)
     try:
-        capture_batch_ingest(environment=environment, items=payload.items)
-    except (LiveBufferUnavailable, OperationalError) as error:
-        # Buffer down, or the database busy/unreachable: a retry is safe (identical lines are
-        # deduplicated; metadata is only counted once the request succeeds end to end).
-        logger.warning(
-            "capture_dependency_unavailable", extra={"environment_id": environment.id, "error": str(error)}
-        )
-        response = json_error(
-            request,
-            status=503,
-            type_="server_error",
-            code="service_unavailable",
-            detail="The live buffer or the database is unavailable; retry later.",
-        )
-        response["Retry-After"] = "5"
-        return response
+        capture_ingest(environment_id=environment_id, items=payload.items)
+    except LiveBufferUnavailable as error:
+        return _unavailable(request, error, environment_id)
     body: dict[str, object] = {"status": 1}
     if payload.rejected:
         logger.info(
             "capture_items_rejected",
-            extra={"environment_id": environment.id, "codes": sorted({r.code for r in payload.rejected})},
+            extra={"environment_id": environment_id, "codes": sorted({r.code for r in payload.rejected})},
         )
         body["rejected"] = [{"index": r.index, "code": r.code, "detail": r.detail} for r in payload.rejected]
     return json_ok(request, body)

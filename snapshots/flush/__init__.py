@@ -5,9 +5,8 @@ large (``LIVE_BUFFER_FLUSH_MAX_BYTES``) or old (first unflushed append older tha
 ``LIVE_BUFFER_FLUSH_AGE_SECONDS``). One flush of one session, in this order:
 
 1. read the buffered lines; drop (and trim) any line already stored in an existing blob of the
-   session whose time range overlaps them (recovery from a crash after step 3);
-2. ``blob_write``: write one gzip JSONL object at ``blob_object_key(first_ms, last_ms)``, then
-   ``get_or_create`` its ``RecordingBlob`` row;
+   session whose time range overlaps them (recovery from a crash after step 2);
+2. ``blob_write``: write one gzip JSONL object at its blob key, then record its ``RecordingBlob``;
 3. remove exactly the lines written from the live buffer.
 
 Invariants: the API lists only ``RecordingBlob`` rows, so a crash after 2's object write but
@@ -21,36 +20,7 @@ Tombstoned sessions (``DeletedRecording``) and sessions of deleted environments 
 flushed: their buffer is dropped.
 """
 
-from snapshots.flush.scheduling import (
-    FLUSH_CHECK_INTERVAL_SECONDS,
-    EmbeddedFlusher,
-    embedded_flusher_ensure_started,
-    flush_check_run,
-    flush_check_schedule,
-    flush_is_due,
-    live_buffers_flush_due,
-)
-from snapshots.flush.session import (
-    LOCK_TIMEOUT_SECONDS,
-    FlushOutcome,
-    FlushStatus,
-    blob_write,
-    coordination_key,
-    session_buffer_flush,
-)
+from snapshots.flush.scheduling import flush_is_due, live_buffers_flush_due
+from snapshots.flush.session import FlushOutcome, blob_write, session_buffer_flush
 
-__all__ = [
-    "FLUSH_CHECK_INTERVAL_SECONDS",
-    "LOCK_TIMEOUT_SECONDS",
-    "EmbeddedFlusher",
-    "FlushOutcome",
-    "FlushStatus",
-    "blob_write",
-    "coordination_key",
-    "embedded_flusher_ensure_started",
-    "flush_check_run",
-    "flush_check_schedule",
-    "flush_is_due",
-    "live_buffers_flush_due",
-    "session_buffer_flush",
-]
+__all__ = ["FlushOutcome", "blob_write", "flush_is_due", "live_buffers_flush_due", "session_buffer_flush"]

@@ -1,33 +1,25 @@
-"""Which sessions are flushed, and who runs the flush.
+"""Which sessions are flushed.
 
 - ``flush_is_due``: the idle / size / age rule (settings ``LIVE_BUFFER_FLUSH_*``).
 - ``live_buffers_flush_due``: flush every due session (``flush_live_buffers`` forces all).
-- With a Celery broker, beat runs ``snapshots.tasks.flush_due_live_buffers`` every 15 s.
-- Without one (embedded mode), ``flush_check_schedule`` starts this process's
-  ``EmbeddedFlusher`` daemon thread on the first capture; checks are rate-limited across
-  processes by a cache key, and sessions are locked one by one, so any number of processes
-  may run one.
+
+The schedule (``snapshots.tasks.flush_due_live_buffers`` in ``CELERY_BEAT_SCHEDULE``) runs it
+under Celery beat, or in-process in embedded mode (``recordings_api.scheduler``). Sessions are
+locked one by one, so any number of processes may flush at once.
 """
 
 from __future__ import annotations
 
 import logging
-import math
-import os
-import threading
 import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import close_old_connections, connections
 
-from snapshots.flush.session import FlushOutcome, coordination_key, session_buffer_flush
+from snapshots.flush.session import FlushOutcome, session_buffer_flush
 from snapshots.live_buffer import BufferStats, LiveBufferUnavailable, SessionRef, get_live_buffer
 from snapshots.storage import StorageUnavailable
 
 logger = logging.getLogger("snapshots.flush")
-
-FLUSH_CHECK_INTERVAL_SECONDS = 5
 
 
 def flush_is_due(stats: BufferStats, *, now_ms: int) -> bool:
@@ -67,87 +59,3 @@ def _flush_reporting_failure(ref: SessionRef) -> FlushOutcome:
         extra = {"environment_id": ref.environment_id, "session_id": ref.session_id, "error": str(error)}
         logger.warning("snapshot_flush_failed", extra=extra)
         return FlushOutcome(ref.environment_id, ref.session_id, status="failed", error=str(error))
-
-
-def flush_check_run(
-    *, min_interval_seconds: int = FLUSH_CHECK_INTERVAL_SECONDS - 1
-) -> list[FlushOutcome] | None:
-    """One rate-limited check: flush due sessions unless some process checked less than
-    ``min_interval_seconds`` ago (a cache key shared by every process is the limit).
-
-    Returns None when skipped. Raises ``LiveBufferUnavailable`` when the buffer cannot be listed.
-    """
-    if not cache.add(coordination_key("flush-check"), 1, timeout=max(1, min_interval_seconds)):
-        return None
-    return live_buffers_flush_due()
-
-
-class EmbeddedFlusher:
-    """The flusher of embedded mode (no Celery broker, no beat): a daemon thread of this process.
-
-    It runs ``flush_check_run`` at start and then every ``interval_seconds``, so a session that
-    goes idle is flushed even when no request ever arrives again. Failures are logged and the
-    loop goes on (the data stays buffered and is retried next round). Several processes (e.g.
-    gunicorn workers) each run one; the shared rate limit and the per-session flush locks keep
-    them from doing the same work twice. The thread closes its database connections after every
-    round, so it never holds a SQLite lock or a stale PostgreSQL connection between rounds.
-    """
-
-    def __init__(self, *, interval_seconds: float) -> None:
-        self.interval_seconds = interval_seconds
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="snapshots-embedded-flusher", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self, *, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._thread.join(timeout)
-
-    def is_alive(self) -> bool:
-        return self._thread.is_alive()
-
-    def _run(self) -> None:
-        try:
-            while True:
-                try:
-                    # The limit expires a little before this flusher's next round.
-                    flush_check_run(min_interval_seconds=math.ceil(self.interval_seconds) - 1)
-                except Exception:  # a daemon must survive any round's failure
-                    logger.exception("snapshot_embedded_flush_failed")
-                finally:
-                    close_old_connections()
-                if self._stop.wait(self.interval_seconds):
-                    return
-        finally:
-            connections.close_all()  # this thread's connections only (they are thread-local)
-
-
-_embedded_flusher: EmbeddedFlusher | None = None
-_embedded_flusher_lock = threading.Lock()
-
-
-def embedded_flusher_ensure_started() -> EmbeddedFlusher:
-    """This process's ``EmbeddedFlusher``, started on first call (and restarted if it died)."""
-    global _embedded_flusher
-    with _embedded_flusher_lock:
-        if _embedded_flusher is None or not _embedded_flusher.is_alive():
-            _embedded_flusher = EmbeddedFlusher(interval_seconds=FLUSH_CHECK_INTERVAL_SECONDS)
-            _embedded_flusher.start()
-            logger.info("snapshot_embedded_flusher_started", extra={"pid": os.getpid()})
-        return _embedded_flusher
-
-
-def flush_check_schedule() -> None:
-    """Called by ingestion after every capture that buffered snapshot lines.
-
-    With a broker (``CELERY_TASK_ALWAYS_EAGER`` off) it does nothing: the beat schedule runs
-    ``flush_due_live_buffers`` every 15 s. In embedded mode (tasks run in-process) it makes sure
-    this process's ``EmbeddedFlusher`` runs, so ``make run`` flushes idle sessions without any
-    daemon and without slowing the capture request. Under ``TESTING`` no thread is started
-    (it would flush other tests' buffers); tests drive ``EmbeddedFlusher`` themselves.
-    """
-    if not settings.CELERY_TASK_ALWAYS_EAGER or settings.TESTING:
-        return
-    embedded_flusher_ensure_started()

@@ -7,7 +7,6 @@ works on one session under its lock; choosing which sessions are due is ``schedu
 from __future__ import annotations
 
 import logging
-import os
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -15,9 +14,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from django.core.cache import cache
-from django.db import connection
 
 from recordings.models import DeletedRecording
+from recordings_api.coordination import coordination_key
 from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
 from snapshots.live_buffer import BufferedLine, LiveBuffer, get_live_buffer
@@ -132,18 +131,6 @@ def _already_stored(
         finally:
             stream.close()
     return found
-
-
-def coordination_key(*parts: object) -> str:
-    """A cache key for flush coordination (locks, the rate limit), namespaced by the database.
-
-    Processes share locks exactly when they share the database, whatever else shares the
-    cache: two deployments (or two test workers) on one Redis never block each other.
-    """
-    name = str(connection.settings_dict["NAME"])
-    if name == ":memory:" or "mode=memory" in name:
-        name = f"{name}@{os.getpid()}"  # an in-memory database is private to its process
-    return ":".join(["snapshots", name, *map(str, parts)])
 
 
 @contextmanager

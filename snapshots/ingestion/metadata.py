@@ -1,10 +1,11 @@
 """Recording metadata of one block of rrweb events, with PostHog's ingestion rules (reference §3.4).
 
 A *block* is what one capture request carries for one session (all its windows). Blocks are
-summed into ``SessionRecording`` by ``recording_metadata_upsert``: counts, active time, size and
-event counts add up; timestamps take min/max; ``first_url`` follows the earliest block; ``urls``
-is a set capped at ``MAX_URLS_COUNT``. Active time is therefore computed per block, exactly like
-PostHog does per flushed block, and summed — a gap between two requests is never "active".
+summed into ``SessionRecording`` by ``recordings.services.recording_metadata``: counts, active
+time, size and event counts add up; timestamps take min/max; ``first_url`` follows the earliest
+block; ``urls`` is a set capped at ``MAX_URLS_COUNT``. Active time is therefore computed per
+block, exactly like PostHog does per flushed block, and summed — a gap between two requests is
+never "active".
 
 Pure functions: no database, no clock (callers pass ``now_ms`` for the validity window).
 """
@@ -12,9 +13,9 @@ Pure functions: no database, no clock (callers pass ``now_ms`` for the validity 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
+from recordings.services.records import MAX_URLS_COUNT, BlockMetadata
 from snapshots.capture.sanitize import storable_text
 
 # rrweb EventType / IncrementalSource numbers (reference §3.1, §3.2).
@@ -31,29 +32,12 @@ CLICK_INTERACTIONS = frozenset({2, 3, 4, 9})  # Click, ContextMenu, DblClick, To
 MOUSE_ACTIVITY_SOURCES = frozenset({SOURCE_MOUSE_MOVE, SOURCE_MOUSE_INTERACTION, SOURCE_TOUCH_MOVE})
 ACTIVE_SOURCES = frozenset({1, 2, 3, 4, 5, 6, 7, 12})
 ACTIVITY_THRESHOLD_MS = 5000
-MAX_URLS_COUNT = 25
 MAX_URL_LENGTH = 4 * 1024
 CONSOLE_PLUGIN = "rrweb/console@1"
 _WARN_LEVELS = frozenset({"warn", "countReset"})
 _ERROR_LEVELS = frozenset({"error", "assert"})
 # Messages this far from "now" (either direction) are dropped, like PostHog's parser does.
 MAX_CLOCK_DISTANCE_MS = 7 * 24 * 3600 * 1000
-
-
-@dataclass
-class BlockMetadata:
-    first_timestamp: int
-    last_timestamp: int
-    event_count: int = 0
-    click_count: int = 0
-    keypress_count: int = 0
-    mouse_activity_count: int = 0
-    active_milliseconds: int = 0
-    console_log_count: int = 0
-    console_warn_count: int = 0
-    console_error_count: int = 0
-    first_url: str | None = None
-    urls: list[str] = field(default_factory=list)
 
 
 def event_timestamp(event: Any) -> int | None:

@@ -1,13 +1,13 @@
-"""``capture_batch_ingest``: everything one accepted capture request does.
+"""``capture_ingest``: what one accepted capture request does, whatever SDK sent it.
 
-1. Items of tombstoned sessions (``DeletedRecording``) are dropped — a deleted recording never
-   comes back, and its late events are not stored either.
-2. ``$snapshot`` items → live buffer lines. A live buffer outage raises
-   ``LiveBufferUnavailable`` before anything is accounted for; the view answers 503 and the
-   client retries (identical lines are deduplicated by the buffer).
-3. In ONE transaction: the per-session metadata upserts, session events, persons. A database
-   error rolls all of them back (503, retried), so nothing is counted twice.
-4. ``flush_check_schedule()`` lets the embedded mode flush due buffers without extra daemons.
+The adapter (posthog-js capture, Sentry envelopes) validates the request into ``CaptureItem``s;
+this builds the request's writes (``build``: buffer lines and accounting records, by partition)
+and hands them to the live buffer in ONE round trip (``LiveBuffer.ingest``). Nothing else
+happens on the request path: no database query (the token was resolved from a process cache),
+no metadata computed into rows. The aggregators apply the records downstream
+(``snapshots.aggregation``); deleted recordings and environments are dropped there and by the
+flush. ``LiveBufferUnavailable`` propagates: the view answers 503 and the client retries, which
+is safe (identical lines are stored once, records are idempotent).
 """
 
 from __future__ import annotations
@@ -15,63 +15,30 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from django.db import transaction
-
-from recordings.models import DeletedRecording
-from recordings_api.models import Environment
 from snapshots.capture.payload import CaptureItem
-from snapshots.ingestion.events import session_events_store
-from snapshots.ingestion.persons import persons_update
-from snapshots.ingestion.snapshots import (
-    session_blocks_build,
-    snapshot_blocks_account,
-    snapshot_blocks_buffer,
-)
+from snapshots.ingestion.build import PartitionWrite, capture_writes_build
+from snapshots.ingestion.records import record_encode
+from snapshots.live_buffer import BufferWrite, get_live_buffer
 
 logger = logging.getLogger(__name__)
 
 
-def _without_tombstoned(*, environment: Environment, items: Sequence[CaptureItem]) -> list[CaptureItem]:
-    session_ids = {item.session_id for item in items if item.session_id}
-    if not session_ids:
-        return list(items)
-    deleted = set(
-        DeletedRecording.objects.filter(environment=environment, session_id__in=session_ids).values_list(
-            "session_id", flat=True
-        )
+def _buffer_write(write: PartitionWrite) -> BufferWrite:
+    record = write.record
+    has_record = record.blocks or record.events or record.persons or record.groups
+    return BufferWrite(
+        partition=write.partition,
+        sessions=write.sessions,
+        record=record_encode(record) if has_record else None,
     )
-    return [item for item in items if item.session_id not in deleted]
 
 
-def capture_batch_ingest(*, environment: Environment, items: Sequence[CaptureItem]) -> None:
-    """Store every valid item of one request (see module docstring for order and failure modes)."""
-    kept = _without_tombstoned(environment=environment, items=items)
-    if len(kept) != len(items):
-        logger.info(
-            "capture_items_of_deleted_sessions_dropped",
-            extra={"environment_id": environment.id, "dropped": len(items) - len(kept)},
-        )
-    snapshots = [item for item in kept if item.is_snapshot]
-    others = [item for item in kept if not item.is_snapshot]
-    blocks = session_blocks_build(snapshots)
-    snapshot_blocks_buffer(environment=environment, blocks=blocks)
-    # One transaction for every row this request writes: if any write fails (database busy →
-    # 503), none is kept and the client's retry is accounted exactly once.
-    with transaction.atomic():
-        snapshot_blocks_account(environment=environment, blocks=blocks)
-        if others:
-            session_events_store(environment=environment, items=others)
-        persons_update(environment=environment, items=kept)
-    if snapshots:
-        _schedule_flush_check()
-
-
-def _schedule_flush_check() -> None:
-    # The data is already buffered: a failing scheduler must not turn the 200 into an error
-    # (the beat schedule and `flush_live_buffers` still flush it).
-    try:
-        from snapshots.flush import flush_check_schedule
-
-        flush_check_schedule()
-    except Exception:
-        logger.exception("flush_check_schedule_failed")
+def capture_ingest(*, environment_id: int, items: Sequence[CaptureItem]) -> None:
+    """Buffer every item's data and its accounting, atomically per partition, in one round trip."""
+    buffer = get_live_buffer()
+    writes = capture_writes_build(environment_id=environment_id, items=items, partitions=buffer.partitions)
+    buffer.ingest(writes=[_buffer_write(write) for write in writes])
+    logger.debug(  # per request: debug, the hot path must not be bound by log I/O
+        "capture_ingested",
+        extra={"environment_id": environment_id, "partitions": [write.partition for write in writes]},
+    )

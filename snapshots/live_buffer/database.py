@@ -1,4 +1,4 @@
-"""Database live buffer: the embedded default when no ``REDIS_URL`` is configured.
+"""Database live buffer and ingest log: the embedded default when no ``REDIS_URL`` is configured.
 
 Same contract as the Redis driver, one ``LiveBufferLine`` row per member. Uniqueness of
 members is enforced by a unique (environment, session, sha256(line)) constraint, so an
@@ -7,6 +7,8 @@ makes ``first_appended_ms`` exact after partial flushes. The TTL is per session,
 the Redis key's EXPIRE refreshed on append: a session without an append for
 ``LIVE_BUFFER_TTL_SECONDS`` is ignored by reads and deleted by ``purge_expired`` (lazily: the
 database has no expiry).
+The ingest log is ``IngestLogEntry`` rows written in the same transaction as the lines
+(``database_log``). Partitions do not matter to the database; they only shape the records.
 Database errors raise ``LiveBufferUnavailable``.
 """
 
@@ -18,7 +20,7 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Exists, Max, Min, QuerySet, Sum
 from django.db.models.functions import Length
 from django.utils import timezone
@@ -27,10 +29,13 @@ from snapshots.live_buffer.base import (
     EMPTY_STATS,
     BufferedLine,
     BufferStats,
+    BufferWrite,
     LiveBufferUnavailable,
+    SessionLines,
     SessionRef,
 )
-from snapshots.models import LiveBufferLine
+from snapshots.live_buffer.database_log import DatabaseIngestLog
+from snapshots.models import IngestLogEntry, LiveBufferLine
 
 
 def line_hash(line: str) -> str:
@@ -72,9 +77,10 @@ def _stats_from(row: dict[str, Any]) -> BufferStats:
     )
 
 
-class DatabaseLiveBuffer:
-    def __init__(self, *, ttl_seconds: int) -> None:
+class DatabaseLiveBuffer(DatabaseIngestLog):
+    def __init__(self, *, ttl_seconds: int, partitions: int) -> None:
         self._ttl = timedelta(seconds=ttl_seconds)
+        self.partitions = partitions
 
     def _cutoff(self) -> datetime:
         return timezone.now() - self._ttl
@@ -91,19 +97,29 @@ class DatabaseLiveBuffer:
         )
         return sessions.order_by().annotate(**_AGGREGATES)
 
-    def append(self, *, environment_id: int, session_id: str, lines: Sequence[BufferedLine]) -> None:
+    def ingest(self, *, writes: Sequence[BufferWrite]) -> None:
         rows = [
             LiveBufferLine(
-                environment_id=environment_id,
-                session_id=session_id,
+                environment_id=session.environment_id,
+                session_id=session.session_id,
                 score=item.score,
                 line=item.line,
                 line_hash=line_hash(item.line),
             )
-            for item in lines
+            for write in writes
+            for session in write.sessions
+            for item in session.lines
         ]
-        with _translated_errors("append"):
+        records = [
+            IngestLogEntry(partition=write.partition, record=write.record) for write in writes if write.record
+        ]
+        with _translated_errors("ingest"), transaction.atomic():
             LiveBufferLine.objects.bulk_create(rows, ignore_conflicts=True, batch_size=500)
+            IngestLogEntry.objects.bulk_create(records, batch_size=500)
+
+    def append(self, *, environment_id: int, session_id: str, lines: Sequence[BufferedLine]) -> None:
+        session = SessionLines(environment_id=environment_id, session_id=session_id, lines=lines)
+        self.ingest(writes=[BufferWrite(partition=0, sessions=[session], record=None)])
 
     def read(self, *, environment_id: int, session_id: str) -> list[BufferedLine]:
         with _translated_errors("read"):

@@ -44,6 +44,7 @@ from django.conf import settings as django_settings
 from recordings.models import SessionRecording
 from recordings_api.models import Environment, Organization
 from recordings_api.services import project_create
+from snapshots.aggregation import Aggregator
 from tests.conftest import S3_CREDENTIALS, make_bucket
 
 CHROMIUM = "/usr/bin/chromium"
@@ -174,7 +175,8 @@ def page_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Any:
+def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Iterator[Any]:
+    """The service on a live server, with an aggregator applying the ingest log, as deployed."""
     bucket = make_bucket(s3_endpoint)
     settings.OBJECT_STORAGE_ENDPOINT = s3_endpoint
     settings.OBJECT_STORAGE_BUCKET = bucket
@@ -183,7 +185,18 @@ def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Any:
     # The database live buffer lives in this test's own database: a shared Redis database would
     # be flushed by concurrent runs (and the Redis driver has its own contract suite).
     settings.REDIS_URL = None
-    return live_server
+    stop = threading.Event()
+    aggregator = threading.Thread(
+        target=Aggregator(consumer="browser-tests").run_forever,
+        kwargs={"stop": stop, "poll_seconds": 0.1},
+        name="browser-tests-aggregator",
+    )
+    aggregator.start()
+    try:
+        yield live_server
+    finally:
+        stop.set()
+        aggregator.join(10)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -221,45 +220,11 @@ def test_list_counts_cost_a_fixed_number_of_queries(api, environment, owner):
     assert list_queries() == small
 
 
-@pytest.fixture
-def embedded_mode(settings):
-    """No broker, no beat, not a test run: reads of playlists stand in for the periodic task."""
-    settings.CELERY_TASK_ALWAYS_EAGER = True
-    settings.TESTING = False
-    cache.delete("playlists:saved-filters-refresh-check")
-    yield
-    cache.delete("playlists:saved-filters-refresh-check")
-
-
-def test_embedded_mode_refreshes_due_counts_when_playlists_are_read(api, environment, owner, embedded_mode):
-    playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    SavedFiltersMatch.objects.create(
-        playlist=playlist,
-        session_ids=[],
-        previous_count=None,
-        refreshed_at=timezone.now() - timedelta(hours=1),
-    )
-    SessionRecordingFactory(environment=environment, click_count=9)
-
-    listed = api.get(playlists_url(environment))
-    assert listed.status_code == 200
-    assert listed.json()["results"][0]["recordings_counts"]["saved_filters"]["count"] == 1
-
-    # At most one check per REFRESH_MIN_AGE, whichever process reads: a new match waits for it.
-    SessionRecordingFactory(environment=environment, click_count=9)
-    assert counts(api, environment, playlist)["saved_filters"]["count"] == 1
-    cache.delete("playlists:saved-filters-refresh-check")
-    SavedFiltersMatch.objects.update(refreshed_at=timezone.now() - timedelta(hours=1))
-    saved = counts(api, environment, playlist)["saved_filters"]
-    assert (saved["count"], saved["increased"]) == (2, True)
-
-
-def test_with_a_broker_reads_never_refresh(api, environment, owner, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.TESTING = False
-    cache.delete("playlists:saved-filters-refresh-check")
+def test_reads_never_refresh_counts(api, environment, owner):
+    """Counts are the schedule's job (beat, or the embedded scheduler), never a read's."""
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
     SessionRecordingFactory(environment=environment, click_count=9)
 
     assert counts(api, environment, playlist)["saved_filters"] == NULL_SAVED_FILTERS
+    assert api.get(playlists_url(environment)).status_code == 200
     assert not SavedFiltersMatch.objects.exists()

@@ -11,7 +11,9 @@ def test_every_beat_entry_names_a_registered_task():
     app.loader.import_default_modules()
     scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled == {
+        "snapshots.tasks.drain_ingest_log",
         "snapshots.tasks.flush_due_live_buffers",
+        "recordings.tasks.ingested_blocks_prune",
         "playlists.tasks.refresh_saved_filters_counts",
         "recordings.tasks.recordings_expired_purge",
     }

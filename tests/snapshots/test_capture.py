@@ -9,6 +9,8 @@ from django.test import Client
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording
 from recordings_api.models import Environment
+from snapshots.flush import live_buffers_flush_due
+from snapshots.models import RecordingBlob
 from tests.snapshots.test_capture_support import (
     buffered_events,
     click,
@@ -253,9 +255,12 @@ def test_tombstoned_session_is_acknowledged_and_dropped(environment: Environment
     response = post_gzip(Client(), "/s/", body)
     assert response.status_code == 200
     assert response.json() == {"status": 1}
-    assert buffered_events(environment.id, session_id) == []
+    # Dropped downstream: the aggregator counts nothing, the flush writes no blob.
     assert not SessionRecording.objects.filter(session_id=session_id).exists()
     assert not SessionEvent.objects.filter(session_id=session_id).exists()
+    assert [o.status for o in live_buffers_flush_due(force=True) if o.session_id == session_id] == ["dropped"]
+    assert buffered_events(environment.id, session_id) == []
+    assert not RecordingBlob.objects.filter(session_id=session_id).exists()
 
 
 def test_tombstone_in_another_environment_does_not_drop(

@@ -11,7 +11,7 @@ import pytest
 
 from snapshots.capture.payload import CaptureItem
 from snapshots.capture.sanitize import MAX_DEPTH, TooDeep, events_json, storable_json, storable_text
-from snapshots.ingestion.snapshots import session_blocks_build, snapshot_line
+from snapshots.ingestion.build import capture_writes_build, snapshot_line
 
 
 @pytest.mark.parametrize(
@@ -85,11 +85,13 @@ def test_lines_splice_the_items_arrays_into_what_orjson_writes_for_the_whole_lin
     items[1].snapshot_events = [{"type": 4, "timestamp": 5}]
     items[1].snapshot_json = events_json(items[1].snapshot_events)
 
-    [block] = session_blocks_build(items)
+    [write] = capture_writes_build(environment_id=1, items=items, partitions=4)
+    [session] = write.sessions
 
-    assert [(line.score, line.line) for line in block.lines] == [
+    assert [(line.score, line.line) for line in session.lines] == [
         (10, orjson.dumps({"window_id": "w1", "data": first + second}).decode()),
         (5, orjson.dumps({"window_id": "w2", "data": [{"type": 4, "timestamp": 5}]}).decode()),
     ]
-    assert block.first_item is items[0]
+    [block] = write.record.blocks
+    assert (block.session_id, block.distinct_id, block.metadata.event_count) == ("s", "d", 4)
     assert snapshot_line(window_id="w", events_arrays=[b"[]", b"[1]"]) == '{"window_id":"w","data":[1]}'

@@ -1,8 +1,10 @@
 """Builders shared by the capture/ingestion tests (no tests here).
 
 rrweb event builders, ``$snapshot`` item builders, body encoders (gzip, base64 form, lz64) and the
-real posthog-js request bodies from ``/work/shared/fixtures`` rebased to "now" (ingestion drops
-events 7 days or more away from the server clock).
+real posthog-js request bodies from ``tests/fixtures/posthog-js`` re-dated to "now" when loaded
+(ingestion drops events 7 days or more away from the server clock). ``post_gzip``/``post_json``
+drain the ingest log after a 2xx (``drain=False`` to leave it for the aggregators), so a test
+asserts on metadata as an aggregator leaves it.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import base64
 import gzip
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -23,7 +26,7 @@ import pytest
 from django.test import Client, override_settings
 from lzstring import LZString
 
-FIXTURES_DIR = Path("/work/shared/fixtures")
+FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "posthog-js"
 FIXTURE_VERSIONS = ("1.449.2", "1.300.0")
 
 
@@ -138,19 +141,51 @@ def form_lz64(value: Any) -> str:
     return urlencode({"data": LZString().compressToBase64(json.dumps(value)), "compression": "lz64"})
 
 
-def post_gzip(client: Client, path: str, value: Any, **extra: Any) -> Any:
-    return client.post(path, data=gzip_json(value), content_type="text/plain", **extra)
+def drain() -> int:
+    """Apply everything the ingest log holds, as the aggregators would (returns the entries).
+
+    Entries another consumer received and never acknowledged are taken over at once (in a test,
+    no other aggregator is alive)."""
+    from snapshots.aggregation import ingest_log_drain
+
+    with override_settings(AGGREGATOR_RECLAIM_IDLE_SECONDS=0):
+        return ingest_log_drain(max_seconds=30)
 
 
-def post_json(client: Client, path: str, value: Any, **extra: Any) -> Any:
-    return client.post(path, data=orjson.dumps(value), content_type="application/json", **extra)
+def _drained(response: Any, *, drain_log: bool) -> Any:
+    if drain_log and 200 <= response.status_code < 300:
+        drain()
+    return response
+
+
+def post_gzip(client: Client, path: str, value: Any, *, drain: bool = True, **extra: Any) -> Any:
+    response = client.post(path, data=gzip_json(value), content_type="text/plain", **extra)
+    return _drained(response, drain_log=drain)
+
+
+def post_json(client: Client, path: str, value: Any, *, drain: bool = True, **extra: Any) -> Any:
+    response = client.post(path, data=orjson.dumps(value), content_type="application/json", **extra)
+    return _drained(response, drain_log=drain)
 
 
 # --- the real posthog-js fixtures -----------------------------------------------------------
 
 
+_SENT_AT_PARAM = re.compile(r"([?&]_=)(\d+)")
+
+
 def fixture_requests(version: str) -> list[dict[str, Any]]:
-    return json.loads((FIXTURES_DIR / f"posthog-js-{version}-requests.json").read_text())
+    """The requests of one SDK version, their ``_`` (sent-at) query parameters moved to now."""
+    requests: list[dict[str, Any]] = json.loads(
+        (FIXTURES_DIR / f"posthog-js-{version}-requests.json").read_text()
+    )
+    sent = [int(match[2]) for request in requests for match in _SENT_AT_PARAM.finditer(request["url"])]
+    delta = now_ms() - min(sent) - 5_000 if sent else 0
+    for request in requests:
+        request["url"] = _SENT_AT_PARAM.sub(
+            lambda match: f"{match[1]}{int(match[2]) + delta}", request["url"]
+        )
+    return requests
 
 
 def _shift_iso(value: str, delta_ms: int) -> str:

@@ -19,6 +19,7 @@ from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError, gunzip_
 from tests.snapshots.test_capture_support import (
     buffered_events,
     click,
+    drain,
     embedded_buffer,  # noqa: F401
     form_base64,
     form_lz64,
@@ -44,6 +45,7 @@ def _error(response: Any) -> dict[str, Any]:
 
 
 def _assert_stored(environment: Environment, session_id: str, events: list[dict[str, Any]]) -> None:
+    drain()
     assert [event for _, event in buffered_events(environment.id, session_id)] == events
     recording = SessionRecording.objects.get(environment=environment, session_id=session_id)
     assert recording.event_count == len(events)

@@ -13,13 +13,9 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 
 from recordings.models import DeletedRecording
+from recordings_api.coordination import coordination_key
 from recordings_api.models import Environment
-from snapshots.flush import (
-    blob_write,
-    coordination_key,
-    live_buffers_flush_due,
-    session_buffer_flush,
-)
+from snapshots.flush import blob_write, live_buffers_flush_due, session_buffer_flush
 from snapshots.live_buffer import BufferedLine, get_live_buffer
 from snapshots.models import RecordingBlob
 from snapshots.services import session_snapshots_delete

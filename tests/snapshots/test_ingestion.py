@@ -8,14 +8,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 from django.test import Client
 
 from recordings.models import Person, PersonDistinctId, SessionEvent, SessionRecording
 from recordings_api.models import Environment, Organization
 from recordings_api.services import project_create
+from snapshots.aggregation import ingest_log_drain
+from snapshots.live_buffer import LiveBufferUnavailable
 from tests.snapshots.test_capture_support import (
     click,
+    drain,
     embedded_buffer,  # noqa: F401
     event_item,
     meta,
@@ -250,12 +253,29 @@ def _post_until_accepted(client: Client, body: list[dict[str, Any]]) -> None:
     """Retry 503s like posthog-js does (the in-memory SQLite test database reports lock
     contention instead of waiting); any other status fails."""
     for _ in range(200):
-        response = post_gzip(client, "/s/", body)
+        response = post_gzip(client, "/s/", body, drain=False)
         if response.status_code != 503:
             assert response.status_code == 200, response.content
             return
         time.sleep(0.01)
     raise AssertionError("still 503 after 200 attempts")
+
+
+def _aggregate_until_idle(senders: list[threading.Thread], errors: list[BaseException]) -> None:
+    """One aggregator racing others on the same sessions until the senders are done and the log
+    is empty."""
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if ingest_log_drain(max_seconds=5) == 0 and not any(t.is_alive() for t in senders):
+                    return
+            except (DatabaseError, LiveBufferUnavailable):  # SQLite lock contention: entries stay
+                time.sleep(0.01)
+    except BaseException as error:  # surfaced by the test
+        errors.append(error)
+    finally:
+        connection.close()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -279,12 +299,14 @@ def test_concurrent_requests_of_one_session_lose_no_counts() -> None:
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=send, args=(worker,)) for worker in range(workers)]
-    for thread in threads:
+    senders = [threading.Thread(target=send, args=(worker,)) for worker in range(workers)]
+    aggregators = [threading.Thread(target=_aggregate_until_idle, args=(senders, errors)) for _ in range(3)]
+    for thread in [*senders, *aggregators]:
         thread.start()
-    for thread in threads:
+    for thread in [*senders, *aggregators]:
         thread.join()
     assert errors == []
+    drain()  # entries a failed round left claimed are reclaimed and applied (once) here
     recording = SessionRecording.objects.get(environment=environment, session_id=session_id)
     total = workers * per_worker
     assert (recording.click_count, recording.event_count, recording.message_count) == (

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
+import zlib
 
 import pytest
 import redis
+from django.conf import settings
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from snapshots.live_buffer import (
     BufferedLine,
@@ -133,17 +137,28 @@ def test_unicode_lines_round_trip(live_buffer: LiveBuffer) -> None:
     assert live_buffer.read(environment_id=1, session_id="s1") == [text]
 
 
-def test_ping(live_buffer: LiveBuffer) -> None:
-    live_buffer.ping()
+def test_ping_makes_a_round_trip_to_the_backend(live_buffer_backend: str, live_buffer: LiveBuffer) -> None:
+    if live_buffer_backend == "redis":
+        assert isinstance(live_buffer, RedisLiveBuffer)
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        before = client.info("commandstats").get("cmdstat_ping", {}).get("calls", 0)
+        live_buffer.ping()
+        assert client.info("commandstats")["cmdstat_ping"]["calls"] > before  # (health checks ping too)
+    else:
+        with CaptureQueriesContext(connection) as queries:
+            live_buffer.ping()
+        assert len(queries) == 1
 
 
 def test_redis_layout_is_posthogs_sorted_set_with_ttl(redis_url: str) -> None:
     with override_settings(REDIS_URL=redis_url, LIVE_BUFFER_TTL_SECONDS=1234):
         get_live_buffer().append(environment_id=7, session_id="abc", lines=[line(1)])
     client = redis.Redis.from_url(redis_url)
-    key = live_buffer_key(environment_id=7, session_id="abc")
+    key = live_buffer_key(environment_id=7, session_id="abc", partitions=16)
 
-    assert key == "@posthog/replay/snapshots/team-7/abc"
+    # PostHog's key, with the hash tag of the session's partition (Redis Cluster slots).
+    partition = zlib.crc32(b"7/abc") % 16
+    assert key == f"@posthog/replay/snapshots/{{ingest-{partition}}}/team-7/abc"
     assert client.zrange(key, 0, -1, withscores=True) == [(line(1).line.encode(), float(line(1).score))]
     assert 1200 < client.ttl(key) <= 1234
 

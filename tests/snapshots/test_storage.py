@@ -161,8 +161,17 @@ def test_delete_prefix_deletes_only_that_session(blob_store: BlobStore) -> None:
     assert blob_store.delete_prefix(session_prefix(environment_id=3, session_id="sess-1")) == 0
 
 
-def test_ping(blob_store: BlobStore) -> None:
+def test_ping_succeeds_on_a_usable_store_and_fails_on_an_unusable_one(
+    blob_store_backend: str, blob_store: BlobStore, tmp_path: Path
+) -> None:
     blob_store.ping()
+    if blob_store_backend == "s3":
+        unusable = override_settings(OBJECT_STORAGE_BUCKET="no-such-bucket-for-ping")
+    else:
+        (tmp_path / "a-file").write_bytes(b"")
+        unusable = override_settings(OBJECT_STORAGE_LOCAL_DIR=tmp_path / "a-file" / "store")
+    with unusable, pytest.raises(StorageUnavailable):
+        get_blob_store().ping()
 
 
 @pytest.mark.parametrize(

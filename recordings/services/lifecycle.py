@@ -13,9 +13,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from celery import current_app
 from django.db import transaction
 
-from recordings.models import DeletedRecording, SessionEvent, SessionRecording, SessionRecordingViewed
+from recordings.models import (
+    DeletedRecording,
+    IngestedBlock,
+    SessionEvent,
+    SessionRecording,
+    SessionRecordingViewed,
+)
 from recordings.selectors import (
     session_recordings_expired,
     session_recordings_visible,
@@ -117,6 +124,7 @@ def _sessions_delete(*, environment: Environment, session_ids: list[str], user: 
     SessionRecording.objects.filter(environment=environment, session_id__in=existing).delete()
     SessionEvent.objects.filter(environment=environment, session_id__in=existing).delete()
     SessionRecordingViewed.objects.filter(environment=environment, session_id__in=existing).delete()
+    IngestedBlock.objects.filter(environment=environment, session_id__in=existing).delete()
     for session_id in existing:
         transaction.on_commit(lambda sid=session_id: _enqueue_snapshots_delete(environment.id, sid))  # type: ignore[misc]
     logger.info(
@@ -127,9 +135,8 @@ def _sessions_delete(*, environment: Environment, session_ids: list[str], user: 
 
 
 def _enqueue_snapshots_delete(environment_id: int, session_id: str) -> None:
-    from recordings.tasks import recording_data_delete
-
-    recording_data_delete.delay(environment_id, session_id)
+    # By name: the task module imports these services, not the other way round.
+    current_app.tasks["recordings.tasks.recording_data_delete"].delay(environment_id, session_id)
 
 
 def session_recording_mark_viewed(*, environment: Environment, session_id: str, user: Any) -> None:

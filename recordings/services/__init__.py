@@ -1,0 +1,31 @@
+"""Writes of the recordings app: its own tables, and nothing else's.
+
+- ``lifecycle``: persist, delete (single, bulk), the retention purge, viewed marks;
+- ``ingest``: one batch of ingested records (recording metadata, session events, persons,
+  groups) applied exactly once, with ``records`` the typed input and ``recording_metadata``,
+  ``session_events``, ``persons`` the parts.
+"""
+
+from recordings.services.ingest import BatchApplied, ingested_batch_apply, ingested_blocks_prune
+from recordings.services.lifecycle import (
+    session_recording_delete,
+    session_recording_mark_viewed,
+    session_recording_persist,
+    session_recordings_bulk_delete,
+    session_recordings_bulk_viewed,
+    session_recordings_expired_purge,
+    session_recordings_expired_purge_all,
+)
+
+__all__ = [
+    "BatchApplied",
+    "ingested_batch_apply",
+    "ingested_blocks_prune",
+    "session_recording_delete",
+    "session_recording_mark_viewed",
+    "session_recording_persist",
+    "session_recordings_bulk_delete",
+    "session_recordings_bulk_viewed",
+    "session_recordings_expired_purge",
+    "session_recordings_expired_purge_all",
+]

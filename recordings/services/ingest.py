@@ -1,0 +1,101 @@
+"""``ingested_batch_apply``: one batch of the ingest log, applied to recordings' tables at once.
+
+Called by the aggregators (``snapshots.aggregation``) with the records of many log entries, in
+log order. In ONE transaction, with a constant number of statements whatever the batch size:
+session events (by uuid), recording metadata (``recording_metadata``: skeletons, row locks,
+exactly-once blocks, one bulk update), persons and groups. Records of deleted environments and
+of deleted recordings are dropped. Every record is idempotent (``records``), so applying a batch
+twice — an aggregator that died after its commit and before acknowledging the entries — changes
+nothing the second time. A database error rolls everything back; the entries stay in the log
+and are applied again.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from recordings.models import DeletedRecording, IngestedBlock
+from recordings.services.persons import groups_apply, persons_apply
+from recordings.services.recording_metadata import (
+    FIRST_EVENT_NAMES,
+    recording_blocks_apply,
+    sessions_condition,
+)
+from recordings.services.records import IngestedBatch
+from recordings.services.session_events import session_events_store
+from recordings_api.models import Environment
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BatchApplied:
+    blocks: int
+    duplicate_blocks: int
+    dropped_blocks: int
+    events: int
+    persons: int
+
+
+def _without_tombstoned(batch: IngestedBatch) -> IngestedBatch:
+    keys = {(b.environment_id, b.session_id) for b in batch.blocks}
+    keys |= {(e.environment_id, e.session_id) for e in batch.events}
+    if not keys:
+        return batch
+    gone = set(
+        DeletedRecording.objects.filter(sessions_condition(keys)).values_list("environment_id", "session_id")
+    )
+    if not gone:
+        return batch
+    return IngestedBatch(
+        blocks=[b for b in batch.blocks if (b.environment_id, b.session_id) not in gone],
+        events=[e for e in batch.events if (e.environment_id, e.session_id) not in gone],
+        persons=batch.persons,
+        groups=batch.groups,
+    )
+
+
+def ingested_batch_apply(*, batch: IngestedBatch) -> BatchApplied:
+    """Apply every record of ``batch`` exactly once (see the module docstring)."""
+    environments = Environment.objects.in_bulk(sorted(batch.environment_ids))
+    kept = _without_tombstoned(batch)
+    first_event_sessions = {
+        (e.environment_id, e.session_id) for e in kept.events if e.event in FIRST_EVENT_NAMES
+    }
+    with transaction.atomic():
+        events = session_events_store(events=kept.events, environments=environments)
+        blocks = recording_blocks_apply(
+            blocks=kept.blocks,
+            event_sessions=first_event_sessions,
+            environments=environments,
+            now=timezone.now(),
+        )
+        persons_apply(updates=kept.persons, environments=environments)
+        groups_apply(updates=kept.groups, environments=environments)
+    applied = BatchApplied(
+        blocks=blocks.applied,
+        duplicate_blocks=blocks.duplicates,
+        dropped_blocks=blocks.dropped + len(batch.blocks) - len(kept.blocks),
+        events=events,
+        persons=len(kept.persons),
+    )
+    logger.debug("ingested_batch_applied", extra=applied.__dict__)
+    return applied
+
+
+def ingested_blocks_prune(*, before: datetime, batch_size: int = 10_000) -> int:
+    """Forget the exactly-once records of blocks applied before ``before`` (a retry or a re-read
+    cannot come that late); deletes in batches, returns how many went."""
+    pruned = 0
+    while True:
+        ids = list(
+            IngestedBlock.objects.filter(created_at__lt=before).values_list("id", flat=True)[:batch_size]
+        )
+        if not ids:
+            return pruned
+        pruned += IngestedBlock.objects.filter(id__in=ids).delete()[0]

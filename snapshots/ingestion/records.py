@@ -1,0 +1,85 @@
+"""The ingest log's entry format: one ``IngestedBatch`` part as versioned JSON.
+
+``{"v": 1, "blocks": [...], "events": [...], "persons": [...], "groups": [...]}`` with each
+record's fields by name; times are ISO 8601 with microseconds (what capture computed, exactly).
+``record_decode`` raises ``RecordInvalid`` for anything else, which the aggregators log and drop
+(only this module writes entries, so that means a bug or a format from the future).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+import orjson
+
+from recordings.services.records import (
+    BlockMetadata,
+    EventRow,
+    GroupUpdate,
+    IngestedBatch,
+    PersonUpdate,
+    SessionBlock,
+)
+
+VERSION = 1
+
+
+class RecordInvalid(ValueError):
+    """A log entry this version cannot read."""
+
+
+def _time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _parse_time(value: Any) -> datetime | None:
+    return None if value is None else datetime.fromisoformat(value)
+
+
+def record_encode(batch: IngestedBatch) -> bytes:
+    body: dict[str, Any] = {"v": VERSION}
+    if batch.blocks:
+        body["blocks"] = [asdict(block) for block in batch.blocks]
+    if batch.events:
+        body["events"] = [{**asdict(event), "timestamp": _time(event.timestamp)} for event in batch.events]
+    if batch.persons:
+        body["persons"] = [
+            {**asdict(update), "timestamp": _time(update.timestamp)} for update in batch.persons
+        ]
+    if batch.groups:
+        body["groups"] = [{**asdict(update), "timestamp": _time(update.timestamp)} for update in batch.groups]
+    return orjson.dumps(body)
+
+
+def _block(data: dict[str, Any]) -> SessionBlock:
+    return SessionBlock(**{**data, "metadata": BlockMetadata(**data["metadata"])})
+
+
+def record_decode(data: bytes | str) -> IngestedBatch:
+    try:
+        body = orjson.loads(data)
+        if not isinstance(body, dict) or body.get("v") != VERSION:
+            raise RecordInvalid(
+                f"unknown ingest record version {body.get('v') if isinstance(body, dict) else None!r}"
+            )
+        return IngestedBatch(
+            blocks=[_block(item) for item in body.get("blocks", [])],
+            events=[
+                EventRow(**{**item, "timestamp": _parse_time(item["timestamp"])})
+                for item in body.get("events", [])
+            ],
+            persons=[
+                PersonUpdate(**{**item, "timestamp": _parse_time(item["timestamp"])})
+                for item in body.get("persons", [])
+            ],
+            groups=[
+                GroupUpdate(**{**item, "timestamp": _parse_time(item["timestamp"])})
+                for item in body.get("groups", [])
+            ],
+        )
+    except (orjson.JSONDecodeError, TypeError, KeyError, ValueError) as error:
+        if isinstance(error, RecordInvalid):
+            raise
+        raise RecordInvalid(f"malformed ingest record: {error}") from error

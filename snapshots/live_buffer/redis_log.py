@@ -1,0 +1,156 @@
+"""The Redis ingest log: one stream per partition, read by the consumer group ``aggregators``.
+
+Delivery is at least once: ``XREADGROUP … >`` hands each new entry to one consumer; an entry a
+consumer received but never acknowledged (it died) is handed to another by ``XAUTOCLAIM`` once
+it has been idle for the reclaim delay; acknowledged entries are deleted (``XACK`` + ``XDEL``),
+so the streams hold exactly what is still to be applied. The group is created from the start
+of the stream (``0``), so entries written before the first aggregator ever ran are read too.
+Works on a single Redis and on Redis Cluster (one stream per slot, one command per stream).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import redis
+
+from snapshots.live_buffer.base import LiveBufferUnavailable, LogBacklog, LogEntry, partition_tag
+
+CONSUMER_GROUP = "aggregators"
+
+
+def log_key(partition: int) -> str:
+    return f"@posthog/replay/ingest-log/{partition_tag(partition)}"
+
+
+def _entry_ms(entry_id: str) -> int:
+    return int(entry_id.split("-", 1)[0])
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8") if isinstance(value, bytes) else value
+
+
+class RedisIngestLog:
+    def __init__(self, client: Any, *, partitions: int) -> None:
+        self._client = client
+        self.partitions = partitions
+        self._groups_ready = False
+
+    # --- scripts -----------------------------------------------------------------------------
+    @staticmethod
+    def _script_sha(source: str) -> str:
+        return hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+    def _evalsha_all(self, sha: str, source: str, calls: Sequence[tuple[list[str], list[Any]]]) -> None:
+        """Run the script once per ``(keys, args)``, all in one round trip (loading it if needed)."""
+        if not calls:
+            return
+        for attempt in (1, 2):
+            try:
+                pipe = self._client.pipeline(transaction=False)
+                for keys, args in calls:
+                    pipe.evalsha(sha, len(keys), *keys, *args)
+                pipe.execute()
+                return
+            except redis.exceptions.NoScriptError:
+                if attempt == 2:
+                    raise
+                self._client.script_load(source)
+
+    # --- the consumer group --------------------------------------------------------------------
+    def _ensure_groups(self, *, force: bool = False) -> None:
+        if self._groups_ready and not force:
+            return
+        for partition in range(self.partitions):
+            try:
+                self._client.xgroup_create(log_key(partition), CONSUMER_GROUP, id="0", mkstream=True)
+            except redis.exceptions.ResponseError as error:
+                if "BUSYGROUP" not in str(error):
+                    raise
+        self._groups_ready = True
+
+    def _with_groups(self, operation: str, run: Any) -> Any:
+        try:
+            self._ensure_groups()
+            try:
+                return run()
+            except redis.exceptions.ResponseError as error:
+                if "NOGROUP" not in str(error):
+                    raise
+                self._ensure_groups(force=True)  # the stream was deleted (FLUSHDB, a new node)
+                return run()
+        except redis.RedisError as error:
+            raise LiveBufferUnavailable(f"Redis ingest log {operation} failed: {error}") from error
+
+    @staticmethod
+    def _entries(partition: int, messages: Any) -> list[LogEntry]:
+        entries = []
+        for entry_id, fields in messages or []:
+            record = fields.get(b"r") if isinstance(fields, dict) else None
+            if record is not None:
+                entries.append(LogEntry(partition=partition, entry_id=_text(entry_id), record=record))
+        return entries
+
+    def log_read(self, *, consumer: str, count: int) -> list[LogEntry]:
+        def run() -> list[LogEntry]:
+            pipe = self._client.pipeline(transaction=False)
+            for partition in range(self.partitions):
+                pipe.xreadgroup(CONSUMER_GROUP, consumer, {log_key(partition): ">"}, count=count)
+            entries: list[LogEntry] = []
+            for partition, reply in enumerate(pipe.execute()):
+                for _stream, messages in reply or []:
+                    entries += self._entries(partition, messages)
+            return entries
+
+        result: list[LogEntry] = self._with_groups("read", run)
+        return result
+
+    def log_reclaim(self, *, consumer: str, min_idle_ms: int, count: int) -> list[LogEntry]:
+        def run() -> list[LogEntry]:
+            pipe = self._client.pipeline(transaction=False)
+            for partition in range(self.partitions):
+                pipe.xautoclaim(log_key(partition), CONSUMER_GROUP, consumer, min_idle_ms, "0-0", count=count)
+            entries: list[LogEntry] = []
+            for partition, reply in enumerate(pipe.execute()):
+                entries += self._entries(partition, reply[1] if reply else [])
+            return entries
+
+        result: list[LogEntry] = self._with_groups("reclaim", run)
+        return result
+
+    def log_ack(self, *, entries: Sequence[LogEntry]) -> None:
+        by_partition: dict[int, list[str]] = {}
+        for entry in entries:
+            by_partition.setdefault(entry.partition, []).append(entry.entry_id)
+        if not by_partition:
+            return
+
+        def run() -> None:
+            pipe = self._client.pipeline(transaction=False)
+            for partition, ids in by_partition.items():
+                pipe.xack(log_key(partition), CONSUMER_GROUP, *ids)
+                pipe.xdel(log_key(partition), *ids)
+            pipe.execute()
+
+        self._with_groups("ack", run)
+
+    def log_backlog(self) -> LogBacklog:
+        def run() -> LogBacklog:
+            pipe = self._client.pipeline(transaction=False)
+            for partition in range(self.partitions):
+                pipe.xlen(log_key(partition))
+                pipe.xrange(log_key(partition), count=1)
+            replies = pipe.execute()
+            lengths, oldest = replies[0::2], replies[1::2]
+            firsts = [_entry_ms(_text(reply[0][0])) for reply in oldest if reply]
+            now_ms = int(time.time() * 1000)
+            return LogBacklog(
+                entries=sum(lengths), oldest_age_ms=max(0, now_ms - min(firsts)) if firsts else None
+            )
+
+        result: LogBacklog = self._with_groups("backlog", run)
+        return result
