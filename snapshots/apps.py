@@ -21,10 +21,12 @@ class SnapshotsConfig(AppConfig):
     def ready(self) -> None:
         from recordings.hooks import RecordingDataHook, recording_data_hook_register
         from recordings_api.health import readiness_check_register
-        from snapshots.live_buffer import LiveBufferUnavailable
+        from recordings_api.monitoring.metrics import LiveBufferBacklogCollector, metrics_collector_register
+        from snapshots.live_buffer import LiveBufferUnavailable, get_live_buffer
         from snapshots.services import session_snapshots_delete
         from snapshots.storage import StorageUnavailable
 
+        metrics_collector_register(LiveBufferBacklogCollector(lambda: get_live_buffer().sessions_stats()))
         readiness_check_register("live_buffer", live_buffer_ready)
         readiness_check_register("object_storage", object_storage_ready)
         recording_data_hook_register(

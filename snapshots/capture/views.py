@@ -42,6 +42,7 @@ from snapshots.capture.payload import CapturePayload, PayloadError, capture_payl
 from snapshots.ingestion.selectors import environment_by_token
 from snapshots.ingestion.services import capture_batch_ingest
 from snapshots.live_buffer import LiveBufferUnavailable
+from snapshots.monitoring import capture_batch_annotate, capture_observed
 
 logger = logging.getLogger(__name__)
 
@@ -94,6 +95,7 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
     environment = environment_by_token(token=payload.token or "")
     if environment is None:
         return _unauthenticated(request, payload.token)
+    capture_batch_annotate(request, environment_id=environment.id, rejected=payload.rejected)
     if not payload.items:
         return _nothing_usable(request, payload)
     try:
@@ -124,6 +126,7 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
 
 
 @csrf_exempt
+@capture_observed
 def capture(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return cors_preflight(request)

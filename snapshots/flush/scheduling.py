@@ -23,6 +23,7 @@ from django.db import close_old_connections, connections
 
 from snapshots.flush.session import FlushOutcome, coordination_key, session_buffer_flush
 from snapshots.live_buffer import BufferStats, LiveBufferUnavailable, SessionRef, get_live_buffer
+from snapshots.monitoring import flush_outcome_observe
 from snapshots.storage import StorageUnavailable
 
 logger = logging.getLogger("snapshots.flush")
@@ -56,7 +57,7 @@ def live_buffers_flush_due(*, now_ms: int | None = None, force: bool = False) ->
     outcomes = []
     for ref, stats in buffer.sessions_stats().items():
         if force or flush_is_due(stats, now_ms=now_ms):
-            outcomes.append(_flush_reporting_failure(ref))
+            outcomes.append(flush_outcome_observe(_flush_reporting_failure(ref), stats=stats))
     return outcomes
 
 

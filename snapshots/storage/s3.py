@@ -16,6 +16,7 @@ import urllib3.exceptions
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from recordings_api.monitoring.metrics import OBJECT_STORAGE_ERRORS
 from snapshots.storage.base import ObjectStream, RangeNotSatisfiable, StorageUnavailable, StoredObject
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def _error_code(error: ClientError) -> str:
 
 def _unavailable(operation: str, key: str, error: BaseException) -> StorageUnavailable:
     logger.warning("object_storage_error", extra={"operation": operation, "key": key, "error": str(error)})
+    OBJECT_STORAGE_ERRORS.labels(operation=operation).inc()
     return StorageUnavailable(f"object storage {operation} failed: {type(error).__name__}: {error}")
 
 
