@@ -15,6 +15,14 @@ def object_storage_ready() -> None:
     get_blob_store().ping()
 
 
+def session_flush_now(environment_id: int, session_id: str) -> str:
+    """The recordings admin's "flush now": one session's buffer to object storage, reported like
+    the scheduled flush (counted, a failure logged)."""
+    from snapshots.flush.scheduling import flush_session_reporting
+
+    return flush_session_reporting(environment_id=environment_id, session_id=session_id).status
+
+
 class SnapshotsConfig(AppConfig):
     name = "snapshots"
 
@@ -35,6 +43,7 @@ class SnapshotsConfig(AppConfig):
                 forget=lambda environment_id, session_id: session_snapshots_delete(
                     environment_id=environment_id, session_id=session_id
                 ),
+                flush=session_flush_now,
                 retryable=(StorageUnavailable, LiveBufferUnavailable),
             )
         )

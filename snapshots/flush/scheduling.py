@@ -61,6 +61,11 @@ def live_buffers_flush_due(*, now_ms: int | None = None, force: bool = False) ->
     return outcomes
 
 
+def flush_session_reporting(*, environment_id: int, session_id: str) -> FlushOutcome:
+    """Flush one session now, outside the schedule; its outcome is counted and a failure logged."""
+    return flush_outcome_observe(_flush_reporting_failure(SessionRef(environment_id, session_id)))
+
+
 def _flush_reporting_failure(ref: SessionRef) -> FlushOutcome:
     try:
         return session_buffer_flush(environment_id=ref.environment_id, session_id=ref.session_id)
