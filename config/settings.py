@@ -258,6 +258,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {},
+    # The capture endpoints (plain Django views) are added to the document under their own tag.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "snapshots.capture.openapi.capture_paths_add",
+    ],
 }
 
 # --- Recordings ingestion and retention -----------------------------------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +20,7 @@ DOCS_CONTENT_SECURITY_POLICY = (
 
 
 class _LocalDocsPage:
+    @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         response: Response = super().get(request, *args, **kwargs)  # type: ignore[misc]
         response["Content-Security-Policy"] = DOCS_CONTENT_SECURITY_POLICY
