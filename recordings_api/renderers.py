@@ -50,7 +50,7 @@ def _indent_requested(accepted_media_type: str | None, renderer_context: Any) ->
                 except ValueError:
                     return False
     indent = (renderer_context or {}).get("indent")
-    return bool(indent) and int(indent) > 0
+    return isinstance(indent, int) and indent > 0
 
 
 class OrjsonRenderer(BaseRenderer):
