@@ -274,6 +274,8 @@ LIVE_BUFFER_FLUSH_AGE_SECONDS = env_int("LIVE_BUFFER_FLUSH_AGE_SECONDS", 600)
 LIVE_BUFFER_FLUSH_MAX_BYTES = env_int("LIVE_BUFFER_FLUSH_MAX_BYTES", 10 * 1024 * 1024)
 LIVE_BUFFER_TTL_SECONDS = env_int("LIVE_BUFFER_TTL_SECONDS", 3 * 24 * 3600)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
+# Where bootstrap_demo keeps its demo key's plaintext (git-ignored var/), so it is reused.
+DEMO_API_KEY_FILE = Path(env_str("DEMO_API_KEY_FILE", str(VAR_DIR / "demo_api_key")) or "")
 
 # --- Logging ----------------------------------------------------------------------------------
 # One JSON object per line with every `extra` field and the request id (recordings_api.monitoring).

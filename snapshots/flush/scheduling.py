@@ -16,6 +16,7 @@ import math
 import os
 import threading
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
@@ -44,20 +45,32 @@ def flush_is_due(stats: BufferStats, *, now_ms: int) -> bool:
     return idle or old
 
 
-def live_buffers_flush_due(*, now_ms: int | None = None, force: bool = False) -> list[FlushOutcome]:
+FlushProgress = Callable[[int, int, FlushOutcome], None]
+
+
+def live_buffers_flush_due(
+    *, now_ms: int | None = None, force: bool = False, progress: FlushProgress | None = None
+) -> list[FlushOutcome]:
     """Flush every due session (every session with ``force``); one failure does not stop the rest.
 
-    Raises ``LiveBufferUnavailable`` only when the buffer cannot even be listed.
+    ``progress(done, total, outcome)`` is called after each session (``flush_live_buffers``
+    prints it). Raises ``LiveBufferUnavailable`` only when the buffer cannot even be listed.
     """
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     buffer = get_live_buffer()
     purge_expired = getattr(buffer, "purge_expired", None)
     if purge_expired is not None:
         purge_expired()
-    outcomes = []
-    for ref, stats in buffer.sessions_stats().items():
-        if force or flush_is_due(stats, now_ms=now_ms):
-            outcomes.append(flush_outcome_observe(_flush_reporting_failure(ref), stats=stats))
+    outcomes: list[FlushOutcome] = []
+    due = [
+        (ref, stats)
+        for ref, stats in buffer.sessions_stats().items()
+        if force or flush_is_due(stats, now_ms=now_ms)
+    ]
+    for ref, stats in due:
+        outcomes.append(flush_outcome_observe(_flush_reporting_failure(ref), stats=stats))
+        if progress is not None:
+            progress(len(outcomes), len(due), outcomes[-1])
     return outcomes
 
 
