@@ -24,7 +24,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 # manage.py command works in a checkout. Variables set in the environment win. The test suite
 # never reads it, so a developer's local file cannot change what tests see.
 if not env_bool("TESTING", False):
-    load_dotenv(BASE_DIR / ".env", override=False)
+    load_dotenv(env_str("ENV_FILE", str(BASE_DIR / ".env")), override=False)
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")) or "")
 
 # --- Core -----------------------------------------------------------------------------------

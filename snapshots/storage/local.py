@@ -127,6 +127,11 @@ class LocalBlobStore:
             raise _unavailable("delete_prefix", error) from error
         return deleted
 
+    def prepare(self) -> bool:
+        existed = self.root.is_dir()
+        self.ping()
+        return not existed
+
     def ping(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)

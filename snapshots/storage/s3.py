@@ -141,6 +141,34 @@ class S3BlobStore:
         except (ClientError, *_TRANSPORT_ERRORS) as error:
             raise _unavailable("ping", self.bucket, error) from error
 
+    def prepare(self) -> bool:
+        if self._bucket_exists():
+            return False
+        region = self._client.meta.region_name
+        options: dict[str, Any] = {}
+        if region not in (None, "us-east-1"):
+            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            self._client.create_bucket(Bucket=self.bucket, **options)
+        except ClientError as error:
+            if _error_code(error) in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                return False
+            raise _unavailable("prepare", self.bucket, error) from error
+        except _TRANSPORT_ERRORS as error:
+            raise _unavailable("prepare", self.bucket, error) from error
+        return True
+
+    def _bucket_exists(self) -> bool:
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            if _error_code(error) in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            raise _unavailable("prepare", self.bucket, error) from error
+        except _TRANSPORT_ERRORS as error:
+            raise _unavailable("prepare", self.bucket, error) from error
+        return True
+
 
 class _BodyChunks:
     """The body's chunks; transport errors mid-stream become ``StorageUnavailable``.
