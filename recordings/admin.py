@@ -21,8 +21,8 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 
-from recordings import metrics
 from recordings.hooks import recording_data_flush
+from recordings.metrics.formulas import is_ongoing
 from recordings.models import DeletedRecording, Person, PersonDistinctId, SessionEvent, SessionRecording
 from recordings.services import session_recording_persist, session_recordings_bulk_delete
 
@@ -125,7 +125,7 @@ class SessionRecordingAdmin(ReadOnlyAdmin):
 
     @admin.display(description="Ongoing", boolean=True)
     def ongoing(self, recording: SessionRecording) -> bool:
-        return metrics.is_ongoing(recording)
+        return is_ongoing(recording)
 
     @admin.display(description="Replay")
     def watch(self, recording: SessionRecording) -> str:
@@ -156,7 +156,7 @@ class SessionRecordingAdmin(ReadOnlyAdmin):
     def persist_recordings(self, request: HttpRequest, queryset: QuerySet[SessionRecording]) -> None:
         recordings = list(queryset.select_related("environment"))
         for recording in recordings:
-            session_recording_persist(environment=recording.environment, session_id=recording.session_id)
+            session_recording_persist(recording=recording)
         self.message_user(request, f"Persisted {len(recordings)} recording(s).", messages.SUCCESS)
 
     @admin.action(description="Flush the selected recordings' buffered data now", permissions=["change"])

@@ -26,7 +26,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
 from recordings.models import SessionRecording
-from recordings.selectors import session_recording_get
+from recordings.selectors import session_recording_find
 from recordings_api.errors import error_body
 from recordings_api.models import Environment
 from sharing.assets import asset_version
@@ -105,10 +105,11 @@ def _page(request: HttpRequest, *, token: str, as_json: bool, embedded: bool) ->
 @staff_member_required
 def staff_recording_page(request: HttpRequest, environment_id: int, session_id: str) -> HttpResponse:
     """The admin's **Watch**: the share page's player, fed through the staff session."""
-    try:
-        environment = Environment.objects.get(id=environment_id)
-        recording = session_recording_get(environment=environment, session_id=session_id)
-    except (Environment.DoesNotExist, SessionRecording.DoesNotExist):
+    environment = Environment.objects.filter(id=environment_id).first()
+    recording = (
+        session_recording_find(environment=environment, session_id=session_id) if environment else None
+    )
+    if recording is None:
         message = "This recording does not exist, was deleted or is past its retention."
         response = render(request, "sharing/not_found.html", {"message": message}, status=404)
     else:
