@@ -13,10 +13,18 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# --- Local .env (development checkouts) -------------------------------------------------------
+# `make run` writes .env once (DEBUG=1, a generated SECRET_KEY: config/local_env.py) so that any
+# manage.py command works in a checkout. Variables set in the environment win. The test suite
+# never reads it, so a developer's local file cannot change what tests see.
+if not env_bool("TESTING", False):
+    load_dotenv(env_str("ENV_FILE", str(BASE_DIR / ".env")), override=False)
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")) or "")
 
 # --- Core -----------------------------------------------------------------------------------
@@ -27,7 +35,9 @@ if DEBUG or TESTING:
 else:
     SECRET_KEY = env_required("SECRET_KEY", "it signs sessions; it must be set when DEBUG is off.")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
-SITE_URL = (env_str("SITE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
+# PORT: where `make run` serves (default 8000); the default SITE_URL follows it.
+PORT = env_int("PORT", 8000)
+SITE_URL = (env_str("SITE_URL", f"http://127.0.0.1:{PORT}") or "").rstrip("/")
 CSRF_TRUSTED_ORIGINS = [SITE_URL]
 
 INSTALLED_APPS = [
@@ -48,6 +58,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # A request id and one log line per request; then the probes (/_health, /_readyz, /metrics),
+    # answered before host validation and the HTTPS redirect (recordings_api.monitoring).
+    "recordings_api.monitoring.requests.RequestObservabilityMiddleware",
+    "recordings_api.monitoring.endpoints.ProbeEndpointsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -238,11 +252,26 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # System fonts: the Redoc page loads nothing from outside this host (recordings_api/redoc.html).
+    "REDOC_UI_SETTINGS": {
+        "theme": {
+            "typography": {
+                "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+                "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+                "code": {"fontFamily": "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace"},
+            }
+        }
+    },
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/(projects|environments)/\{[a-z_]+\}",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
     "ENUM_NAME_OVERRIDES": {},
+    # The capture endpoints (plain Django views) are added to the document under their own tag.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "snapshots.capture.openapi.capture_paths_add",
+    ],
 }
 
 # --- Recordings ingestion and retention -----------------------------------------------------
@@ -265,15 +294,58 @@ AGGREGATOR_BATCH_SIZE = env_int("AGGREGATOR_BATCH_SIZE", 500)
 AGGREGATOR_RECLAIM_IDLE_SECONDS = env_int("AGGREGATOR_RECLAIM_IDLE_SECONDS", 60)
 AGGREGATOR_POLL_SECONDS = env_float("AGGREGATOR_POLL_SECONDS", 0.1)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
+# Where bootstrap_demo keeps its demo key's plaintext (git-ignored var/), so it is reused.
+DEMO_API_KEY_FILE = Path(env_str("DEMO_API_KEY_FILE", str(VAR_DIR / "demo_api_key")) or "")
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Logging ----------------------------------------------------------------------------------
+# One JSON object per line with every `extra` field and the request id (recordings_api.monitoring).
+# RequestObservabilityMiddleware logs each request once, so Django's per-request lines are off:
+# django.request keeps only 5xx (with their traceback), django.server (runserver) is silent.
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"structured": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {"request_context": {"()": "recordings_api.monitoring.logs.RequestContextFilter"}},
+    "formatters": {"json": {"()": "recordings_api.monitoring.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_context"]}
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "celery": {"level": LOG_LEVEL},
+    },
 }
 
+# --- Metrics and error reporting -----------------------------------------------------------------
+# /metrics (Prometheus): open when DEBUG is on, else only with `Authorization: Bearer METRICS_TOKEN`,
+# else off (404). PROMETHEUS_MULTIPROC_DIR (set by the Docker image) aggregates every worker.
+METRICS_TOKEN = env_str("METRICS_TOKEN")
+# Celery workers serve their own counters (flushes, storage errors) on this port; unset: not served.
+CELERY_METRICS_PORT = env_int("CELERY_METRICS_PORT", 0)
+SENTRY_DSN = env_str("SENTRY_DSN")
+if not TESTING:
+    from recordings_api.monitoring.error_reporting import error_reporting_init
+
+    error_reporting_init(
+        dsn=SENTRY_DSN,
+        environment=env_str("SENTRY_ENVIRONMENT", "development" if DEBUG else "production") or "",
+        release=env_str("SENTRY_RELEASE"),
+        traces_sample_rate=env_float("SENTRY_TRACES_SAMPLE_RATE", 0.0),
+    )
+
+# --- Security (HTTPS deployments) ----------------------------------------------------------------
+# Off by default so `make run` and plain-HTTP setups work; `.env.example` documents the production
+# values, with which `manage.py check --deploy` is clean (CI checks it).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# Behind a TLS-terminating proxy that sets X-Forwarded-Proto (only then: a client could forge it).
+if env_bool("SECURE_PROXY_SSL_HEADER", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -1,9 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from recordings_api.health import health, readiness
 
 urlpatterns = [
+    # The site root is the API documentation (interactive: try requests with your key).
+    path("", RedirectView.as_view(url="/api/schema/swagger-ui/", permanent=False), name="root"),
     path("admin/", admin.site.urls),
     path("_health", health, name="health"),
     path("_readyz", readiness, name="readiness"),

@@ -14,7 +14,13 @@ from typing import Any, cast
 
 from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import MethodNotAllowed, NotFound
@@ -127,6 +133,20 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
     @extend_schema(
         request=s.PlaylistCreateInputSerializer,
         responses={201: s.SessionRecordingPlaylistSerializer, 400: _ERRORS[400]},
+        examples=[
+            OpenApiExample(
+                "A saved filter",
+                request_only=True,
+                value={
+                    "name": "Checkout errors",
+                    "type": "filters",
+                    "filters": {"query": "count_errors:>0 url:*checkout*", "date_from": "-7d"},
+                },
+            ),
+            OpenApiExample(
+                "A collection", request_only=True, value={"name": "Bugs to triage", "type": "collection"}
+            ),
+        ],
     )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = s.PlaylistCreateInputSerializer(data=request.data)

@@ -12,6 +12,9 @@ Contract of a hook:
   backend is unavailable; the deletion task retries with backoff.
 - ``persist(environment_id, session_id)`` (optional) writes the long-term copy a persisted
   recording keeps past retention; idempotent, raises one of ``retryable`` on an outage.
+- ``flush(environment_id, session_id)`` (optional) writes the session's buffered data to
+  durable storage now (the admin's "flush now") and returns what happened (``flushed``,
+  ``empty``, ``locked``, ``failed``…); it never raises for an outage, it reports ``failed``.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 SessionAction = Callable[[int, str], None]
+SessionFlush = Callable[[int, str], str]
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class RecordingDataHook:
     name: str
     forget: SessionAction
     persist: SessionAction | None = None
+    flush: SessionFlush | None = None
     retryable: tuple[type[Exception], ...] = ()
 
 
@@ -58,3 +63,9 @@ def recording_data_persist(*, environment_id: int, session_id: str) -> None:
     for hook in recording_data_hooks():
         if hook.persist is not None:
             hook.persist(environment_id, session_id)
+
+
+def recording_data_flush(*, environment_id: int, session_id: str) -> list[str]:
+    """Run every hook's ``flush`` that exists; the outcomes, in hook order."""
+    flushes = [hook.flush for hook in recording_data_hooks() if hook.flush is not None]
+    return [flush(environment_id, session_id) for flush in flushes]

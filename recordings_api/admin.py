@@ -1,7 +1,10 @@
 """Operators' admin for tenants, users, memberships and personal API keys.
 
-A key created here is generated server-side; its plaintext is shown once, in the success
-message after saving, and is not recoverable afterwards (only its hash is stored).
+Organizations and projects are created here too: a project is created through
+``project_create``, so it comes with its default environment (same id). A key created here is
+generated server-side; its plaintext is shown once, in the success message after saving, and is
+not recoverable afterwards (only its hash is stored). Keys are never deleted from the list's
+actions: "Revoke" keeps the row (shown as revoked) and the key answers 401 from then on.
 """
 
 from __future__ import annotations
@@ -11,11 +14,13 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
 from recordings_api.scopes import ALL_SCOPES
-from recordings_api.services import personal_api_key_create
+from recordings_api.services import personal_api_key_create, personal_api_keys_revoke, project_create
 
 
 class MembershipInline(admin.TabularInline):
@@ -33,12 +38,26 @@ class OrganizationAdmin(admin.ModelAdmin):
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = ("name", "id", "organization", "created_at")
+    list_filter = ("organization",)
     search_fields = ("name",)
     readonly_fields = ("id",)
+    fields = ("id", "organization", "name")
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Projects come with their default environment; create them with bootstrap_demo or the service.
-        return False
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("id", "organization") if obj is not None else ()
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return self.fields if obj is not None else ("organization", "name")
+
+    def save_model(self, request: HttpRequest, obj: Project, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        # Through the service: the project and its default environment share one id.
+        created = project_create(
+            organization=form.cleaned_data["organization"], name=form.cleaned_data["name"]
+        )
+        obj.__dict__.update(created.__dict__)
 
 
 @admin.register(Environment)
@@ -67,25 +86,97 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
+def _environment_choices() -> list[tuple[int, str]]:
+    return [
+        (environment.id, f"{environment.project.organization.name} / {environment}")
+        for environment in Environment.objects.select_related("project__organization").order_by("id")
+    ]
+
+
+def _organization_choices() -> list[tuple[str, str]]:
+    return [
+        (str(organization.id), organization.name) for organization in Organization.objects.order_by("name")
+    ]
+
+
 class PersonalAPIKeyForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(choices=[(scope, scope) for scope in ALL_SCOPES])
+    scoped_teams = forms.TypedMultipleChoiceField(
+        choices=_environment_choices,
+        coerce=int,
+        required=False,
+        label="Scoped environments",
+        help_text="Empty: every environment the user can reach.",
+    )
+    scoped_organizations = forms.MultipleChoiceField(
+        choices=_organization_choices,
+        required=False,
+        help_text="Empty: every organization the user belongs to.",
+    )
 
     class Meta:
         model = PersonalAPIKey
-        fields = ("user", "label", "scopes", "scoped_teams", "scoped_organizations")
+        fields = ("user", "label", "scopes", "scoped_teams", "scoped_organizations", "expires_at")
+
+
+class KeyStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("active", "active"), ("revoked", "revoked"), ("expired", "expired")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[PersonalAPIKey]) -> QuerySet[PersonalAPIKey]:
+        now = timezone.now()
+        expired = Q(revoked_at__isnull=True, expires_at__lte=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(expired)
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True).exclude(expired)
+        return queryset
 
 
 @admin.register(PersonalAPIKey)
 class PersonalAPIKeyAdmin(admin.ModelAdmin):
     form = PersonalAPIKeyForm
-    list_display = ("label", "user", "mask_value", "scopes", "created_at", "last_used_at")
+    list_display = (
+        "label",
+        "user",
+        "mask_value",
+        "key_status",
+        "scopes",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+    )
+    list_filter = (KeyStatusFilter, "created_at", "last_used_at", ("user", admin.RelatedOnlyFieldListFilter))
     search_fields = ("label", "user__email", "mask_value")
-    readonly_fields = ("mask_value", "created_at", "last_used_at")
+    readonly_fields = ("mask_value", "created_at", "last_used_at", "revoked_at")
+    list_select_related = ("user",)
+    actions = ("revoke_keys",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return self.readonly_fields
         return (*self.readonly_fields, "user")
+
+    def get_actions(self, request: HttpRequest) -> Any:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # revoke instead: the row stays, marked revoked
+        return actions
+
+    @admin.display(description="Status")
+    def key_status(self, obj: PersonalAPIKey) -> str:
+        return obj.status()
+
+    @admin.action(
+        description="Revoke the selected keys (they answer 401 from now on)", permissions=["change"]
+    )
+    def revoke_keys(self, request: HttpRequest, queryset: QuerySet[PersonalAPIKey]) -> None:
+        revoked = personal_api_keys_revoke(keys=list(queryset))
+        self.message_user(request, f"Revoked {revoked} key(s).", messages.SUCCESS)
 
     def save_model(self, request: HttpRequest, obj: PersonalAPIKey, form: Any, change: bool) -> None:
         if change:
@@ -97,6 +188,7 @@ class PersonalAPIKeyAdmin(admin.ModelAdmin):
             scopes=form.cleaned_data["scopes"],
             scoped_teams=form.cleaned_data.get("scoped_teams") or [],
             scoped_organizations=form.cleaned_data.get("scoped_organizations") or [],
+            expires_at=form.cleaned_data.get("expires_at"),
         )
         obj.__dict__.update(created.key.__dict__)
         messages.warning(

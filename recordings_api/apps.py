@@ -19,5 +19,8 @@ class RecordingsApiConfig(AppConfig):
 
     def ready(self) -> None:
         from recordings_api import openapi  # noqa: F401  (registers the auth extension)
+        from recordings_api.monitoring.celery_processes import celery_signals_connect
+
+        celery_signals_connect()
 
         post_migrate.connect(_cache_table_create, sender=self)

@@ -2,7 +2,8 @@
 
 The key is read from, in order: ``Authorization: Bearer <key>``, the ``personal_api_key`` body
 field, the ``personal_api_key`` query parameter; the first candidate wins. A candidate that does
-not match an active user's key is a 401 naming where it was found. Only hashes are compared.
+not match an active user's key is a 401 naming where it was found; so is a revoked or expired
+key (saying which). Only hashes are compared.
 """
 
 from __future__ import annotations
@@ -81,6 +82,11 @@ class PersonalAPIKeyAuthentication(BaseAuthentication):
             raise AuthenticationFailed(
                 f"Personal API key found in request {_SOURCE_NAMES[source]} is invalid."
             )
+        status = key.status()
+        if status != "active":
+            state = "been revoked" if status == "revoked" else "expired"
+            where = _SOURCE_NAMES[source]
+            raise AuthenticationFailed(f"Personal API key found in request {where} has {state}.")
         personal_api_key_touch(key)
         return key.user, key
 

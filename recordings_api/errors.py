@@ -20,6 +20,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from recordings_api.monitoring.requests import request_log_annotate
+
 logger = logging.getLogger(__name__)
 
 _AUTHENTICATION = (exceptions.AuthenticationFailed, exceptions.NotAuthenticated, exceptions.PermissionDenied)
@@ -114,6 +116,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         response["Retry-After"] = str(exc.retry_after)
         logger.warning("dependency_unavailable", extra={"detail": detail})
     response.data = error_body(type_=_error_type(exc), code=str(code), detail=detail, attr=attr)
+    request_log_annotate(context.get("request"), error_code=str(code), error_detail=detail, error_attr=attr)
     return response
 
 

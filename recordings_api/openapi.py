@@ -9,6 +9,7 @@ from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
+from recordings_api.openapi_summaries import ERROR_EXAMPLES, operation_summary
 from recordings_api.serializers import ApiErrorSerializer
 from recordings_api.tenancy import resource_grant_authentication_classes
 
@@ -57,6 +58,18 @@ class AutoSchema(SpectacularAutoSchema):
         operation_id = str(super().get_operation_id())
         return f"environments_{operation_id}" if "{environment_id}" in self.path else operation_id
 
+    def get_summary(self) -> str | None:
+        """The declared summary, else one named after the action (``openapi_summaries``)."""
+        declared: str | None = super().get_summary()
+        if declared:
+            return declared
+        return operation_summary(
+            scope_object=getattr(self.view, "scope_object", None),
+            action=getattr(self.view, "action", None),
+            method=self.method,
+            path=self.path,
+        )
+
     def get_operation(self, *args: Any, **kwargs: Any) -> dict[str, Any] | None:
         """Appends the scope a personal API key needs to every operation's description."""
         operation: dict[str, Any] | None = super().get_operation(*args, **kwargs)
@@ -94,6 +107,9 @@ class AutoSchema(SpectacularAutoSchema):
             if code not in responses:
                 error = OpenApiResponse(ApiErrorSerializer, description=description)
                 responses[code] = self._get_response_for_code(error, code, direction=direction)
+        for code, example in ERROR_EXAMPLES.items():
+            for media in responses.get(code, {}).get("content", {}).values():
+                media.setdefault("examples", {"error": {"summary": "The error shape", "value": example}})
         return responses
 
     def get_tags(self) -> list[str]:

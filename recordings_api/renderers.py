@@ -35,11 +35,29 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
-def json_dumps(data: Any) -> bytes:
-    return orjson.dumps(data, default=_default, option=_OPTIONS)
+def json_dumps(data: Any, *, indent: bool = False) -> bytes:
+    return orjson.dumps(data, default=_default, option=_OPTIONS | (orjson.OPT_INDENT_2 if indent else 0))
+
+
+def _indent_requested(accepted_media_type: str | None, renderer_context: Any) -> bool:
+    """``Accept: application/json; indent=N`` or the browsable API's ``indent`` context, N > 0."""
+    if accepted_media_type:
+        for parameter in accepted_media_type.split(";")[1:]:
+            name, _, value = parameter.partition("=")
+            if name.strip() == "indent":
+                try:
+                    return int(value.strip()) > 0
+                except ValueError:
+                    return False
+    indent = (renderer_context or {}).get("indent")
+    return isinstance(indent, int) and indent > 0
 
 
 class OrjsonRenderer(BaseRenderer):
+    """JSON through orjson. Compact by default; indented when the client asks for it
+    (``Accept: application/json; indent=4``) and in the browsable API. orjson indents by two
+    spaces whatever N is."""
+
     media_type = "application/json"
     format = "json"
     charset = None
@@ -49,7 +67,7 @@ class OrjsonRenderer(BaseRenderer):
     ) -> bytes:
         if data is None:
             return b""
-        return json_dumps(data)
+        return json_dumps(data, indent=_indent_requested(accepted_media_type, renderer_context))
 
 
 class OrjsonParser(BaseParser):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.utils import timezone
 
 from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
 from recordings_api.models.personal_api_keys import (
@@ -81,6 +83,7 @@ def personal_api_key_create(
     scopes: Sequence[str],
     scoped_teams: Sequence[int] = (),
     scoped_organizations: Sequence[str] = (),
+    expires_at: datetime | None = None,
 ) -> CreatedPersonalAPIKey:
     """Create a key; only ``sha256$…`` of the plaintext is persisted. Raises ValueError on bad scopes."""
     validate_scopes(scopes)
@@ -93,5 +96,14 @@ def personal_api_key_create(
         scopes=list(scopes),
         scoped_teams=[int(team) for team in scoped_teams],
         scoped_organizations=[str(org) for org in scoped_organizations],
+        expires_at=expires_at,
     )
     return CreatedPersonalAPIKey(key=key, plaintext=plaintext)
+
+
+def personal_api_keys_revoke(*, keys: Sequence[PersonalAPIKey]) -> int:
+    """Revoke the keys not yet revoked (rows are kept; they answer 401 from now on). Returns how many."""
+    ids = [key.pk for key in keys if key.revoked_at is None]
+    return PersonalAPIKey.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+        revoked_at=timezone.now()
+    )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.urls import include, path, re_path
 from django.utils.module_loading import autodiscover_modules
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
+from recordings_api.docs_pages import LocalRedocView, LocalSwaggerView
 from recordings_api.errors import endpoint_not_found
 from recordings_api.routers import environment_router
 
@@ -14,8 +15,8 @@ autodiscover_modules("routes")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("schema/swagger-ui/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("schema/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("schema/swagger-ui/", LocalSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("schema/redoc/", LocalRedocView.as_view(url_name="schema"), name="redoc"),
     re_path(r"^projects/(?P<project_id>[^/]+)/", include((environment_router.urls, "projects"))),
     re_path(r"^environments/(?P<environment_id>[^/]+)/", include((environment_router.urls, "environments"))),
     re_path(r"^.*$", endpoint_not_found),

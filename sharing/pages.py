@@ -1,4 +1,5 @@
-"""Public replay pages: ``/shared/{token}``, ``/embedded/{token}`` and their ``.json``.
+"""Replay pages: public ``/shared/{token}``, ``/embedded/{token}`` (and their ``.json``), and the
+staff-only ``/watch/{environment_id}/{session_id}`` the recordings admin links to.
 
 The page holds no recording data: it carries the token and the reduced recording shape, and
 its scripts (``static/sharing/replay*.js``) fetch snapshots through the API's two-phase
@@ -6,6 +7,10 @@ protocol with ``?sharing_access_token=``, so revoking the token stops a page tha
 open. Neither variant exposes person data. ``/embedded/`` may be framed by any site;
 ``/shared/`` may not. Every response is ``no-store`` (revocation must take effect at once) and
 ``no-referrer`` (the token is in the URL).
+
+The staff page is the same page and player without a token: its scripts fetch the snapshots
+with the admin session (the API's own authentication and membership rule apply; no sharing
+configuration or token is created). It requires a staff login (else the admin login page).
 """
 
 from __future__ import annotations
@@ -13,12 +18,17 @@ from __future__ import annotations
 from datetime import UTC
 from typing import Any
 
+from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_safe
 
+from recordings.models import SessionRecording
+from recordings.selectors import session_recording_find
 from recordings_api.errors import error_body
+from recordings_api.models import Environment
 from sharing.assets import asset_version
 from sharing.selectors import SharedRecording, shared_recording_for_token
 from sharing.throttles import SharingTokenRateThrottle
@@ -27,15 +37,12 @@ from sharing.throttles import SharingTokenRateThrottle
 DISPLAY_FLAGS = ("noHeader", "whitelabel")
 
 
-def shared_page_data(*, shared: SharedRecording, token: str, embedded: bool) -> dict[str, Any]:
-    """The ``exported_data`` object of the page (also served as ``.json``)."""
-    recording = shared.recording
-    settings = shared.configuration.settings or {}
+def _recording_page_data(recording: SessionRecording, *, type_: str, token: str | None) -> dict[str, Any]:
     snapshots_path = (
         f"/api/environments/{recording.environment_id}/session_recordings/{recording.session_id}/snapshots"
     )
-    data: dict[str, Any] = {
-        "type": "embed" if embedded else "scene",
+    return {
+        "type": type_,
         "accessToken": token,
         "environmentId": recording.environment_id,
         "recording": {
@@ -46,6 +53,12 @@ def shared_page_data(*, shared: SharedRecording, token: str, embedded: bool) -> 
         },
         "snapshotsUrl": snapshots_path,
     }
+
+
+def shared_page_data(*, shared: SharedRecording, token: str, embedded: bool) -> dict[str, Any]:
+    """The ``exported_data`` object of the page (also served as ``.json``)."""
+    settings = shared.configuration.settings or {}
+    data = _recording_page_data(shared.recording, type_="embed" if embedded else "scene", token=token)
     for flag in DISPLAY_FLAGS:
         if flag in settings:
             data[flag] = bool(settings[flag])
@@ -88,6 +101,31 @@ def _page(request: HttpRequest, *, token: str, as_json: bool, embedded: bool) ->
     return response
 
 
+@require_safe
+@staff_member_required
+def staff_recording_page(request: HttpRequest, environment_id: int, session_id: str) -> HttpResponse:
+    """The admin's **Watch**: the share page's player, fed through the staff session."""
+    environment = Environment.objects.filter(id=environment_id).first()
+    recording = (
+        session_recording_find(environment=environment, session_id=session_id) if environment else None
+    )
+    if recording is None:
+        message = "This recording does not exist, was deleted or is past its retention."
+        response = render(request, "sharing/not_found.html", {"message": message}, status=404)
+    else:
+        context = {
+            "exported_data": _recording_page_data(recording, type_="staff", token=None),
+            "embedded": False,
+            "asset_version": asset_version(),
+            "header": _header_labels_of(recording),
+            "admin_url": reverse("admin:recordings_sessionrecording_change", args=[recording.pk]),
+        }
+        response = render(request, "sharing/replay.html", context)
+    response["Cache-Control"] = "no-store"
+    response["Content-Security-Policy"] = "frame-ancestors 'none'"
+    return response
+
+
 def _seconds_until_allowed(shared: SharedRecording) -> int | None:
     """None when the token is within its budget (the page counts against it like the API)."""
     throttle = SharingTokenRateThrottle()
@@ -116,8 +154,11 @@ def _throttled(request: HttpRequest, *, as_json: bool, wait: int) -> HttpRespons
 
 
 def _header_labels(shared: SharedRecording) -> dict[str, str]:
+    return _header_labels_of(shared.recording)
+
+
+def _header_labels_of(recording: SessionRecording) -> dict[str, str]:
     """Human labels of the page header; the page script re-renders the start in the viewer's zone."""
-    recording = shared.recording
     started = recording.start_time.astimezone(UTC)
     return {
         "started": f"{started.day} {started:%b %Y, %H:%M} UTC",

@@ -15,6 +15,14 @@ def object_storage_ready() -> None:
     get_blob_store().ping()
 
 
+def session_flush_now(environment_id: int, session_id: str) -> str:
+    """The recordings admin's "flush now": one session's buffer to object storage, reported like
+    the scheduled flush (counted, a failure logged)."""
+    from snapshots.flush.scheduling import flush_session_reporting
+
+    return flush_session_reporting(environment_id=environment_id, session_id=session_id).status
+
+
 class SnapshotsConfig(AppConfig):
     name = "snapshots"
 
@@ -24,14 +32,16 @@ class SnapshotsConfig(AppConfig):
         from recordings.hooks import RecordingDataHook, recording_data_hook_register
         from recordings_api.health import readiness_check_register
         from recordings_api.models import Environment
+        from recordings_api.monitoring.metrics import LiveBufferBacklogCollector, metrics_collector_register
         from snapshots.ingestion.tokens import environment_tokens_changed
-        from snapshots.live_buffer import LiveBufferUnavailable
+        from snapshots.live_buffer import LiveBufferUnavailable, get_live_buffer
         from snapshots.services import session_snapshots_delete
         from snapshots.storage import StorageUnavailable
 
         # Capture resolves project tokens from a per-process cache; any change invalidates it.
         for signal in (post_save, post_delete):
             signal.connect(environment_tokens_changed, sender=Environment, dispatch_uid=f"tokens-{signal}")
+        metrics_collector_register(LiveBufferBacklogCollector(lambda: get_live_buffer().sessions_stats()))
         readiness_check_register("live_buffer", live_buffer_ready)
         readiness_check_register("object_storage", object_storage_ready)
         recording_data_hook_register(
@@ -40,6 +50,7 @@ class SnapshotsConfig(AppConfig):
                 forget=lambda environment_id, session_id: session_snapshots_delete(
                     environment_id=environment_id, session_id=session_id
                 ),
+                flush=session_flush_now,
                 retryable=(StorageUnavailable, LiveBufferUnavailable),
             )
         )

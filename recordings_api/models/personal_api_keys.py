@@ -1,12 +1,18 @@
-"""Personal API keys: only a hash is stored; the plaintext exists once, at creation."""
+"""Personal API keys: only a hash is stored; the plaintext exists once, at creation.
+
+A key stops authenticating (401) once ``revoked_at`` is set (the row is kept, for the audit
+trail and so its mask stays recognisable) or once ``expires_at`` has passed.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 KEY_PREFIX = "phx_"
 HASH_PREFIX = "sha256$"
@@ -50,9 +56,19 @@ class PersonalAPIKey(models.Model):
     scoped_organizations = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the key never expires.")
+    revoked_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = "personal API key"
 
     def __str__(self) -> str:
         return f"{self.label} ({self.mask_value})"
+
+    def status(self, now: datetime | None = None) -> str:
+        """``active``, ``revoked`` or ``expired``."""
+        if self.revoked_at is not None:
+            return "revoked"
+        if self.expires_at is not None and self.expires_at <= (now or timezone.now()):
+            return "expired"
+        return "active"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
+    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     PolymorphicProxySerializer,
@@ -85,9 +86,42 @@ _PHASE_ONE_OR_REALTIME = PolymorphicProxySerializer(
     many=False,
 )
 
+EXAMPLES = [
+    OpenApiExample(
+        "Phase 1: the sources",
+        response_only=True,
+        status_codes=["200"],
+        value={
+            "sources": [
+                {
+                    "source": "blob",
+                    "start_timestamp": "2026-05-01T12:00:00Z",
+                    "end_timestamp": "2026-05-01T12:01:00Z",
+                    "blob_key": "1777636800000-1777636860000",
+                },
+                {
+                    "source": "realtime",
+                    "start_timestamp": "2026-05-01T12:01:05Z",
+                    "end_timestamp": None,
+                    "blob_key": None,
+                },
+            ]
+        },
+    ),
+    OpenApiExample(
+        "Realtime, version og",
+        response_only=True,
+        status_codes=["200"],
+        value={
+            "snapshots": [{"window_id": "w-1", "data": [{"type": 3, "data": {"source": 1}, "timestamp": 1}]}]
+        },
+    ),
+]
+
 snapshots_schema = extend_schema(
     description=DESCRIPTION,
     parameters=PARAMETERS,
+    examples=EXAMPLES,
     responses={
         200: OpenApiResponse(
             _PHASE_ONE_OR_REALTIME,

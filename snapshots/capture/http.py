@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
 from recordings_api.errors import error_response
+from recordings_api.monitoring.requests import request_log_annotate
 from snapshots.capture.decoding import BodyTooLarge
 
 ALLOWED_METHODS = "GET, POST, OPTIONS"
@@ -60,6 +61,8 @@ def json_ok(request: HttpRequest, body: dict[str, object], *, status: int = 200)
 def json_error(
     request: HttpRequest, *, status: int, type_: str, code: str, detail: str, attr: str | None = None
 ) -> HttpResponse:
+    """The error shape with CORS headers; the code and detail also go to the request's log line."""
+    request_log_annotate(request, error_code=code, error_detail=detail, error_attr=attr)
     return with_cors(
         request, error_response(status_code=status, type_=type_, code=code, detail=detail, attr=attr)
     )

@@ -44,6 +44,7 @@ from snapshots.capture.payload import CapturePayload, PayloadError, capture_payl
 from snapshots.ingestion.services import capture_ingest
 from snapshots.ingestion.tokens import environment_id_for_token
 from snapshots.live_buffer import LiveBufferUnavailable
+from snapshots.monitoring import capture_batch_annotate, capture_observed
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +117,7 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
         return _unavailable(request, error, None)
     if environment_id is None:
         return _unauthenticated(request, payload.token)
+    capture_batch_annotate(request, environment_id=environment.id, rejected=payload.rejected)
     if not payload.items:
         return _nothing_usable(request, payload)
     try:
@@ -133,6 +135,7 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
 
 
 @csrf_exempt
+@capture_observed
 def capture(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return cors_preflight(request)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from django.conf import settings
 
 from snapshots.flush.session import FlushOutcome, session_buffer_flush
 from snapshots.live_buffer import BufferStats, LiveBufferUnavailable, SessionRef, get_live_buffer
+from snapshots.monitoring import flush_outcome_observe
 from snapshots.storage import StorageUnavailable
 
 logger = logging.getLogger("snapshots.flush")
@@ -35,21 +37,38 @@ def flush_is_due(stats: BufferStats, *, now_ms: int) -> bool:
     return idle or old
 
 
-def live_buffers_flush_due(*, now_ms: int | None = None, force: bool = False) -> list[FlushOutcome]:
+FlushProgress = Callable[[int, int, FlushOutcome], None]
+
+
+def live_buffers_flush_due(
+    *, now_ms: int | None = None, force: bool = False, progress: FlushProgress | None = None
+) -> list[FlushOutcome]:
     """Flush every due session (every session with ``force``); one failure does not stop the rest.
 
-    Raises ``LiveBufferUnavailable`` only when the buffer cannot even be listed.
+    ``progress(done, total, outcome)`` is called after each session (``flush_live_buffers``
+    prints it). Raises ``LiveBufferUnavailable`` only when the buffer cannot even be listed.
     """
     now_ms = int(time.time() * 1000) if now_ms is None else now_ms
     buffer = get_live_buffer()
     purge_expired = getattr(buffer, "purge_expired", None)
     if purge_expired is not None:
         purge_expired()
-    outcomes = []
-    for ref, stats in buffer.sessions_stats().items():
-        if force or flush_is_due(stats, now_ms=now_ms):
-            outcomes.append(_flush_reporting_failure(ref))
+    outcomes: list[FlushOutcome] = []
+    due = [
+        (ref, stats)
+        for ref, stats in buffer.sessions_stats().items()
+        if force or flush_is_due(stats, now_ms=now_ms)
+    ]
+    for ref, stats in due:
+        outcomes.append(flush_outcome_observe(_flush_reporting_failure(ref), stats=stats))
+        if progress is not None:
+            progress(len(outcomes), len(due), outcomes[-1])
     return outcomes
+
+
+def flush_session_reporting(*, environment_id: int, session_id: str) -> FlushOutcome:
+    """Flush one session now, outside the schedule; its outcome is counted and a failure logged."""
+    return flush_outcome_observe(_flush_reporting_failure(SessionRef(environment_id, session_id)))
 
 
 def _flush_reporting_failure(ref: SessionRef) -> FlushOutcome:

@@ -71,3 +71,8 @@ class BlobStore(Protocol):
     def ping(self) -> None:
         """Raise ``StorageUnavailable`` unless the store (bucket/directory) is reachable."""
         ...
+
+    def prepare(self) -> bool:
+        """Create the bucket (or directory) when it does not exist; True when it was created.
+        Idempotent; raises ``StorageUnavailable`` when the store cannot be reached."""
+        ...

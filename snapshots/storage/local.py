@@ -16,10 +16,16 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from recordings_api.monitoring.metrics import OBJECT_STORAGE_ERRORS
 from snapshots.storage.base import ObjectStream, RangeNotSatisfiable, StorageUnavailable, StoredObject
 
 CHUNK_BYTES = 256 * 1024
 _TEMP_PREFIX = ".tmp-"
+
+
+def _unavailable(operation: str, error: OSError) -> StorageUnavailable:
+    OBJECT_STORAGE_ERRORS.labels(operation=operation).inc()
+    return StorageUnavailable(f"local object storage {operation} failed: {error}")
 
 
 def _key_parts(key: str, *, allow_empty_last: bool = False) -> list[str]:
@@ -71,7 +77,7 @@ class LocalBlobStore:
                 raise
             return _stored(key, path.stat())
         except OSError as error:
-            raise StorageUnavailable(f"local object storage put failed: {error}") from error
+            raise _unavailable("put", error) from error
 
     def head(self, key: str) -> StoredObject | None:
         path = self._path(key)
@@ -80,7 +86,7 @@ class LocalBlobStore:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise StorageUnavailable(f"local object storage head failed: {error}") from error
+            raise _unavailable("head", error) from error
 
     def open(self, key: str, *, byte_range: tuple[int, int] | None = None) -> ObjectStream | None:
         path = self._path(key)
@@ -89,7 +95,7 @@ class LocalBlobStore:
         except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
             return None
         except OSError as error:
-            raise StorageUnavailable(f"local object storage open failed: {error}") from error
+            raise _unavailable("open", error) from error
         info = _stored(key, os.fstat(handle.fileno()))
         start, length = 0, info.size
         if byte_range is not None:
@@ -118,15 +124,21 @@ class LocalBlobStore:
         except FileNotFoundError:
             return deleted
         except OSError as error:
-            raise StorageUnavailable(f"local object storage delete failed: {error}") from error
+            raise _unavailable("delete_prefix", error) from error
         return deleted
+
+    def prepare(self) -> bool:
+        existed = self.root.is_dir()
+        self.ping()
+        return not existed
 
     def ping(self) -> None:
         try:
             self.root.mkdir(parents=True, exist_ok=True)
         except OSError as error:
-            raise StorageUnavailable(f"local object storage directory unusable: {error}") from error
+            raise _unavailable("ping", error) from error
         if not os.access(self.root, os.W_OK):
+            OBJECT_STORAGE_ERRORS.labels(operation="ping").inc()
             raise StorageUnavailable(f"local object storage directory {self.root} is not writable")
 
 
@@ -148,7 +160,7 @@ class _FileChunks:
             chunk = self._handle.read(min(CHUNK_BYTES, self._remaining))
         except OSError as error:
             self.close()
-            raise StorageUnavailable(f"local object storage read failed: {error}") from error
+            raise _unavailable("read", error) from error
         if not chunk:
             self.close()
             raise StopIteration

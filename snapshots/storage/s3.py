@@ -16,6 +16,7 @@ import urllib3.exceptions
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from recordings_api.monitoring.metrics import OBJECT_STORAGE_ERRORS
 from snapshots.storage.base import ObjectStream, RangeNotSatisfiable, StorageUnavailable, StoredObject
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def _error_code(error: ClientError) -> str:
 
 def _unavailable(operation: str, key: str, error: BaseException) -> StorageUnavailable:
     logger.warning("object_storage_error", extra={"operation": operation, "key": key, "error": str(error)})
+    OBJECT_STORAGE_ERRORS.labels(operation=operation).inc()
     return StorageUnavailable(f"object storage {operation} failed: {type(error).__name__}: {error}")
 
 
@@ -138,6 +140,34 @@ class S3BlobStore:
             self._client.head_bucket(Bucket=self.bucket)
         except (ClientError, *_TRANSPORT_ERRORS) as error:
             raise _unavailable("ping", self.bucket, error) from error
+
+    def prepare(self) -> bool:
+        if self._bucket_exists():
+            return False
+        region = self._client.meta.region_name
+        options: dict[str, Any] = {}
+        if region not in (None, "us-east-1"):
+            options["CreateBucketConfiguration"] = {"LocationConstraint": region}
+        try:
+            self._client.create_bucket(Bucket=self.bucket, **options)
+        except ClientError as error:
+            if _error_code(error) in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                return False
+            raise _unavailable("prepare", self.bucket, error) from error
+        except _TRANSPORT_ERRORS as error:
+            raise _unavailable("prepare", self.bucket, error) from error
+        return True
+
+    def _bucket_exists(self) -> bool:
+        try:
+            self._client.head_bucket(Bucket=self.bucket)
+        except ClientError as error:
+            if _error_code(error) in ("404", "NoSuchBucket", "NotFound"):
+                return False
+            raise _unavailable("prepare", self.bucket, error) from error
+        except _TRANSPORT_ERRORS as error:
+            raise _unavailable("prepare", self.bucket, error) from error
+        return True
 
 
 class _BodyChunks:

@@ -6,12 +6,13 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording
 from recordings.services import session_recordings_expired_purge
 from recordings.tasks import recordings_expired_purge
+from recordings_api.models import Environment
 from tests.factories import SessionEventFactory
 from tests.recordings.conftest import base_url, make_recording, result_ids
 
@@ -75,5 +76,28 @@ def test_command(environment, other_environment, recordings):
 
     call_command("purge_expired_recordings", "--environment", str(other_environment.id), stdout=out)
 
-    assert out.getvalue().strip() == "purged 1 expired recording(s)"
+    assert out.getvalue().strip().splitlines() == [
+        f"environment {other_environment.id}: purged 1 recording(s)",
+        "purged 1 expired recording(s)",
+    ]
     assert SessionRecording.objects.filter(pk=recordings["expired"].pk).exists()
+
+
+def test_command_dry_run_counts_and_deletes_nothing(
+    environment: Environment, other_environment: Environment, recordings: dict[str, SessionRecording]
+) -> None:
+    out = StringIO()
+
+    call_command("purge_expired_recordings", "--dry-run", stdout=out)
+
+    assert out.getvalue().strip().splitlines() == [
+        f"environment {environment.id}: would purge 2 recording(s)",
+        f"environment {other_environment.id}: would purge 1 recording(s)",
+        "dry run: 3 expired recording(s) would be purged",
+    ]
+    assert SessionRecording.objects.filter(pk=recordings["other_expired"].pk).exists()
+
+
+def test_command_unknown_environment_is_a_clean_error(db: None) -> None:
+    with pytest.raises(CommandError, match=r"^Environment 999999 does not exist\.$"):
+        call_command("purge_expired_recordings", "--environment", "999999", stdout=StringIO())

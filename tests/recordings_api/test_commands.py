@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -17,18 +19,75 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
-def test_bootstrap_demo_is_idempotent():
+@pytest.fixture(autouse=True)
+def demo_key_file(settings: Any, tmp_path: Path) -> Path:
+    settings.DEMO_API_KEY_FILE = tmp_path / "var" / "demo_api_key"
+    return Path(settings.DEMO_API_KEY_FILE)
+
+
+def printed(output: str, label: str) -> str:
+    [value] = [line.split(": ", 1)[1] for line in output.splitlines() if line.startswith(f"{label}: ")]
+    return value
+
+
+def test_bootstrap_demo_is_idempotent_and_reuses_its_key(demo_key_file: Path) -> None:
     first = run("bootstrap_demo")
     second = run("bootstrap_demo")
     environment = Environment.objects.get(id=1)
     assert environment.project_id == 1
     assert User.objects.filter(email="demo@example.com").count() == 1
-    assert environment.api_token in first and environment.api_token in second
-    keys = [line.rsplit(" ", 1)[-1] for line in (first + second).splitlines() if "Personal API key" in line]
-    assert len(set(keys)) == 2
-    assert all(
-        PersonalAPIKey.objects.filter(secure_value=hash_personal_api_key(key)).exists() for key in keys
+    assert printed(first, "Project token (posthog-js api key)") == environment.api_token
+    key = printed(first, "Personal API key")
+    assert printed(second, "Personal API key") == key
+    assert PersonalAPIKey.objects.filter(label="bootstrap_demo").count() == 1
+    assert PersonalAPIKey.objects.get(label="bootstrap_demo").secure_value == hash_personal_api_key(key)
+    assert demo_key_file.read_text().strip() == key
+    assert demo_key_file.stat().st_mode & 0o077 == 0
+    assert printed(first, "Admin") == "http://127.0.0.1:8000/admin/"
+    assert printed(first, "API docs (Swagger UI)") == "http://127.0.0.1:8000/api/schema/swagger-ui/"
+    assert printed(first, "API docs (Redoc)") == "http://127.0.0.1:8000/api/schema/redoc/"
+
+
+def test_bootstrap_demo_mints_a_new_key_when_the_saved_one_no_longer_works(demo_key_file: Path) -> None:
+    from recordings_api.services import personal_api_keys_revoke
+
+    first = printed(run("bootstrap_demo"), "Personal API key")
+    personal_api_keys_revoke(keys=list(PersonalAPIKey.objects.all()))
+    second = printed(run("bootstrap_demo"), "Personal API key")
+    demo_key_file.unlink()
+    third = printed(run("bootstrap_demo"), "Personal API key")
+
+    assert len({first, second, third}) == 3
+    assert demo_key_file.read_text().strip() == third
+
+
+def test_create_organization_prints_the_first_credentials(client: Any) -> None:
+    output = run("create_organization", "--name", "Initech", "--admin-email", "Admin@Initech.example")
+
+    project = Project.objects.get(organization__name="Initech")
+    environment = Environment.objects.get(id=project.id)
+    user = User.objects.get(email="admin@initech.example")
+    assert user.is_staff and user.is_superuser
+    assert user.memberships.get().organization == project.organization
+    assert printed(output, "Project id") == str(project.id)
+    assert printed(output, "Project token (posthog-js api key)") == environment.api_token
+    login, password = printed(output, "Admin login").removesuffix(" at /admin/").split(" / ")
+    assert login == "admin@initech.example" and user.check_password(password)
+    key = printed(output, "Personal API key")
+    response = client.get(
+        f"/api/projects/{project.id}/session_recordings/", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
+    assert response.status_code == 200
+
+
+def test_create_organization_refuses_a_duplicate_and_bad_email() -> None:
+    run("create_organization", "--name", "Initech", "--admin-email", "a@initech.example")
+
+    with pytest.raises(CommandError, match="already exists; nothing was changed"):
+        run("create_organization", "--name", "Initech", "--admin-email", "b@initech.example")
+    with pytest.raises(CommandError, match="is not an email address"):
+        run("create_organization", "--name", "Other", "--admin-email", "not-an-email")
+    assert not User.objects.filter(email="b@initech.example").exists()
 
 
 def test_create_personal_api_key_prints_the_key_last(owner):

@@ -219,7 +219,11 @@ def test_management_command_flushes_every_buffer_now(environment: Environment) -
     call_command("flush_live_buffers", stdout=out)
 
     assert sorted(RecordingBlob.objects.values_list("session_id", flat=True)) == ["s1", "s2"]
-    assert out.getvalue().strip().splitlines()[-1] == "flushed 2 session(s), 0 failed"
+    lines = out.getvalue().strip().splitlines()
+    assert lines[0] == "flushing every buffered session…"
+    progress = sorted(" ".join(line.split()[:2]) for line in lines[1:3])
+    assert progress == ["[1/2] flushed", "[2/2] flushed"]
+    assert lines[-1] == "flushed 2 session(s), 0 failed"
     assert get_live_buffer().sessions() == []
 
 

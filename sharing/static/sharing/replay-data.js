@@ -6,7 +6,8 @@
  * It rejects with a ReplayHttpError (.status) when the API refuses a request.
  *
  * 1. Fetches snapshots with the API's two-phase protocol, authenticated only by
- *    ?sharing_access_token= (credentials: "omit", so a logged-in viewer's cookies never apply):
+ *    ?sharing_access_token= (credentials: "omit", so a logged-in viewer's cookies never apply);
+ *    without an accessToken (the staff page) by the viewer's own admin session instead:
  *      GET {snapshotsUrl}                          -> {"sources": [{source, blob_key, ...}, ...]}
  *      GET {snapshotsUrl}?source=blob&blob_key=K   -> JSONL, one {"window_id", "data": [events]} per line
  *      GET {snapshotsUrl}?source=realtime&version=2024-04-30 -> same, lines not yet flushed to storage
@@ -41,12 +42,15 @@
     Object.keys(params).forEach(function (name) {
       url.searchParams.set(name, params[name]);
     });
-    url.searchParams.set("sharing_access_token", config.accessToken);
+    if (config.accessToken) {
+      url.searchParams.set("sharing_access_token", config.accessToken);
+    }
     return url.toString();
   }
 
-  async function fetchText(url) {
-    var response = await fetch(url, { credentials: "omit", headers: { Accept: "application/json" } });
+  async function fetchText(url, config) {
+    var credentials = config.accessToken ? "omit" : "same-origin";
+    var response = await fetch(url, { credentials: credentials, headers: { Accept: "application/json" } });
     if (!response.ok) {
       throw new ReplayHttpError(response.status);
     }
@@ -54,7 +58,7 @@
   }
 
   async function listSources(config) {
-    var body = JSON.parse(await fetchText(snapshotsUrl(config, {})));
+    var body = JSON.parse(await fetchText(snapshotsUrl(config, {}), config));
     var sources = Array.isArray(body.sources) ? body.sources.slice() : [];
     sources.sort(function (a, b) {
       return toMillis(a.start_timestamp) - toMillis(b.start_timestamp);
@@ -71,7 +75,7 @@
     if (source.source === "realtime") {
       params.version = "2024-04-30"; // JSONL, like blobs
     }
-    var text = await fetchText(snapshotsUrl(config, params));
+    var text = await fetchText(snapshotsUrl(config, params), config);
     var whole = parseWholeBody(text);
     if (whole) {
       return whole;

@@ -1,5 +1,6 @@
 /*
- * Public replay page (/shared/{token}, /embedded/{token}): the player and its states.
+ * Replay page (/shared/{token}, /embedded/{token}, and the staff-only /watch/{env}/{session}):
+ * the player and its states.
  *
  * Reads the page data the server embedded (#shared-replay-data: the sharing token, the recording
  * id, the snapshots URL; the page holds no recording data), loads the playable windows through
@@ -140,8 +141,18 @@
     });
   }
 
-  function describeFailure(error) {
+  // The staff page (no token) fails for other reasons than a revoked link.
+  var STAFF_FAILURES = {
+    401: "Your admin session has ended. Log in to the admin again and reload.",
+    403: "You are not a member of this recording's organization.",
+    404: "This recording no longer exists.",
+  };
+
+  function describeFailure(error, config) {
     if (data && error instanceof data.ReplayHttpError) {
+      if (config && !config.accessToken && STAFF_FAILURES[error.status]) {
+        return STAFF_FAILURES[error.status];
+      }
       if (error.status === 401 || error.status === 404) {
         return "This link no longer works: sharing was turned off or the link was replaced.";
       }
@@ -160,8 +171,10 @@
 
   // --- main -----------------------------------------------------------------------------------
 
+  var pageConfig = null;
+
   async function main() {
-    var config = JSON.parse(document.getElementById("shared-replay-data").textContent);
+    var config = (pageConfig = JSON.parse(document.getElementById("shared-replay-data").textContent));
     localiseStartTime();
     var playerLoaded = window.rrwebPlayer && typeof window.rrwebPlayer.default === "function";
     if (!playerLoaded || !window.sharedReplayControls || !data) {
@@ -185,7 +198,7 @@
   }
 
   main().catch(function (error) {
-    setStatus("error", FAILURE_TITLE, describeFailure(error));
+    setStatus("error", FAILURE_TITLE, describeFailure(error, pageConfig));
     if (window.console) {
       console.error("shared replay failed", error);
     }
