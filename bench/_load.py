@@ -19,6 +19,7 @@ class Sent:
     status: int  # 0: the connection failed
     seconds: float
     error: str | None = None
+    finished_at: float = 0.0  # wall clock (time.time()) when the response was read
 
 
 @dataclass

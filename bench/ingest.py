@@ -9,16 +9,22 @@ Traffic: ``BENCH_INGEST_REQUESTS`` (default 3000) requests of a few hundred sess
 posthog-js 1.449.2 (``bench._capture_batches``), gzip bodies, sent by ``BENCH_INGEST_CONCURRENCY``
 (default 8) client threads, at most ``BENCH_INGEST_SECONDS`` (default 60) seconds.
 
+Aggregation runs as deployed: ``BENCH_INGEST_AGGREGATORS`` (default 2) ``run_aggregator``
+processes read the ingest log while the load runs.
+
 Printed: requests/s, MB/s on the wire and decompressed, p50/p95/p99 latency, the workers' peak
-RSS; then ``flush_live_buffers`` (sessions/s, MB/s). Baselines measured in the same run: the very
-same lines written straight to Redis by redis-py pipelines (``ZADD`` + ``EXPIRE`` per request, same
-concurrency), and flushed by a plain loop (``ZRANGE``, gzip, boto3 ``put_object``, ``ZREM``).
-Also printed: the database queries one capture request costs (first and later batch of a session).
+RSS; the listing lag (a session's first 200 → its recording listed) and how long the log took to
+empty after the load; then ``flush_live_buffers`` (sessions/s, MB/s). Baselines measured in the
+same run: the very same lines written straight to Redis by redis-py pipelines (``ZADD`` +
+``EXPIRE`` per request, same concurrency), and flushed by a plain loop (``ZRANGE``, gzip, boto3
+``put_object``, ``ZREM``). Also printed: the statements an aggregator issues per 1,000 capture
+requests, and the database queries one capture request costs (first and later batch of a session).
 
 Correctness (fails the run): every request answered 200 without rejected items; before the
 flush, each session's sorted set holds exactly the lines of its 200'd requests with their scores;
-the recordings' ``message_count`` and ``click_count`` add up; after the flush, every line is in
-exactly one blob or still buffered — none lost, none twice.
+every recording's metadata equals a synchronous replay of its 200'd batches through the metadata
+functions; after the flush, every line is in exactly one blob or still buffered — none lost,
+none twice.
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from typing import Any
 
 import orjson
 
+from bench._aggregation import aggregators, listing_lags, statements_per_thousand, wait_until_applied
 from bench._capture_batches import CaptureRequest, interleaved, session_requests, traffic
 from bench._ingest_checks import expected_lines, verify_after_flush, verify_buffer, verify_metadata
 from bench._load import Phase, Sent, cpu_seconds, run_concurrently
@@ -46,6 +53,7 @@ from bench._seed import (
     ServiceMissing,
     django_setup,
     flushed_redis,
+    percentile,
     postgres_database,
     production_environment,
     tenant_create,
@@ -62,6 +70,7 @@ from bench._support import (
 )
 
 REQUEST_COUNT = int(os.environ.get("BENCH_INGEST_REQUESTS", "3000"))
+AGGREGATORS = int(os.environ.get("BENCH_INGEST_AGGREGATORS", "2"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
 WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", "4"))
 MAX_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "60"))
@@ -95,7 +104,7 @@ def capture_sender(port: int) -> Callable[[CaptureRequest], Sent]:
         seconds = time.perf_counter() - started
         if response.status != 200 or b"rejected" in body:
             return Sent(request, response.status, seconds, body[:300].decode("utf-8", "replace"))
-        return Sent(request, 200, seconds)
+        return Sent(request, 200, seconds, finished_at=time.time())
 
     return send
 
@@ -122,9 +131,13 @@ def worker_peaks_kib(worker_pids: Sequence[int]) -> list[int]:
 
 
 def baseline_key(environment_id: int, session_id: str) -> str:
+    from django.conf import settings
+
     from snapshots.live_buffer import live_buffer_key
 
-    return BASELINE_PREFIX + live_buffer_key(environment_id=environment_id, session_id=session_id)
+    return BASELINE_PREFIX + live_buffer_key(
+        environment_id=environment_id, session_id=session_id, partitions=settings.LIVE_BUFFER_PARTITIONS
+    )
 
 
 def zadd_sender(client: Any, environment_id: int) -> Callable[[CaptureRequest], Sent]:
@@ -209,7 +222,8 @@ def flush_all() -> tuple[float, int]:
     started = time.perf_counter()
     call_command("flush_live_buffers", stdout=out)
     seconds = time.perf_counter() - started
-    flushed = sum(line.startswith("flushed environment=") for line in out.getvalue().splitlines())
+    summary = [line for line in out.getvalue().splitlines() if line.startswith("flushed ")]
+    flushed = int(summary[-1].split()[1]) if summary else 0  # "flushed N session(s), M failed"
     return seconds, flushed
 
 
@@ -300,11 +314,12 @@ def generate(api_token: str) -> list[CaptureRequest]:
     return requests
 
 
-@dataclass(frozen=True)
+@dataclass
 class ServerFigures:
     peaks_kib: list[int]  # per worker, during the measured phase
     base_kib: list[int]  # per worker, right before it
     cpu_seconds: float  # all workers, during the measured phase
+    drain_seconds: float = 0.0  # after the last 200, until the aggregators emptied the log
 
 
 def capture_under_load(
@@ -313,7 +328,7 @@ def capture_under_load(
     """Returns the warm-up, the measured phase and the workers' memory and CPU figures."""
     port = free_port()
     warm_count = WORKERS * 4  # every worker has served a request (lazy imports) before measuring
-    with child_process(gunicorn_args(port), env=env) as server:
+    with child_process(gunicorn_args(port), env=env) as server, aggregators(env, AGGREGATORS):
         wait_for_http(f"http://127.0.0.1:{port}/_health")
         time.sleep(0.5)  # let every worker finish booting
         workers = child_pids(server.pid)
@@ -324,6 +339,7 @@ def capture_under_load(
         cpu_before = cpu_seconds(workers)
         api = load("API POST /s/ (gunicorn)", requests[warm_count:], capture_sender(port))
         figures = ServerFigures(worker_peaks_kib(workers), base_kib, cpu_seconds(workers) - cpu_before)
+        figures.drain_seconds = wait_until_applied()
         return warm, api, figures
 
 
@@ -341,8 +357,20 @@ def check_capture(
     expected = expected_lines(ok)
     verify_buffer(redis_client, environment_id, expected)
     verify_metadata(environment_id, ok)
-    print(f"verified: {len(ok)} lines of {len(expected)} sessions buffered exactly; metadata adds up")
+    print(
+        f"verified: {len(ok)} lines of {len(expected)} sessions buffered exactly; metadata equals a "
+        "synchronous replay of the same batches"
+    )
     return expected
+
+
+def report_aggregation(api: Phase, warm: Phase, server: ServerFigures, environment_id: int) -> None:
+    lags = listing_lags(warm.ok + api.ok, environment_id)
+    print(
+        f"aggregation: {AGGREGATORS} run_aggregator processes; listing lag (first 200 -> recording "
+        f"listed) p50 {percentile(lags, 0.5):.2f}s, p95 {percentile(lags, 0.95):.2f}s, "
+        f"max {max(lags):.2f}s; log empty {server.drain_seconds:.2f}s after the last 200"
+    )
 
 
 def flush_and_check(
@@ -377,9 +405,13 @@ def run(workdir: str, database_url: str, redis_client: Any, endpoint: str) -> No
     sender = zadd_sender(redis_client, tenant.environment_id)
     baseline = load("redis-py pipeline ZADD, same lines", [s.request for s in api.results], sender)
     report_capture(api, baseline, server)
+    report_aggregation(api, warm, server, tenant.environment_id)
     print(f"gunzip + orjson parse + line dump alone, one thread: {decode_cost_ms(requests):.2f} ms/request")
     expected = check_capture(warm, api, redis_client, tenant.environment_id)
     flush_and_check(redis_client, s3, tenant.environment_id, expected)
+    fresh = interleaved(traffic(token=tenant.api_token, request_count=1000, now_ms=int(time.time() * 1000)))
+    per_thousand, applied = statements_per_thousand(fresh[:1000])
+    print(f"aggregator statements per 1,000 batches: {per_thousand:.0f} ({applied} capture requests applied)")
     first, later = queries_per_capture(tenant.api_token)
     print(f"database queries per capture request: {first} (first batch of a session), {later} (later batch)")
 

@@ -14,6 +14,7 @@ database error.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Expression, Q, TextField
@@ -175,3 +176,18 @@ def url_wildcard_condition(pattern: str) -> Q:
     """Any URL matches a ``*`` wildcard pattern (whole value, case-insensitive)."""
     like = "%".join(like_literal(part) for part in pattern.split("*"))
     return Q(JSONArrayAnyMatch("urls", like, "like"))
+
+
+# --- sessions: (environment id, session id) pairs ---------------------------------------------
+
+
+def session_keys_condition(keys: Iterable[tuple[int, str]], prefix: str = "") -> Q:
+    """Rows (with ``environment_id`` and ``session_id``, under ``prefix``) of any of these
+    sessions: one ``IN`` per environment, ORed; no keys match nothing."""
+    by_environment: dict[int, list[str]] = {}
+    for environment_id, session_id in keys:
+        by_environment.setdefault(environment_id, []).append(session_id)
+    condition = Q(pk__in=[])
+    for environment_id, session_ids in by_environment.items():
+        condition |= Q(**{f"{prefix}environment_id": environment_id, f"{prefix}session_id__in": session_ids})
+    return condition

@@ -19,13 +19,10 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from recordings.conditions import session_keys_condition
 from recordings.models import DeletedRecording, IngestedBlock
 from recordings.services.persons import groups_apply, persons_apply
-from recordings.services.recording_metadata import (
-    FIRST_EVENT_NAMES,
-    recording_blocks_apply,
-    sessions_condition,
-)
+from recordings.services.recording_metadata import FIRST_EVENT_NAMES, recording_blocks_apply
 from recordings.services.records import IngestedBatch
 from recordings.services.session_events import session_events_store
 from recordings_api.models import Environment
@@ -48,7 +45,9 @@ def _without_tombstoned(batch: IngestedBatch) -> IngestedBatch:
     if not keys:
         return batch
     gone = set(
-        DeletedRecording.objects.filter(sessions_condition(keys)).values_list("environment_id", "session_id")
+        DeletedRecording.objects.filter(session_keys_condition(keys)).values_list(
+            "environment_id", "session_id"
+        )
     )
     if not gone:
         return batch

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Q
-
+from recordings.conditions import session_keys_condition
 from recordings.models import DeletedRecording, IngestedBlock, SessionEvent, SessionRecording
 from recordings.services.records import MAX_URLS_COUNT, SUMMED_FIELDS, BlockMetadata, SessionBlock
 from recordings_api.models import Environment
@@ -62,7 +61,7 @@ def _library(value: str | None) -> str | None:
     return value[:_LIBRARY_MAX_LENGTH] if value else None
 
 
-def _skeleton(block: SessionBlock, environment: Environment) -> SessionRecording:
+def recording_skeleton(block: SessionBlock, environment: Environment) -> SessionRecording:
     """An empty recording that the session's first block then merges into like any other."""
     start = ms_to_datetime(block.metadata.first_timestamp)
     return SessionRecording(
@@ -105,27 +104,17 @@ def recording_block_merge(recording: SessionRecording, block: SessionBlock) -> N
         recording.distinct_id = block.distinct_id
 
 
-def sessions_condition(keys: Iterable[SessionKey], prefix: str = "") -> Q:
-    by_environment: dict[int, list[str]] = {}
-    for environment_id, session_id in keys:
-        by_environment.setdefault(environment_id, []).append(session_id)
-    condition = Q(pk__in=[])
-    for environment_id, session_ids in by_environment.items():
-        condition |= Q(**{f"{prefix}environment_id": environment_id, f"{prefix}session_id__in": session_ids})
-    return condition
-
-
 def _locked(keys: Sequence[SessionKey]) -> dict[SessionKey, SessionRecording]:
     rows = (
         SessionRecording.objects.select_for_update()
-        .filter(sessions_condition(keys))
+        .filter(session_keys_condition(keys))
         .order_by("environment_id", "session_id")
     )
     return {(row.environment_id, row.session_id): row for row in rows}
 
 
 def _tombstoned(keys: Sequence[SessionKey]) -> set[SessionKey]:
-    rows = DeletedRecording.objects.filter(sessions_condition(keys)).values_list(
+    rows = DeletedRecording.objects.filter(session_keys_condition(keys)).values_list(
         "environment_id", "session_id"
     )
     return set(rows)
@@ -135,7 +124,7 @@ def _new_blocks(blocks: Sequence[SessionBlock], keep: set[SessionKey]) -> tuple[
     """The blocks not yet recorded (nor repeated within the batch), in log order."""
     candidates = [block for block in blocks if (block.environment_id, block.session_id) in keep]
     recorded = set(
-        IngestedBlock.objects.filter(sessions_condition(keep))
+        IngestedBlock.objects.filter(session_keys_condition(keep))
         .filter(block_key__in={block.block_key for block in candidates})
         .values_list("environment_id", "session_id", "block_key")
     )
@@ -154,7 +143,7 @@ def _first_event_properties_fill(rows: Mapping[SessionKey, SessionRecording]) ->
     if not missing:
         return set()
     events = (
-        SessionEvent.objects.filter(sessions_condition(missing), event__in=FIRST_EVENT_NAMES)
+        SessionEvent.objects.filter(session_keys_condition(missing), event__in=FIRST_EVENT_NAMES)
         .order_by("environment_id", "session_id", "timestamp")
         .values_list("environment_id", "session_id", "properties")
     )
@@ -193,14 +182,14 @@ def recording_blocks_apply(
     firsts: dict[SessionKey, SessionBlock] = {}
     for block in live:
         firsts.setdefault((block.environment_id, block.session_id), block)
-    skeletons = [_skeleton(block, environments[key[0]]) for key, block in firsts.items()]
+    skeletons = [recording_skeleton(block, environments[key[0]]) for key, block in firsts.items()]
     SessionRecording.objects.bulk_create(skeletons, ignore_conflicts=True, batch_size=500)
     keys = sorted({*firsts, *(key for key in event_sessions if key[0] in environments)})
     rows = _locked(keys)
     gone = _tombstoned(keys)
     if gone:  # deleted meanwhile: neither a skeleton nor events of ours may bring it back
-        SessionRecording.objects.filter(sessions_condition(gone)).delete()
-        SessionEvent.objects.filter(sessions_condition(gone)).delete()
+        SessionRecording.objects.filter(session_keys_condition(gone)).delete()
+        SessionEvent.objects.filter(session_keys_condition(gone)).delete()
         rows = {key: row for key, row in rows.items() if key not in gone}
     new, stats.duplicates = _new_blocks(live, set(rows))
     stats.applied = len(new)

@@ -117,7 +117,7 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
         return _unavailable(request, error, None)
     if environment_id is None:
         return _unauthenticated(request, payload.token)
-    capture_batch_annotate(request, environment_id=environment.id, rejected=payload.rejected)
+    capture_batch_annotate(request, environment_id=environment_id, rejected=payload.rejected)
     if not payload.items:
         return _nothing_usable(request, payload)
     try:

@@ -6,7 +6,8 @@ large (``LIVE_BUFFER_FLUSH_MAX_BYTES``) or old (first unflushed append older tha
 
 1. read the buffered lines; drop (and trim) any line already stored in an existing blob of the
    session whose time range overlaps them (recovery from a crash after step 2);
-2. ``blob_write``: write one gzip JSONL object at its blob key, then record its ``RecordingBlob``;
+2. write one gzip JSONL object at its blob key (its first and last event's times), then record
+   its ``RecordingBlob`` row;
 3. remove exactly the lines written from the live buffer.
 
 Invariants: the API lists only ``RecordingBlob`` rows, so a crash after 2's object write but
@@ -20,7 +21,15 @@ Tombstoned sessions (``DeletedRecording``) and sessions of deleted environments 
 flushed: their buffer is dropped.
 """
 
+from snapshots.flush.blobs import blob_write
 from snapshots.flush.scheduling import flush_is_due, live_buffers_flush_due
-from snapshots.flush.session import FlushOutcome, blob_write, session_buffer_flush
+from snapshots.flush.session import FlushOutcome, session_buffer_flush, sessions_flush
 
-__all__ = ["FlushOutcome", "blob_write", "flush_is_due", "live_buffers_flush_due", "session_buffer_flush"]
+__all__ = [
+    "FlushOutcome",
+    "blob_write",
+    "flush_is_due",
+    "live_buffers_flush_due",
+    "session_buffer_flush",
+    "sessions_flush",
+]

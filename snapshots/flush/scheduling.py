@@ -16,10 +16,9 @@ from collections.abc import Callable
 
 from django.conf import settings
 
-from snapshots.flush.session import FlushOutcome, session_buffer_flush
-from snapshots.live_buffer import BufferStats, LiveBufferUnavailable, SessionRef, get_live_buffer
+from snapshots.flush.session import BATCH_SIZE, FlushOutcome, session_buffer_flush, sessions_flush
+from snapshots.live_buffer import BufferStats, get_live_buffer
 from snapshots.monitoring import flush_outcome_observe
-from snapshots.storage import StorageUnavailable
 
 logger = logging.getLogger("snapshots.flush")
 
@@ -53,28 +52,21 @@ def live_buffers_flush_due(
     purge_expired = getattr(buffer, "purge_expired", None)
     if purge_expired is not None:
         purge_expired()
-    outcomes: list[FlushOutcome] = []
     due = [
         (ref, stats)
         for ref, stats in buffer.sessions_stats().items()
         if force or flush_is_due(stats, now_ms=now_ms)
     ]
-    for ref, stats in due:
-        outcomes.append(flush_outcome_observe(_flush_reporting_failure(ref), stats=stats))
-        if progress is not None:
-            progress(len(outcomes), len(due), outcomes[-1])
+    outcomes: list[FlushOutcome] = []
+    for start in range(0, len(due), BATCH_SIZE):
+        chunk = due[start : start + BATCH_SIZE]
+        for (_ref, stats), outcome in zip(chunk, sessions_flush([ref for ref, _ in chunk]), strict=True):
+            outcomes.append(flush_outcome_observe(outcome, stats=stats))
+            if progress is not None:
+                progress(len(outcomes), len(due), outcome)
     return outcomes
 
 
 def flush_session_reporting(*, environment_id: int, session_id: str) -> FlushOutcome:
     """Flush one session now, outside the schedule; its outcome is counted and a failure logged."""
-    return flush_outcome_observe(_flush_reporting_failure(SessionRef(environment_id, session_id)))
-
-
-def _flush_reporting_failure(ref: SessionRef) -> FlushOutcome:
-    try:
-        return session_buffer_flush(environment_id=ref.environment_id, session_id=ref.session_id)
-    except (StorageUnavailable, LiveBufferUnavailable) as error:
-        extra = {"environment_id": ref.environment_id, "session_id": ref.session_id, "error": str(error)}
-        logger.warning("snapshot_flush_failed", extra=extra)
-        return FlushOutcome(ref.environment_id, ref.session_id, status="failed", error=str(error))
+    return flush_outcome_observe(session_buffer_flush(environment_id=environment_id, session_id=session_id))

@@ -125,31 +125,23 @@ def active_milliseconds(events: Sequence[dict[str, Any]]) -> int:
     when an active segment saw no active event for ``ACTIVITY_THRESHOLD_MS``. Otherwise the
     current segment extends to the event, active or not.
     """
-    total = 0
-    segment_active = False
-    segment_start = segment_end = 0
-    have_segment = False
-    last_active = 0
+    segments = _Segments()
     for event in sorted(events, key=lambda e: int(e["timestamp"])):
-        ts, active = int(event["timestamp"]), is_active(event)
-        new_segment = not have_segment or (active and not segment_active)
-        if segment_active and last_active + ACTIVITY_THRESHOLD_MS < ts:
-            new_segment = True
-        if active:
-            last_active = ts
-        if new_segment:
-            if have_segment and segment_active:
-                total += max(1, segment_end - segment_start)
-            have_segment, segment_active, segment_start, segment_end = True, active, ts, ts
-        else:
-            segment_end = ts
-    if have_segment and segment_active:
-        total += max(1, segment_end - segment_start)
-    return total
+        segments.add(int(event["timestamp"]), is_active(event))
+    return segments.total()
+
+
+def _incremental_source(event: dict[str, Any], data: dict[str, Any]) -> int | None:
+    source = data.get("source") if event.get("type") == INCREMENTAL_SNAPSHOT else None
+    return source if isinstance(source, int) and not isinstance(source, bool) else None
 
 
 def block_metadata_compute(events: Sequence[dict[str, Any]]) -> BlockMetadata | None:
-    """Metadata of one block of *valid* events (see ``valid_events``); None for an empty block."""
+    """Metadata of one block of *valid* events (see ``valid_events``); None for an empty block.
+
+    One pass over the events, in time order; the rules are the predicates above
+    (``is_click``, ``console_level``, ``href_from``…), applied to each event's source once.
+    """
     if not events:
         return None
     ordered = sorted(events, key=lambda e: int(e["timestamp"]))
@@ -157,25 +149,64 @@ def block_metadata_compute(events: Sequence[dict[str, Any]]) -> BlockMetadata | 
         first_timestamp=int(ordered[0]["timestamp"]),
         last_timestamp=int(ordered[-1]["timestamp"]),
         event_count=len(ordered),
-        active_milliseconds=active_milliseconds(ordered),
     )
+    segments = _Segments()
     for event in ordered:
-        _count_event(block, event)
+        data = _data(event)
+        source = _incremental_source(event, data)
+        segments.add(int(event["timestamp"]), source in ACTIVE_SOURCES)
+        if source is not None:
+            block.click_count += source == SOURCE_MOUSE_INTERACTION and data.get("type") in CLICK_INTERACTIONS
+            block.keypress_count += source == SOURCE_INPUT
+            block.mouse_activity_count += source in MOUSE_ACTIVITY_SOURCES
+        elif event.get("type") == PLUGIN:
+            _count_console(block, console_level(event))
+        if "href" in data or "payload" in data:
+            _add_url(block, href_from(event))
+    block.active_milliseconds = segments.total()
     return block
 
 
-def _count_event(block: BlockMetadata, event: dict[str, Any]) -> None:
-    block.click_count += is_click(event)
-    block.keypress_count += is_keypress(event)
-    block.mouse_activity_count += is_mouse_activity(event)
-    level = console_level(event)
+class _Segments:
+    """``active_milliseconds``'s segmentation, fed one event at a time in time order."""
+
+    def __init__(self) -> None:
+        self.total_ms = 0
+        self.started = self.active = False
+        self.start = self.end = self.last_active = 0
+
+    def add(self, ts: int, active: bool) -> None:
+        new_segment = not self.started or (active and not self.active)
+        if self.active and self.last_active + ACTIVITY_THRESHOLD_MS < ts:
+            new_segment = True
+        if active:
+            self.last_active = ts
+        if new_segment:
+            self._close()
+            self.started, self.active, self.start, self.end = True, active, ts, ts
+        else:
+            self.end = ts
+
+    def _close(self) -> None:
+        if self.started and self.active:
+            self.total_ms += max(1, self.end - self.start)
+
+    def total(self) -> int:
+        self._close()
+        self.started = False
+        return self.total_ms
+
+
+def _count_console(block: BlockMetadata, level: str | None) -> None:
     if level == "log":
         block.console_log_count += 1
     elif level == "warn":
         block.console_warn_count += 1
     elif level == "error":
         block.console_error_count += 1
-    url = href_from(event)
+
+
+def _add_url(block: BlockMetadata, url: str | None) -> None:
     if url:
         block.first_url = block.first_url or url
         if url not in block.urls and len(block.urls) < MAX_URLS_COUNT:

@@ -51,6 +51,10 @@ class RedisIngestLog:
             return
         for attempt in (1, 2):
             try:
+                if len(calls) == 1:  # the usual request: one session, no pipeline needed
+                    keys, args = calls[0]
+                    self._client.evalsha(sha, len(keys), *keys, *args)
+                    return
                 pipe = self._client.pipeline(transaction=False)
                 for keys, args in calls:
                     pipe.evalsha(sha, len(keys), *keys, *args)

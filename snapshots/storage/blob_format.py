@@ -23,20 +23,28 @@ MAX_OUTPUT_CHUNK = 256 * 1024
 @dataclass(frozen=True)
 class BlobPayload:
     data: bytes  # gzip bytes as stored
-    first_ms: int
-    last_ms: int
+    first_ms: int  # the first event's time (the first line's score)
+    last_ms: int  # the last event's time, whichever line holds it
     uncompressed_size: int
     line_count: int
     event_count: int
 
 
-def _event_count(line: str) -> int:
+def _events_of(line: BufferedLine) -> tuple[int, int]:
+    """(how many events the line holds, its last event's time; its score if it has none)."""
     try:
-        parsed = orjson.loads(line)
+        parsed = orjson.loads(line.line)
     except orjson.JSONDecodeError:
-        return 0
+        return 0, line.score
     data = parsed.get("data") if isinstance(parsed, dict) else None
-    return len(data) if isinstance(data, list) else 0
+    if not isinstance(data, list):
+        return 0, line.score
+    times = [
+        int(event["timestamp"])
+        for event in data
+        if isinstance(event, dict) and isinstance(event.get("timestamp"), int | float)
+    ]
+    return len(data), max(times, default=line.score)
 
 
 def _gzip(raw: bytes) -> bytes:
@@ -51,13 +59,14 @@ def blob_encode(lines: Sequence[BufferedLine]) -> BlobPayload:
         raise ValueError("a blob needs at least one line")
     ordered = sorted(lines, key=lambda item: (item.score, item.line))
     raw = "".join(f"{item.line}\n" for item in ordered).encode("utf-8")
+    events = [_events_of(item) for item in ordered]
     return BlobPayload(
         data=_gzip(raw),
         first_ms=ordered[0].score,
-        last_ms=ordered[-1].score,
+        last_ms=max(last for _, last in events),
         uncompressed_size=len(raw),
         line_count=len(ordered),
-        event_count=sum(_event_count(item.line) for item in ordered),
+        event_count=sum(count for count, _ in events),
     )
 
 

@@ -10,7 +10,9 @@ import orjson
 import pytest
 from django.core.cache import cache
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
 
 from recordings.models import DeletedRecording
 from recordings_api.coordination import coordination_key
@@ -62,18 +64,20 @@ def test_idle_session_is_flushed_into_one_blob(environment: Environment) -> None
     outcomes = live_buffers_flush_due(now_ms=later_ms(61))
 
     blob = RecordingBlob.objects.get()
+    # The key spans the first and the LAST event (the last line's third event, +902), not the
+    # last line's score (+900).
     assert [(o.session_id, o.status, o.blob_key, o.line_count) for o in outcomes] == [
-        ("s1", "flushed", f"{BASE_MS}-{BASE_MS + 900}", 3)
+        ("s1", "flushed", f"{BASE_MS}-{BASE_MS + 902}", 3)
     ]
     assert (blob.environment_id, blob.session_id, blob.blob_key) == (
         environment.id,
         "s1",
-        f"{BASE_MS}-{BASE_MS + 900}",
+        f"{BASE_MS}-{BASE_MS + 902}",
     )
     assert (blob.line_count, blob.event_count) == (3, 7)
     assert (blob.start_timestamp.timestamp(), blob.end_timestamp.timestamp()) == (
         BASE_MS / 1000,
-        (BASE_MS + 900) / 1000,
+        (BASE_MS + 902) / 1000,
     )
     expected = [rrweb_line(0, window="win-2").line, rrweb_line(500).line, rrweb_line(900, events=3).line]
     assert stored_lines(environment, "s1", blob) == expected
@@ -151,13 +155,13 @@ def test_crash_after_object_write_before_row_is_recovered(environment: Environme
     lines = [rrweb_line(0), rrweb_line(7)]
     append(environment, "s1", *lines)
     payload = blob_encode(lines)
-    key = blob_object_key(environment_id=environment.id, session_id="s1", blob_key=f"{BASE_MS}-{BASE_MS + 7}")
+    key = blob_object_key(environment_id=environment.id, session_id="s1", blob_key=f"{BASE_MS}-{BASE_MS + 8}")
     get_blob_store().put(key, payload.data)  # the object exists, its row does not
 
     outcome = session_buffer_flush(environment_id=environment.id, session_id="s1")
 
     blob = RecordingBlob.objects.get()
-    assert (outcome.status, blob.blob_key) == ("flushed", f"{BASE_MS}-{BASE_MS + 7}")
+    assert (outcome.status, blob.blob_key) == ("flushed", f"{BASE_MS}-{BASE_MS + 8}")
     assert stored_lines(environment, "s1", blob) == [line.line for line in lines]
 
 
@@ -170,8 +174,8 @@ def test_late_lines_inside_a_flushed_range_never_overwrite_it(environment: Envir
     outcome = session_buffer_flush(environment_id=environment.id, session_id="s1")
 
     blobs = list(RecordingBlob.objects.order_by("blob_key"))
-    assert [blob.blob_key for blob in blobs] == [f"{BASE_MS}-{BASE_MS + 100}", f"{BASE_MS}-{BASE_MS + 101}"]
-    assert outcome.blob_key == f"{BASE_MS}-{BASE_MS + 101}"
+    assert [blob.blob_key for blob in blobs] == [f"{BASE_MS}-{BASE_MS + 101}", f"{BASE_MS}-{BASE_MS + 102}"]
+    assert outcome.blob_key == f"{BASE_MS}-{BASE_MS + 102}"
     assert stored_lines(environment, "s1", blobs[0]) == [rrweb_line(0).line, rrweb_line(100).line]
     assert stored_lines(environment, "s1", blobs[1]) == [line.line for line in late]
 
@@ -280,3 +284,32 @@ def test_session_snapshots_delete_removes_blobs_rows_and_buffer(environment: Env
     assert stored_lines(environment, "keep", RecordingBlob.objects.get()) == [rrweb_line(0).line]
     assert not get_live_buffer().has_lines(environment_id=environment.id, session_id="s1")
     assert get_live_buffer().has_lines(environment_id=environment.id, session_id="keep")
+
+
+def _flush_statements(environment: Environment, sessions: int) -> int:
+    for index in range(sessions):
+        append(environment, f"batch-{sessions}-{index}", rrweb_line(index * 10))
+    with CaptureQueriesContext(connection) as queries:
+        outcomes = live_buffers_flush_due(force=True)
+    assert {outcome.status for outcome in outcomes} == {"flushed"}
+    buffer_tables = ("snapshots_livebufferline", "cache_entries")
+    return len([q for q in queries.captured_queries if not any(t in q["sql"] for t in buffer_tables)])
+
+
+def test_a_batch_of_sessions_costs_a_constant_number_of_statements(environment: Environment) -> None:
+    """Gone sessions and recorded blobs are read once per batch, new rows inserted together
+    (the database live buffer's own statements are the buffer's, not the flush's)."""
+    assert _flush_statements(environment, 1) == _flush_statements(environment, 25)
+
+
+def test_a_blob_key_ends_at_its_last_event_whichever_line_holds_it(environment: Environment) -> None:
+    late_in_early_line = BufferedLine(
+        score=BASE_MS,
+        line=orjson.dumps({"window_id": "w", "data": [{"type": 3, "timestamp": BASE_MS + 5000}]}).decode(),
+    )
+    append(environment, "s1", late_in_early_line, rrweb_line(10))
+
+    outcome = session_buffer_flush(environment_id=environment.id, session_id="s1")
+
+    assert outcome.blob_key == f"{BASE_MS}-{BASE_MS + 5000}"
+    assert RecordingBlob.objects.get().end_timestamp.timestamp() == (BASE_MS + 5000) / 1000

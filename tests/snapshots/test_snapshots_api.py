@@ -62,14 +62,14 @@ def test_sources_list_blobs_then_realtime(
             {
                 "source": "blob",
                 "start_timestamp": "2023-11-14T22:13:20.000Z",
-                "end_timestamp": "2023-11-14T22:13:20.500Z",
-                "blob_key": f"{BASE_MS}-{BASE_MS + 500}",
+                "end_timestamp": "2023-11-14T22:13:20.501Z",  # its last event, not its last line's first
+                "blob_key": f"{BASE_MS}-{BASE_MS + 501}",
             },
             {
                 "source": "blob",
                 "start_timestamp": "2023-11-14T22:13:21.000Z",
-                "end_timestamp": "2023-11-14T22:13:22.000Z",
-                "blob_key": f"{BASE_MS + 1000}-{BASE_MS + 2000}",
+                "end_timestamp": "2023-11-14T22:13:22.001Z",
+                "blob_key": f"{BASE_MS + 1000}-{BASE_MS + 2001}",
             },
             {
                 "source": "realtime",
