@@ -248,6 +248,8 @@ SPECTACULAR_SETTINGS = {
 # --- Recordings ingestion and retention -----------------------------------------------------
 RECORDINGS_DEFAULT_RETENTION_DAYS = env_int("RECORDINGS_DEFAULT_RETENTION_DAYS", 30)
 CAPTURE_MAX_BODY_BYTES = env_int("CAPTURE_MAX_BODY_BYTES", 20 * 1024 * 1024)
+# Values a capture body's JSON may hold (counted before parsing; see snapshots.capture.decoding).
+CAPTURE_MAX_JSON_NODES = env_int("CAPTURE_MAX_JSON_NODES", 600_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BODY_BYTES
 LIVE_BUFFER_FLUSH_IDLE_SECONDS = env_int("LIVE_BUFFER_FLUSH_IDLE_SECONDS", 60)
 LIVE_BUFFER_FLUSH_AGE_SECONDS = env_int("LIVE_BUFFER_FLUSH_AGE_SECONDS", 600)

@@ -82,11 +82,11 @@ def read_body_capped(request: HttpRequest, *, max_bytes: int) -> bytes:
     return body
 
 
-def payload_too_large(request: HttpRequest, *, max_bytes: int) -> HttpResponse:
+def payload_too_large(request: HttpRequest, *, max_bytes: int, detail: str | None = None) -> HttpResponse:
     return json_error(
         request,
         status=413,
         type_="invalid_request",
         code="payload_too_large",
-        detail=f"The request body is larger than {max_bytes} bytes (compressed or decompressed).",
+        detail=detail or f"The request body is larger than {max_bytes} bytes (compressed or decompressed).",
     )

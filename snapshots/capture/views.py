@@ -144,8 +144,8 @@ def capture(request: HttpRequest) -> HttpResponse:
     try:
         data = request_json(request, max_bytes=max_bytes)
         payload = capture_payload_parse(data, now=timezone.now())
-    except BodyTooLarge:
-        return payload_too_large(request, max_bytes=max_bytes)
+    except BodyTooLarge as error:
+        return payload_too_large(request, max_bytes=max_bytes, detail=error.detail)
     except (CaptureDecodeError, PayloadError) as error:
         return json_error(
             request, status=400, type_="validation_error", code=error.code, detail=error.detail, attr="body"
