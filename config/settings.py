@@ -182,7 +182,7 @@ if bool(OBJECT_STORAGE_ENDPOINT) != bool(OBJECT_STORAGE_BUCKET):
     )
 
 # --- API ------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_RENDERER_CLASSES": [
         "recordings_api.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -222,7 +222,15 @@ API_THROTTLE_RATES = {
     "snapshots_burst": env_str("THROTTLE_SNAPSHOTS_BURST", "120/minute"),
     "snapshots_sustained": env_str("THROTTLE_SNAPSHOTS_SUSTAINED", "600/hour"),
     "sharing_token": env_str("THROTTLE_SHARING_TOKEN", "600/minute"),
+    # Invalid personal keys and sharing tokens per client address, then 429 for a while.
+    "auth_failures": env_str("THROTTLE_AUTH_FAILURES", "100/minute"),
+    # Capture requests per project token (e.g. "6000/minute"); unset: unlimited.
+    "capture_token": env_str("THROTTLE_CAPTURE_TOKEN"),
 }
+# Proxies in front of the app that append the client address to X-Forwarded-For (1 behind the
+# compose proxy). 0: REMOTE_ADDR is the client, and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 PERSONAL_API_KEY_LAST_USED_RESOLUTION_SECONDS = 3600
 PAGINATION_DEFAULT_LIMIT = env_int("PAGINATION_DEFAULT_LIMIT", 100)
 PAGINATION_MAX_LIMIT = env_int("PAGINATION_MAX_LIMIT", 1000)

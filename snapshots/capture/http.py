@@ -7,6 +7,7 @@ and ``OPTIONS`` preflights are answered 200 with the methods and the requested h
 
 from __future__ import annotations
 
+import math
 from typing import TypeVar
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -80,6 +81,26 @@ def read_body_capped(request: HttpRequest, *, max_bytes: int) -> bytes:
     if len(body) > max_bytes:
         raise BodyTooLarge
     return body
+
+
+def capture_throttled(request: HttpRequest, *, wait: float) -> HttpResponse:
+    """429 for a token over its capture budget, in the shape posthog-js backs off from."""
+    seconds = max(1, math.ceil(wait))
+    response = with_cors(
+        request,
+        JsonResponse(
+            {
+                "type": "throttled_error",
+                "code": "throttled",
+                "detail": f"Request was throttled. Expected available in {seconds} seconds.",
+                "attr": None,
+                "quota_limited": ["recordings", "events"],
+            },
+            status=429,
+        ),
+    )
+    response["Retry-After"] = str(seconds)
+    return response
 
 
 def payload_too_large(request: HttpRequest, *, max_bytes: int, detail: str | None = None) -> HttpResponse:

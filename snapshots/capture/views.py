@@ -14,6 +14,7 @@ session event. Responses (always JSON, always with CORS headers):
 - **401** ``authentication_error`` when the token (``token``/``api_key``/``properties.token``)
   is missing or matches no environment.
 - **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
+- **429** over the token's capture budget (``snapshots.capture.budget``; off by default).
 - **503** with ``Retry-After`` when the live buffer or the database is unavailable: retry.
 
 Items of deleted recordings are acknowledged (200) and dropped downstream. The 200 means the
@@ -32,8 +33,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from snapshots.capture.budget import capture_budget_wait
 from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError, decode_body, decode_data_field
 from snapshots.capture.http import (
+    capture_throttled,
     cors_preflight,
     json_error,
     json_ok,
@@ -116,6 +119,9 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
         return _unavailable(request, error, None)
     if environment_id is None:
         return _unauthenticated(request, payload.token)
+    wait = capture_budget_wait(environment_id=environment.id)
+    if wait is not None:
+        return capture_throttled(request, wait=wait)
     if not payload.items:
         return _nothing_usable(request, payload)
     try:
