@@ -277,12 +277,23 @@ AGGREGATOR_POLL_SECONDS = env_float("AGGREGATOR_POLL_SECONDS", 0.1)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
 
 # --- Logging --------------------------------------------------------------------------------
+# Every line goes through one handler whose formatter redacts credentials (keys, sharing
+# tokens): Django's request and server logs and gunicorn's access log are routed to it too.
+_REDACTED_LOGGER = {"handlers": ["console"], "propagate": False}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"structured": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "structured": {
+            "()": "recordings_api.redaction.RedactingFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "structured"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        name: _REDACTED_LOGGER for name in ("django", "django.server", "gunicorn.access", "gunicorn.error")
+    },
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
