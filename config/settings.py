@@ -276,6 +276,12 @@ AGGREGATOR_RECLAIM_IDLE_SECONDS = env_int("AGGREGATOR_RECLAIM_IDLE_SECONDS", 60)
 AGGREGATOR_POLL_SECONDS = env_float("AGGREGATOR_POLL_SECONDS", 0.1)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
 
+# --- Readiness probe ------------------------------------------------------------------------
+# /_readyz waits this long for all its checks together; the reasons of failures are shown only
+# in DEBUG or to a caller presenting READINESS_TOKEN as a Bearer token.
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 2.0)
+READINESS_TOKEN = env_str("READINESS_TOKEN")
+
 # --- Logging --------------------------------------------------------------------------------
 # Every line goes through one handler whose formatter redacts credentials (keys, sharing
 # tokens): Django's request and server logs and gunicorn's access log are routed to it too.
