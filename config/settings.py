@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "snapshots",
     "playlists",
     "sharing",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "recordings_api.middleware.ApiErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -275,6 +277,21 @@ AGGREGATOR_BATCH_SIZE = env_int("AGGREGATOR_BATCH_SIZE", 500)
 AGGREGATOR_RECLAIM_IDLE_SECONDS = env_int("AGGREGATOR_RECLAIM_IDLE_SECONDS", 60)
 AGGREGATOR_POLL_SECONDS = env_float("AGGREGATOR_POLL_SECONDS", 0.1)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
+
+# --- Admin login lockout (django-axes) -----------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords from one address, or for one user, logins are refused
+# with 429 for AXES_COOLOFF_HOURS. Unlock: `manage.py axes_reset_username <email>` or
+# `manage.py axes_reset_ip <address>` (`axes_reset` clears every lockout).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 1.0)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field (it holds the email)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
 
 # --- Readiness probe ------------------------------------------------------------------------
 # /_readyz waits this long for all its checks together; the reasons of failures are shown only
