@@ -258,6 +258,9 @@ SPECTACULAR_SETTINGS = {
 # --- Recordings ingestion and retention -----------------------------------------------------
 RECORDINGS_DEFAULT_RETENTION_DAYS = env_int("RECORDINGS_DEFAULT_RETENTION_DAYS", 30)
 CAPTURE_MAX_BODY_BYTES = env_int("CAPTURE_MAX_BODY_BYTES", 20 * 1024 * 1024)
+# Origins whose pages may send capture data ("https://shop.example,https://app.example"); "*" any.
+# Capture responses never allow credentials.
+CAPTURE_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("CAPTURE_ALLOWED_ORIGINS", ["*"])]
 # Values a capture body's JSON may hold (counted before parsing; see snapshots.capture.decoding).
 CAPTURE_MAX_JSON_NODES = env_int("CAPTURE_MAX_JSON_NODES", 600_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BODY_BYTES
@@ -292,6 +295,17 @@ AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = (
     ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
 )
+
+# --- HTTPS: cookies and HSTS (set these when the service is served over TLS) -----------------
+SECURE_COOKIES = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = SECURE_COOKIES
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind trusted proxies that terminate TLS, their X-Forwarded-Proto says whether the client used
+# HTTPS (HSTS is only sent on requests Django sees as secure).
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXY_COUNT else None
 
 # --- Readiness probe ------------------------------------------------------------------------
 # /_readyz waits this long for all its checks together; the reasons of failures are shown only

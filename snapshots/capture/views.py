@@ -40,6 +40,7 @@ from snapshots.capture.http import (
     cors_preflight,
     json_error,
     json_ok,
+    origin_refusal,
     payload_too_large,
     read_body_capped,
 )
@@ -146,6 +147,9 @@ def capture(request: HttpRequest) -> HttpResponse:
         return json_error(
             request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use POST."
         )
+    refusal = origin_refusal(request)
+    if refusal is not None:
+        return refusal
     max_bytes = int(settings.CAPTURE_MAX_BODY_BYTES)
     try:
         data = request_json(request, max_bytes=max_bytes)
