@@ -13,6 +13,9 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 
@@ -121,10 +124,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # Bounded: a Redis outage must become a prompt 503, not a hung worker.
+            # Bounded: a Redis outage must become a prompt 503, not a hung worker. One immediate
+            # retry on a connection error: after Redis restarts, every pooled connection is dead,
+            # and each would otherwise fail one request.
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
                 "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                "retry": Retry(NoBackoff(), 1),
+                "retry_on_error": [RedisConnectionError],
             },
         }
     }
