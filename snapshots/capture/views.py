@@ -120,7 +120,7 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
         return _unavailable(request, error, None)
     if environment_id is None:
         return _unauthenticated(request, payload.token)
-    wait = capture_budget_wait(environment_id=environment.id)
+    wait = capture_budget_wait(environment_id=environment_id)
     if wait is not None:
         return capture_throttled(request, wait=wait)
     if not payload.items:
