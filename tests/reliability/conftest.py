@@ -10,8 +10,8 @@ pause or cut them:
 - ``moto_process``: moto's S3 server in its own process, so ``SIGSTOP`` freezes it mid-request;
 - ``Stack``: gunicorn serving the app with a given environment (the test database, a Redis, an
   S3 endpoint), ``nginx_proxy`` in front of it, and ``catch_up``, the ONE place that makes the
-  pipeline process what was acknowledged (today: flush live buffers to object storage). When
-  ingestion changes, change ``catch_up`` and nothing else.
+  pipeline process what was acknowledged (apply the ingest log, flush live buffers to object
+  storage). When the pipeline changes, change ``catch_up`` and nothing else.
 
 Every test is marked ``reliability`` and bounded by ``pytest-timeout``; every child process is
 stopped when its fixture ends.
@@ -321,13 +321,22 @@ http {{
         yield f"http://127.0.0.1:{port}"
 
 
+_CATCH_UP = (
+    "from django.core.management import call_command; "
+    "from snapshots.aggregation import ingest_log_drain; "
+    "ingest_log_drain(max_seconds=30); "
+    "call_command('flush_live_buffers')"
+)
+
+
 def catch_up(stack: Stack, *, expect_failure: bool = False) -> None:
-    """Make the pipeline process everything acknowledged so far (today: flush every live buffer
-    to object storage). The one place to change when ingestion gains downstream steps.
+    """Make the pipeline process everything acknowledged so far: apply the ingest log (recording
+    metadata), then flush every live buffer to object storage. The one place to change when the
+    pipeline gains or loses downstream steps.
 
     ``expect_failure``: a dependency is down, so the pass may fail (it must still end)."""
     result = subprocess.run(
-        [sys.executable, "manage.py", "flush_live_buffers"],
+        [sys.executable, "manage.py", "shell", "-c", _CATCH_UP],
         cwd=ROOT,
         env=stack.env,
         capture_output=True,
