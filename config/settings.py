@@ -14,6 +14,9 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.retry import Retry
 
 from config.env import env_bool, env_float, env_int, env_list, env_required, env_str
 
@@ -55,6 +58,7 @@ INSTALLED_APPS = [
     "snapshots",
     "playlists",
     "sharing",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -71,6 +75,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "recordings_api.middleware.ApiErrorMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,10 +138,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            # Bounded: a Redis outage must become a prompt 503, not a hung worker.
+            # Bounded: a Redis outage must become a prompt 503, not a hung worker. One immediate
+            # retry on a connection error: after Redis restarts, every pooled connection is dead,
+            # and each would otherwise fail one request.
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
                 "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                "retry": Retry(NoBackoff(), 1),
+                "retry_on_error": [RedisConnectionError],
             },
         }
     }
@@ -196,7 +205,7 @@ if bool(OBJECT_STORAGE_ENDPOINT) != bool(OBJECT_STORAGE_BUCKET):
     )
 
 # --- API ------------------------------------------------------------------------------------
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, object] = {
     "DEFAULT_RENDERER_CLASSES": [
         "recordings_api.renderers.OrjsonRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",
@@ -236,7 +245,15 @@ API_THROTTLE_RATES = {
     "snapshots_burst": env_str("THROTTLE_SNAPSHOTS_BURST", "120/minute"),
     "snapshots_sustained": env_str("THROTTLE_SNAPSHOTS_SUSTAINED", "600/hour"),
     "sharing_token": env_str("THROTTLE_SHARING_TOKEN", "600/minute"),
+    # Invalid personal keys and sharing tokens per client address, then 429 for a while.
+    "auth_failures": env_str("THROTTLE_AUTH_FAILURES", "100/minute"),
+    # Capture requests per project token (e.g. "6000/minute"); unset: unlimited.
+    "capture_token": env_str("THROTTLE_CAPTURE_TOKEN"),
 }
+# Proxies in front of the app that append the client address to X-Forwarded-For (1 behind the
+# compose proxy). 0: REMOTE_ADDR is the client, and X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 PERSONAL_API_KEY_LAST_USED_RESOLUTION_SECONDS = 3600
 PAGINATION_DEFAULT_LIMIT = env_int("PAGINATION_DEFAULT_LIMIT", 100)
 PAGINATION_MAX_LIMIT = env_int("PAGINATION_MAX_LIMIT", 1000)
@@ -277,6 +294,11 @@ SPECTACULAR_SETTINGS = {
 # --- Recordings ingestion and retention -----------------------------------------------------
 RECORDINGS_DEFAULT_RETENTION_DAYS = env_int("RECORDINGS_DEFAULT_RETENTION_DAYS", 30)
 CAPTURE_MAX_BODY_BYTES = env_int("CAPTURE_MAX_BODY_BYTES", 20 * 1024 * 1024)
+# Origins whose pages may send capture data ("https://shop.example,https://app.example"); "*" any.
+# Capture responses never allow credentials.
+CAPTURE_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("CAPTURE_ALLOWED_ORIGINS", ["*"])]
+# Values a capture body's JSON may hold (counted before parsing; see snapshots.capture.decoding).
+CAPTURE_MAX_JSON_NODES = env_int("CAPTURE_MAX_JSON_NODES", 600_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BODY_BYTES
 LIVE_BUFFER_FLUSH_IDLE_SECONDS = env_int("LIVE_BUFFER_FLUSH_IDLE_SECONDS", 60)
 LIVE_BUFFER_FLUSH_AGE_SECONDS = env_int("LIVE_BUFFER_FLUSH_AGE_SECONDS", 600)
@@ -293,15 +315,40 @@ LIVE_BUFFER_PARTITIONS = env_int("LIVE_BUFFER_PARTITIONS", 16)
 AGGREGATOR_BATCH_SIZE = env_int("AGGREGATOR_BATCH_SIZE", 500)
 AGGREGATOR_RECLAIM_IDLE_SECONDS = env_int("AGGREGATOR_RECLAIM_IDLE_SECONDS", 60)
 AGGREGATOR_POLL_SECONDS = env_float("AGGREGATOR_POLL_SECONDS", 0.1)
+AGGREGATOR_HEARTBEAT_FILE = env_str("AGGREGATOR_HEARTBEAT_FILE")  # touched every round (healthcheck)
 SHARING_TOKEN_GRACE_SECONDS = env_int("SHARING_TOKEN_GRACE_SECONDS", 300)
 # Where bootstrap_demo keeps its demo key's plaintext (git-ignored var/), so it is reused.
 DEMO_API_KEY_FILE = Path(env_str("DEMO_API_KEY_FILE", str(VAR_DIR / "demo_api_key")) or "")
 
+# --- Admin login lockout (django-axes) -----------------------------------------------------
+# After AXES_FAILURE_LIMIT wrong passwords from one address, or for one user, logins are refused
+# with 429 for AXES_COOLOFF_HOURS. Unlock: `manage.py axes_reset_username <email>` or
+# `manage.py axes_reset_ip <address>` (`axes_reset` clears every lockout).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = env_float("AXES_COOLOFF_HOURS", 1.0)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"  # the admin form's field (it holds the email)
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR") if TRUSTED_PROXY_COUNT else ("REMOTE_ADDR",)
+)
+
+# --- Readiness probe ------------------------------------------------------------------------
+# /_readyz waits this long for all its checks together; the reasons of failures are shown only
+# in DEBUG or to a caller presenting READINESS_TOKEN as a Bearer token.
+READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 2.0)
+READINESS_TOKEN = env_str("READINESS_TOKEN")
+
 # --- Logging ----------------------------------------------------------------------------------
-# One JSON object per line with every `extra` field and the request id (recordings_api.monitoring).
-# RequestObservabilityMiddleware logs each request once, so Django's per-request lines are off:
-# django.request keeps only 5xx (with their traceback), django.server (runserver) is silent.
+# One JSON object per line with every `extra` field and the request id (recordings_api.monitoring),
+# credentials redacted from the whole line (recordings_api.redaction). Django's and gunicorn's
+# loggers write through the same handler. RequestObservabilityMiddleware logs each request once,
+# so Django's per-request lines are off: django.request keeps only 5xx (with their traceback),
+# django.server (runserver) is silent.
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+_OWN_HANDLER = {"handlers": ["console"], "propagate": False}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -312,9 +359,13 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
+        "django": _OWN_HANDLER,
         "django.request": {"level": "ERROR"},
         "django.server": {"handlers": [], "level": "CRITICAL", "propagate": False},
+        "gunicorn.access": _OWN_HANDLER,
+        "gunicorn.error": _OWN_HANDLER,
         "celery": {"level": LOG_LEVEL},
+        "axes": {"level": "WARNING"},  # it logs every start and login at INFO
     },
 }
 

@@ -7,6 +7,7 @@ class RecordingsConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from recordings import tasks  # noqa: F401  (registers the tasks enqueued by name)
         from recordings.expressions import register_sqlite_functions
 
         # SQLite lacks a "number or NULL" conversion; install ours on every new connection.

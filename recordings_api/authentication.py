@@ -3,7 +3,9 @@
 The key is read from, in order: ``Authorization: Bearer <key>``, the ``personal_api_key`` body
 field, the ``personal_api_key`` query parameter; the first candidate wins. A candidate that does
 not match an active user's key is a 401 naming where it was found; so is a revoked or expired
-key (saying which). Only hashes are compared.
+key (saying which). Each such failure counts against the client address's failed-authentication
+budget; once that is spent, candidates from the address are a 429 without being looked up
+(``recordings_api.throttles``). Only hashes are compared.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from rest_framework.request import Request
 
 from recordings_api.models import PersonalAPIKey, User
 from recordings_api.models.personal_api_keys import hash_personal_api_key
+from recordings_api.throttles import authentication_failure_record, authentication_failures_check
 
 _BEARER = re.compile(r"^Bearer\s+(\S.+)$", re.IGNORECASE)
 _SOURCE_NAMES = {"header": "Authorization header", "body": "request body", "query": "query string"}
@@ -77,8 +80,10 @@ class PersonalAPIKeyAuthentication(BaseAuthentication):
         if candidate is None:
             return None
         plaintext, source = candidate
+        authentication_failures_check(request)
         key = personal_api_key_find(plaintext)
         if key is None:
+            authentication_failure_record(request)
             raise AuthenticationFailed(
                 f"Personal API key found in request {_SOURCE_NAMES[source]} is invalid."
             )

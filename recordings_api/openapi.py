@@ -22,8 +22,8 @@ _PREFIX_PARAMETERS = {
 # Errors any environment-scoped operation can answer, documented where a view does not say more.
 _COMMON_ERRORS = {
     "401": "No credentials, or an invalid personal API key or sharing token.",
-    "403": "Not a member of the project's organization, or the key lacks the required scope.",
-    "404": "Unknown project or environment, or no such object in it.",
+    "403": "The key lacks the required scope or is restricted to other projects.",
+    "404": "Unknown project or environment, one of another organization, or no such object in it.",
     "429": "The key's request budget is spent; retry after `Retry-After` seconds.",
 }
 _INVALID_INPUT = "Invalid parameters or body (`validation_error`, naming `attr`), or a malformed body."

@@ -1,7 +1,8 @@
 """``limit``/``offset`` pagination with ``{"count", "next", "previous", "results", "has_next"}``.
 
 A ``limit`` or ``offset`` that is not a non-negative integer (or a ``limit`` of 0) is a 400 naming
-the parameter; a ``limit`` above ``PAGINATION_MAX_LIMIT`` is clamped to it.
+the parameter; a ``limit`` above ``PAGINATION_MAX_LIMIT`` is clamped to it. ``next`` and
+``previous`` never carry a credential sent in the query string (``personal_api_key``).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+from recordings_api.redaction import url_without_credentials
 
 
 def parse_non_negative_int(request: Request, name: str, default: int, *, minimum: int = 0) -> int:
@@ -44,6 +47,14 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
 
     def get_offset(self, request: Request) -> int:
         return parse_non_negative_int(request, "offset", 0)
+
+    def get_next_link(self) -> str | None:
+        link = super().get_next_link()
+        return None if link is None else url_without_credentials(link)
+
+    def get_previous_link(self) -> str | None:
+        link = super().get_previous_link()
+        return None if link is None else url_without_credentials(link)
 
     def get_paginated_response(self, data: Any) -> Response:
         assert self.count is not None and self.offset is not None and self.limit is not None

@@ -1,7 +1,9 @@
 """Permissions run by every environment-scoped view, in this order:
 
-1. ``EnvironmentAccessPermission``: the URL's environment exists (404) and the user belongs to its
-   organization (403), or the request holds a resource grant for it.
+1. ``EnvironmentAccessPermission``: the URL's environment exists and the user belongs to its
+   organization, or the request holds a resource grant for it. An environment the caller may
+   not see is a 404 "Project not found.", exactly like one that does not exist, so ids of other
+   organizations' projects cannot be probed.
 2. ``APIScopePermission``: a personal API key holds the scope the action needs, and its
    ``scoped_teams`` / ``scoped_organizations`` admit this environment (403 otherwise).
    Session-authenticated staff bypass scopes, never membership.
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
+from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
@@ -19,11 +21,15 @@ from recordings_api.grants import ResourceGrant
 from recordings_api.models import Membership, PersonalAPIKey
 from recordings_api.scopes import scopes_grant
 
+PROJECT_NOT_FOUND = "Project not found."
+
 
 class EnvironmentAccessPermission(BasePermission):
     def has_permission(self, request: Request, view: Any) -> bool:
         if isinstance(request.auth, ResourceGrant):
-            if request.auth.environment_id != view.environment.id or not request.auth.allows_view(view):
+            if request.auth.environment_id != view.environment.id:
+                raise NotFound(PROJECT_NOT_FOUND)
+            if not request.auth.allows_view(view):
                 raise PermissionDenied("This sharing token does not give access to this resource.")
             return True
         if not (request.user and request.user.is_authenticated):
@@ -33,7 +39,7 @@ class EnvironmentAccessPermission(BasePermission):
             organization_id=environment.project.organization_id, user_id=request.user.pk
         ).exists()
         if not is_member:
-            raise PermissionDenied("You don't have access to the project.")
+            raise NotFound(PROJECT_NOT_FOUND)
         return True
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:

@@ -1,8 +1,16 @@
-"""Per-personal-key throttles with settings-driven budgets (``API_THROTTLE_RATES``).
+"""Throttles with settings-driven budgets (``API_THROTTLE_RATES``), counted atomically.
 
-Only requests authenticated by a personal API key are counted, keyed by the key's id; session
-traffic (staff) is not limited. Counters live in the configured cache (Redis in production),
-so every web process shares them.
+- Per personal API key (``burst``, ``sustained``, and the lower ``snapshots_*`` budgets): only
+  requests authenticated by a key are counted, keyed by the key's id; session traffic (staff) is
+  not limited.
+- Failed authentication per client address (``auth_failures``): every invalid credential
+  (personal key, sharing token) counts, and once the budget is spent, credentials from that
+  address are refused with 429 before they are even looked up, so keys cannot be guessed
+  faster than the budget. The address is ``REMOTE_ADDR``, or with ``TRUSTED_PROXY_COUNT`` set,
+  the one the last trusted proxy appended to ``X-Forwarded-For``.
+
+Counters are ``recordings_api.budgets`` windows (Redis in production, shared by every web
+process); a budget of N lets at most N requests through however many arrive at once.
 """
 
 from __future__ import annotations
@@ -10,22 +18,47 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle
 
+from recordings_api.budgets import budget_consume, budget_exhausted, rate_parse
 from recordings_api.models import PersonalAPIKey
 
+AUTH_FAILURES_SCOPE = "auth_failures"
 
-class PersonalAPIKeyRateThrottle(SimpleRateThrottle):
+
+class AtomicRateThrottle(BaseThrottle):
+    """A DRF throttle over an atomic budget; subclasses name the ``scope`` and the key."""
+
     scope: str
+
+    def __init__(self) -> None:
+        self._wait: float | None = None
 
     def get_rate(self) -> str | None:
         return settings.API_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]
 
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        raise NotImplementedError
+
+    def allow_request(self, request: Any, view: Any) -> bool:
+        rate = self.get_rate()
+        key = self.get_cache_key(request, view)
+        if not rate or key is None:
+            return True
+        self._wait = budget_consume(key=f"throttle_{self.scope}_{key}", rate=rate_parse(rate))
+        return self._wait is None
+
+    def wait(self) -> float | None:
+        return self._wait
+
+
+class PersonalAPIKeyRateThrottle(AtomicRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not isinstance(request.auth, PersonalAPIKey):
             return None
-        return f"throttle_{self.scope}_{request.auth.pk}"
+        return str(request.auth.pk)
 
 
 class BurstRateThrottle(PersonalAPIKeyRateThrottle):
@@ -46,3 +79,29 @@ class SnapshotsSustainedRateThrottle(PersonalAPIKeyRateThrottle):
 
 DEFAULT_THROTTLES = [BurstRateThrottle, SustainedRateThrottle]
 SNAPSHOT_THROTTLES = [SnapshotsBurstRateThrottle, SnapshotsSustainedRateThrottle]
+
+
+def client_address(request: Any) -> str:
+    """The client's address, trusting ``TRUSTED_PROXY_COUNT`` proxies (DRF's ``NUM_PROXIES``)."""
+    return str(BaseThrottle().get_ident(request))
+
+
+def _auth_failure_budget_key(request: Any) -> str:
+    return f"throttle_{AUTH_FAILURES_SCOPE}_{client_address(request)}"
+
+
+def authentication_failures_check(request: Any) -> None:
+    """429 when this address has spent its failed-authentication budget (nothing is counted)."""
+    rate = settings.API_THROTTLE_RATES.get(AUTH_FAILURES_SCOPE)
+    if not rate:
+        return
+    wait = budget_exhausted(key=_auth_failure_budget_key(request), rate=rate_parse(rate))
+    if wait is not None:
+        raise Throttled(wait=wait)
+
+
+def authentication_failure_record(request: Any) -> None:
+    """Count one invalid credential from this address."""
+    rate = settings.API_THROTTLE_RATES.get(AUTH_FAILURES_SCOPE)
+    if rate:
+        budget_consume(key=_auth_failure_budget_key(request), rate=rate_parse(rate))

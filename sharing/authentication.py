@@ -2,7 +2,8 @@
 
 - No ``sharing_access_token`` query parameter: not ours (None), the next authenticator runs.
 - Unknown, disabled, rotated-out-past-grace token, or a deleted recording: 401
-  ``authentication_failed`` "Sharing access token is invalid.".
+  ``authentication_failed`` "Sharing access token is invalid.", counted against the client
+  address's failed-authentication budget (429 once it is spent, before any lookup).
 - Valid: ``(AnonymousUser(), SharingGrant)``; the core permission then asks the grant whether
   the action, method and recording are allowed (403 otherwise).
 - Over the token's budget (``API_THROTTLE_RATES["sharing_token"]``): 429. The check lives here
@@ -20,6 +21,7 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 
+from recordings_api.throttles import authentication_failure_record, authentication_failures_check
 from sharing.grants import SharingGrant
 from sharing.selectors import shared_recording_for_token
 from sharing.throttles import SharingTokenRateThrottle
@@ -32,8 +34,10 @@ class SharingAccessTokenAuthentication(BaseAuthentication):
         token = request.query_params.get(TOKEN_QUERY_PARAMETER)
         if token is None:
             return None
+        authentication_failures_check(request)
         shared = shared_recording_for_token(token=token)
         if shared is None:
+            authentication_failure_record(request)
             raise AuthenticationFailed("Sharing access token is invalid.")
         grant = shared.grant()
         throttle = SharingTokenRateThrottle()

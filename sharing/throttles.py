@@ -2,7 +2,7 @@
 
 Requests made with a sharing token carry no personal API key, so the core's per-key throttles
 never count them; this one counts them per token (a rotated token gets a fresh budget), keyed
-by the token's digest. Counters live in the shared cache, like the core's.
+by the token's digest. Counted atomically, like the core's (``recordings_api.budgets``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
-from rest_framework.throttling import SimpleRateThrottle
-
+from recordings_api.throttles import AtomicRateThrottle
 from sharing.grants import SharingGrant
 
 
@@ -23,17 +21,14 @@ class _GrantHolder:
     auth: SharingGrant
 
 
-class SharingTokenRateThrottle(SimpleRateThrottle):
+class SharingTokenRateThrottle(AtomicRateThrottle):
     scope = "sharing_token"
-
-    def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         grant = getattr(request, "auth", None)
         if not isinstance(grant, SharingGrant):
             return None
-        return f"throttle_{self.scope}_{grant.token_digest}"
+        return grant.token_digest
 
     def allow_grant(self, grant: SharingGrant) -> bool:
         """``allow_request`` for a grant being authenticated; ``wait()`` is valid afterwards."""

@@ -12,7 +12,7 @@ def object_storage_ready() -> None:
     """Readiness: the bucket (or local directory) is reachable and usable."""
     from snapshots.storage import get_blob_store
 
-    get_blob_store().ping()
+    get_blob_store(probe=True).ping()
 
 
 def session_flush_now(environment_id: int, session_id: str) -> str:

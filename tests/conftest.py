@@ -42,6 +42,18 @@ def fast_password_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_authentication_failure_budget(settings: Any) -> Iterator[None]:
+    """Every test client calls from 127.0.0.1, and many tests send invalid keys on purpose: in
+    the shared Redis their failures would add up across tests into 429s. (The database windows
+    of the embedded mode roll back with each test.)"""
+    yield
+    if settings.REDIS_URL:
+        from django.core.cache import caches
+
+        caches["default"].delete("throttle_auth_failures_127.0.0.1")
+
+
 @pytest.fixture
 def organization(db: Any) -> Organization:
     return Organization.objects.create(name="Acme")

@@ -124,7 +124,7 @@ def errors(*codes: int) -> dict[int, OpenApiResponse]:
     text = {
         400: "Invalid input (`validation_error`); `attr` names the parameter or field.",
         401: "No or invalid credentials.",
-        403: "Not a member of the organization, or the API key lacks the scope.",
-        404: "No such recording in this environment (or it was deleted or expired).",
+        403: "The API key lacks the scope, or is restricted to other projects.",
+        404: "No such recording in this environment (deleted, expired, or another organization's project).",
     }
     return {code: OpenApiResponse(ApiErrorSerializer, description=text[code]) for code in codes}

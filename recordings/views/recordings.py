@@ -239,7 +239,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         "visited with time on each, clicks, rage clicks (3+ clicks within 1 s on one spot, plus posthog-js "
         "`$rageclick` events), errors (console counts and `$exception` events) and idle periods "
         "(60 s+ without "
-        "events). Needs only read access: nothing is stored.",
+        "events). A POST because PostHog's API defines it as one, but it only reads: nothing is stored "
+        "or changed, so `session_recording:read` is enough (like a search).",
         responses={200: bodies.RecordingSummarySerializer, **errors(400, 401, 403, 404)},
     )
     @action(methods=["POST"], detail=True)

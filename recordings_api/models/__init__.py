@@ -1,5 +1,14 @@
 from recordings_api.models.personal_api_keys import PersonalAPIKey
+from recordings_api.models.rate_budgets import RateBudgetWindow
 from recordings_api.models.tenancy import Environment, Membership, Organization, Project
 from recordings_api.models.users import User
 
-__all__ = ["Environment", "Membership", "Organization", "PersonalAPIKey", "Project", "User"]
+__all__ = [
+    "Environment",
+    "Membership",
+    "Organization",
+    "PersonalAPIKey",
+    "Project",
+    "RateBudgetWindow",
+    "User",
+]

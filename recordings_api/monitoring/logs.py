@@ -13,6 +13,8 @@ import logging
 
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
+from recordings_api.redaction import redact
+
 # The id of the request being handled by this thread or task; None outside requests.
 request_id_var: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -23,6 +25,10 @@ class JsonFormatter(_JsonFormatter):
             "%(asctime)s %(levelname)s %(name)s %(message)s",
             rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
         )
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Credentials never reach a log line, whichever field carries them (the whole line).
+        return redact(super().format(record))
 
     def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:
         # ISO 8601 in UTC with milliseconds, sortable and unambiguous across hosts.

@@ -1,14 +1,20 @@
 """HTTP plumbing shared by the public posthog-js endpoints: CORS, JSON errors, capped body reads.
 
-CORS: the SDK calls from the customer's origin. Responses echo ``Origin`` with
-``Access-Control-Allow-Credentials: true`` (``*`` without credentials when there is no Origin),
-and ``OPTIONS`` preflights are answered 200 with the methods and the requested headers.
+CORS: the SDK calls from the customer's origin, and never needs cookies (posthog-js sends no
+credentials), so responses never allow credentials. ``CAPTURE_ALLOWED_ORIGINS`` (default ``*``,
+any origin) lists the origins whose pages may send data: an allowed ``Origin`` is echoed (with
+``Vary: Origin``), no Origin gets ``*``; with a list, any other origin gets no CORS header and
+capture refuses it with 403 (``origin_refusal``), since a browser would deliver the POST
+anyway and only hide the answer. ``OPTIONS`` preflights are answered 200 with the methods and
+the requested headers.
 """
 
 from __future__ import annotations
 
+import math
 from typing import TypeVar
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 
@@ -22,15 +28,33 @@ PREFLIGHT_MAX_AGE_SECONDS = 86400
 _R = TypeVar("_R", bound=HttpResponseBase)
 
 
+def origin_allowed(origin: str) -> bool:
+    allowed = settings.CAPTURE_ALLOWED_ORIGINS
+    return "*" in allowed or origin.rstrip("/") in allowed
+
+
 def with_cors(request: HttpRequest, response: _R) -> _R:
     origin = request.headers.get("Origin")
-    if origin:
-        response["Access-Control-Allow-Origin"] = origin
-        response["Access-Control-Allow-Credentials"] = "true"
-    else:
+    if not origin:
         response["Access-Control-Allow-Origin"] = "*"
+    elif origin_allowed(origin):
+        response["Access-Control-Allow-Origin"] = origin
     response["Vary"] = "Origin"
     return response
+
+
+def origin_refusal(request: HttpRequest) -> HttpResponse | None:
+    """403 for a request from an origin ``CAPTURE_ALLOWED_ORIGINS`` does not list, else None."""
+    origin = request.headers.get("Origin")
+    if not origin or origin_allowed(origin):
+        return None
+    return json_error(
+        request,
+        status=403,
+        type_="authentication_error",
+        code="permission_denied",
+        detail="This origin may not send data to this service (CAPTURE_ALLOWED_ORIGINS).",
+    )
 
 
 def cors_preflight(request: HttpRequest) -> HttpResponse:
@@ -85,11 +109,31 @@ def read_body_capped(request: HttpRequest, *, max_bytes: int) -> bytes:
     return body
 
 
-def payload_too_large(request: HttpRequest, *, max_bytes: int) -> HttpResponse:
+def capture_throttled(request: HttpRequest, *, wait: float) -> HttpResponse:
+    """429 for a token over its capture budget, in the shape posthog-js backs off from."""
+    seconds = max(1, math.ceil(wait))
+    response = with_cors(
+        request,
+        JsonResponse(
+            {
+                "type": "throttled_error",
+                "code": "throttled",
+                "detail": f"Request was throttled. Expected available in {seconds} seconds.",
+                "attr": None,
+                "quota_limited": ["recordings", "events"],
+            },
+            status=429,
+        ),
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def payload_too_large(request: HttpRequest, *, max_bytes: int, detail: str | None = None) -> HttpResponse:
     return json_error(
         request,
         status=413,
         type_="invalid_request",
         code="payload_too_large",
-        detail=f"The request body is larger than {max_bytes} bytes (compressed or decompressed).",
+        detail=detail or f"The request body is larger than {max_bytes} bytes (compressed or decompressed).",
     )

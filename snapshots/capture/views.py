@@ -14,6 +14,7 @@ session event. Responses (always JSON, always with CORS headers):
 - **401** ``authentication_error`` when the token (``token``/``api_key``/``properties.token``)
   is missing or matches no environment.
 - **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
+- **429** over the token's capture budget (``snapshots.capture.budget``; off by default).
 - **503** with ``Retry-After`` when the live buffer or the database is unavailable: retry.
 
 Items of deleted recordings are acknowledged (200) and dropped downstream. The 200 means the
@@ -32,11 +33,14 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
+from snapshots.capture.budget import capture_budget_wait
 from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError, decode_body, decode_data_field
 from snapshots.capture.http import (
+    capture_throttled,
     cors_preflight,
     json_error,
     json_ok,
+    origin_refusal,
     payload_too_large,
     read_body_capped,
 )
@@ -118,6 +122,9 @@ def _ingest(request: HttpRequest, payload: CapturePayload) -> HttpResponse:
     if environment_id is None:
         return _unauthenticated(request, payload.token)
     capture_batch_annotate(request, environment_id=environment_id, rejected=payload.rejected)
+    wait = capture_budget_wait(environment_id=environment_id)
+    if wait is not None:
+        return capture_throttled(request, wait=wait)
     if not payload.items:
         return _nothing_usable(request, payload)
     try:
@@ -143,12 +150,15 @@ def capture(request: HttpRequest) -> HttpResponse:
         return json_error(
             request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use POST."
         )
+    refusal = origin_refusal(request)
+    if refusal is not None:
+        return refusal
     max_bytes = int(settings.CAPTURE_MAX_BODY_BYTES)
     try:
         data = request_json(request, max_bytes=max_bytes)
         payload = capture_payload_parse(data, now=timezone.now())
-    except BodyTooLarge:
-        return payload_too_large(request, max_bytes=max_bytes)
+    except BodyTooLarge as error:
+        return payload_too_large(request, max_bytes=max_bytes, detail=error.detail)
     except (CaptureDecodeError, PayloadError) as error:
         return json_error(
             request, status=400, type_="validation_error", code=error.code, detail=error.detail, attr="body"

@@ -14,6 +14,8 @@ from typing import Any
 
 import redis
 from django.conf import settings
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
 from snapshots.live_buffer.base import (
     EMPTY_STATS,
@@ -70,6 +72,10 @@ def redis_client(url: str, timeout_seconds: float, *, cluster: bool = False) -> 
                     socket_timeout=timeout_seconds,
                     socket_connect_timeout=timeout_seconds,
                     health_check_interval=30,
+                    # After a Redis restart every pooled connection is dead: retry once at once,
+                    # so each does not fail one request.
+                    retry=Retry(NoBackoff(), 1),
+                    retry_on_error=[redis.exceptions.ConnectionError],
                 )
             _clients[key] = client
         return client

@@ -3,7 +3,9 @@
 ``get_blob_store()`` picks the driver from settings on every call: S3 when
 ``OBJECT_STORAGE_ENDPOINT``/``OBJECT_STORAGE_BUCKET`` are set, the local directory
 ``OBJECT_STORAGE_LOCAL_DIR`` otherwise. S3 clients are cached per configuration (creating one
-costs tens of milliseconds); boto3 clients are thread-safe.
+costs tens of milliseconds); boto3 clients are thread-safe. ``get_blob_store(probe=True)`` is
+the same store with one attempt and timeouts no longer than the readiness probe's, so that a
+stalled endpoint fails the probe instead of retrying behind it.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ _s3_stores: dict[tuple[Any, ...], BlobStore] = {}
 _s3_lock = threading.Lock()
 
 
-def _s3_store() -> BlobStore:
+def _s3_store(*, probe: bool) -> BlobStore:
     from snapshots.storage.s3 import S3BlobStore
 
     options: dict[str, Any] = {
@@ -52,6 +54,11 @@ def _s3_store() -> BlobStore:
         "read_timeout": float(settings.OBJECT_STORAGE_READ_TIMEOUT_SECONDS),
         "max_attempts": settings.OBJECT_STORAGE_MAX_ATTEMPTS,
     }
+    if probe:
+        bound = float(settings.READINESS_TIMEOUT_SECONDS)
+        options["connect_timeout"] = min(options["connect_timeout"], bound)
+        options["read_timeout"] = min(options["read_timeout"], bound)
+        options["max_attempts"] = 1
     cache_key = tuple(sorted(options.items()))
     with _s3_lock:
         store = _s3_stores.get(cache_key)
@@ -61,9 +68,9 @@ def _s3_store() -> BlobStore:
         return store
 
 
-def get_blob_store() -> BlobStore:
+def get_blob_store(*, probe: bool = False) -> BlobStore:
     if settings.OBJECT_STORAGE_ENDPOINT and settings.OBJECT_STORAGE_BUCKET:
-        return _s3_store()
+        return _s3_store(probe=probe)
     from snapshots.storage.local import LocalBlobStore
 
     return LocalBlobStore(settings.OBJECT_STORAGE_LOCAL_DIR)

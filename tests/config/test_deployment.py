@@ -73,10 +73,11 @@ def test_worker_and_beat_healthchecks_check_celery_itself() -> None:
     assert "/_readyz" in " ".join(SERVICES["web"]["healthcheck"]["test"])
 
 
-def test_only_the_web_port_is_published() -> None:
+def test_only_the_proxy_port_is_published() -> None:
+    """Clients reach the app only through nginx (slow clients cost no gunicorn thread)."""
     published = {name for name, service in SERVICES.items() if service.get("ports")}
 
-    assert published == {"web"}
+    assert published == {"proxy"}
 
 
 def _values(node: Any, path: str = "") -> list[tuple[str, str]]:

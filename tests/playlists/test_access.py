@@ -119,14 +119,14 @@ def test_read_scope_reads_and_write_scope_writes(environment, owner, key_client)
 
 
 @pytest.mark.parametrize(("method", "parts", "body", "level"), ACTIONS)
-def test_a_non_member_gets_403(environment, owner, outsider, key_client, method, parts, body, level):
+def test_a_non_member_gets_404(environment, owner, outsider, key_client, method, parts, body, level):
     playlist = make_playlist(environment, owner)
     client = key_client(["*"], user=outsider)
 
     response = getattr(client, method)(_url(environment, "projects", playlist, parts), body, format="json")
 
-    assert response.status_code == 403
-    assert response.json()["detail"] == "You don't have access to the project."
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Project not found."
 
 
 def test_a_key_scoped_to_another_team_gets_403(environment, owner, other_environment, key_client):
@@ -191,4 +191,4 @@ def test_a_staff_session_bypasses_scopes_but_not_membership(environment, owner, 
     client.force_login(owner)
 
     assert client.get(playlists_url(environment)).status_code == 200
-    assert client.get(playlists_url(other_environment)).status_code == 403
+    assert client.get(playlists_url(other_environment)).status_code == 404

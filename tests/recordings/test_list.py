@@ -227,10 +227,10 @@ def test_list_requires_read_scope(key_client, environment, recordings_url):
     }
 
 
-def test_list_other_organization_is_forbidden(key_client, outsider, environment, recordings_url):
+def test_list_other_organization_is_404(key_client, outsider, environment, recordings_url):
     response = key_client(["*"], user=outsider).get(recordings_url)
 
-    assert response.status_code == 403
+    assert response.status_code == 404
 
 
 def test_list_unknown_environment_is_404(api, prefix):

@@ -84,10 +84,11 @@ def test_scope_matrix(key_client, environment, prefix, action):
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_outsider_is_forbidden(key_client, outsider, environment, action):
+def test_outsider_gets_404(key_client, outsider, environment, action):
     response = _call(key_client(["*"], user=outsider), environment, "projects", action)
 
-    assert response.status_code == 403
+    assert response.status_code == 404
+    assert response.json()["detail"] == "Project not found."
 
 
 def test_key_scoped_to_another_team_is_forbidden(key_client, environment, other_environment):

@@ -53,3 +53,51 @@ def test_malformed_values_fail_at_boot(env, message, tmp_path):
     result = boot(**{"DEBUG": "1", "VAR_DIR": str(tmp_path), **env})
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_cookie_and_hsts_settings_come_from_the_environment(tmp_path: Path) -> None:
+    script = (
+        "import django; from django.conf import settings as s; django.setup(); "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_PROXY_SSL_HEADER)"
+    )
+    env = {key: value for key, value in os.environ.items() if key not in {"DEBUG", "TESTING"}}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings",
+        DEBUG="1",
+        VAR_DIR=str(tmp_path),
+        SESSION_COOKIE_SECURE="1",
+        CSRF_COOKIE_SECURE="1",
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
+        SECURE_SSL_REDIRECT="1",
+        SECURE_PROXY_SSL_HEADER="1",
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [
+        "True",
+        "True",
+        "31536000",
+        "True",
+        "True",
+        "True",
+        "('HTTP_X_FORWARDED_PROTO',",
+        "'https')",
+    ]
+
+
+def test_hsts_is_sent_on_secure_requests_behind_a_trusted_proxy(client: object, settings: object) -> None:
+    from django.test import Client
+
+    settings.SECURE_HSTS_SECONDS = 3600  # type: ignore[attr-defined]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+    # Not a probe: /_health and /_readyz are answered before the security middleware.
+    secure = Client().get("/", HTTP_X_FORWARDED_PROTO="https")
+    plain = Client().get("/")
+    assert secure["Strict-Transport-Security"] == "max-age=3600"
+    assert "Strict-Transport-Security" not in plain

@@ -10,12 +10,6 @@ from recordings_api.services import environment_create
 
 pytestmark = pytest.mark.django_db
 
-FORBIDDEN_PROJECT = {
-    "type": "authentication_error",
-    "code": "permission_denied",
-    "detail": "You don't have access to the project.",
-    "attr": None,
-}
 PROJECT_NOT_FOUND = {
     "type": "invalid_request",
     "code": "not_found",
@@ -57,16 +51,16 @@ def test_unknown_project_is_404(api, raw_id):
     assert response.json() == PROJECT_NOT_FOUND
 
 
-def test_outsider_organization_is_403(api, other_environment):
+def test_another_organizations_project_is_404_like_an_unknown_one(api, other_environment):
     response = api.get(f"/api/projects/{other_environment.id}/session_recordings/")
-    assert response.status_code == 403
-    assert response.json() == FORBIDDEN_PROJECT
+    assert response.status_code == 404
+    assert response.json() == PROJECT_NOT_FOUND
 
 
-def test_outsider_user_is_403_on_our_environment(environment, outsider, key_client):
+def test_outsider_user_is_404_on_our_environment(environment, outsider, key_client):
     response = key_client(["*"], user=outsider).get(f"/api/projects/{environment.id}/session_recordings/")
-    assert response.status_code == 403
-    assert response.json() == FORBIDDEN_PROJECT
+    assert response.status_code == 404
+    assert response.json() == PROJECT_NOT_FOUND
 
 
 def test_missing_scope_is_403(environment, key_client):
@@ -125,7 +119,7 @@ def test_staff_session_bypasses_scopes_but_not_membership(environment, other_env
     client = APIClient()
     client.force_login(owner)
     assert client.get(f"/api/projects/{environment.id}/session_recordings/").status_code == 200
-    assert client.get(f"/api/projects/{other_environment.id}/session_recordings/").status_code == 403
+    assert client.get(f"/api/projects/{other_environment.id}/session_recordings/").status_code == 404
 
 
 def test_current_without_environment_is_404(environment, owner, key_client):

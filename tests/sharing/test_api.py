@@ -218,12 +218,12 @@ def test_another_environments_recording_is_404_through_mine(api, sharing_url, ot
     assert not SharingConfiguration.objects.exists()
 
 
-def test_another_environments_url_is_403_for_a_non_member(
+def test_another_environments_url_is_404_for_a_non_member(
     api, sharing_url, other_recording, other_environment
 ):
     url = sharing_url(other_recording, environment_id=other_environment.id)
-    assert api.get(url).status_code == 403
-    assert api.patch(url, {"enabled": True}, format="json").status_code == 403
+    assert api.get(url).status_code == 404
+    assert api.patch(url, {"enabled": True}, format="json").status_code == 404
     assert not SharingConfiguration.objects.exists()
 
 

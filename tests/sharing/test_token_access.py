@@ -114,8 +114,13 @@ def test_token_is_read_only(anonymous, shared, recording):
 def test_token_does_not_open_another_environment(anonymous, shared, recording, other_environment):
     twin = SessionRecordingFactory(environment=other_environment, session_id=recording.session_id)
     response = anonymous.get(_with_token(_recording_url(twin), shared.access_token))
-    assert response.status_code == 403
-    assert response.json() == FORBIDDEN
+    assert response.status_code == 404
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "not_found",
+        "detail": "Project not found.",
+        "attr": None,
+    }
 
 
 def test_token_does_not_open_the_sharing_api(anonymous, shared, recording):

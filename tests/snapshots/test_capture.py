@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.test import Client, override_settings
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording
 from recordings_api.models import Environment
@@ -103,9 +103,9 @@ def test_cors_headers_on_success_and_preflight() -> None:
         HTTP_ACCESS_CONTROL_REQUEST_HEADERS="content-type",
     )
     assert preflight.status_code == 200
+    assert "Access-Control-Allow-Credentials" not in preflight
     assert {name: preflight[name] for name in _CORS_HEADERS} == {
         "Access-Control-Allow-Origin": "https://shop.example",
-        "Access-Control-Allow-Credentials": "true",
         "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
         "Access-Control-Allow-Headers": "content-type",
         "Access-Control-Max-Age": "86400",
@@ -117,7 +117,6 @@ def test_cors_headers_on_success_and_preflight() -> None:
 
 _CORS_HEADERS = (
     "Access-Control-Allow-Origin",
-    "Access-Control-Allow-Credentials",
     "Access-Control-Allow-Methods",
     "Access-Control-Allow-Headers",
     "Access-Control-Max-Age",
@@ -129,8 +128,30 @@ def test_success_echoes_origin(environment: Environment) -> None:
     response = post_gzip(Client(), "/s/", [item], HTTP_ORIGIN="https://shop.example")
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "https://shop.example"
-    assert response["Access-Control-Allow-Credentials"] == "true"
+    assert "Access-Control-Allow-Credentials" not in response
     assert response["Vary"] == "Origin"
+
+
+@override_settings(CAPTURE_ALLOWED_ORIGINS=["https://shop.example"])
+def test_allowed_origins_are_echoed_and_others_refused(environment: Environment) -> None:
+    item = snapshot_item(token=environment.api_token, session_id=new_session_id(), events=[meta(now_ms())])
+    allowed = post_gzip(Client(), "/s/", [item], HTTP_ORIGIN="https://shop.example")
+    assert (allowed.status_code, allowed["Access-Control-Allow-Origin"]) == (200, "https://shop.example")
+    server_side = post_gzip(Client(), "/s/", [item])
+    assert server_side.status_code == 200
+
+    refused = post_gzip(Client(), "/s/", [item], HTTP_ORIGIN="https://evil.example")
+
+    assert refused.status_code == 403
+    assert refused.json() == {
+        "type": "authentication_error",
+        "code": "permission_denied",
+        "detail": "This origin may not send data to this service (CAPTURE_ALLOWED_ORIGINS).",
+        "attr": None,
+    }
+    assert "Access-Control-Allow-Origin" not in refused
+    preflight = Client().options("/s/", HTTP_ORIGIN="https://evil.example")
+    assert "Access-Control-Allow-Origin" not in preflight
 
 
 def test_unknown_token_is_401(environment: Environment) -> None:

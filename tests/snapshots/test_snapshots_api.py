@@ -202,13 +202,13 @@ def test_read_scope_is_enough(
 
 
 @embedded_only
-def test_outsider_is_403(
+def test_outsider_is_404(
     key_client: Callable[..., APIClient],
     outsider: User,
     environment: Environment,
     recording: SessionRecording,
 ) -> None:
-    assert key_client(["*"], user=outsider).get(url(environment, "sess-1")).status_code == 403
+    assert key_client(["*"], user=outsider).get(url(environment, "sess-1")).status_code == 404
 
 
 # --- phase 2: realtime ------------------------------------------------------------------------
