@@ -26,6 +26,7 @@ class SnapshotsConfig(AppConfig):
         from recordings_api.models import Environment
         from snapshots.ingestion.tokens import environment_tokens_changed
         from snapshots.live_buffer import LiveBufferUnavailable
+        from snapshots.long_term import session_snapshots_persist
         from snapshots.services import session_snapshots_delete
         from snapshots.storage import StorageUnavailable
 
@@ -38,6 +39,9 @@ class SnapshotsConfig(AppConfig):
             RecordingDataHook(
                 name="snapshots",
                 forget=lambda environment_id, session_id: session_snapshots_delete(
+                    environment_id=environment_id, session_id=session_id
+                ),
+                persist=lambda environment_id, session_id: session_snapshots_persist(
                     environment_id=environment_id, session_id=session_id
                 ),
                 retryable=(StorageUnavailable, LiveBufferUnavailable),
