@@ -140,7 +140,8 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
 
     def _update(self, request: Request) -> Response:
         playlist = self._playlist()
-        data = s.PlaylistUpdateInputSerializer(data=request.data)
+        # partial: fields a form body leaves out stay unset (DRF would read an absent checkbox as false).
+        data = s.PlaylistUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         playlist = playlist_update(playlist=playlist, user=self._user(), changes=data.validated_data)
         return self._render(playlist)

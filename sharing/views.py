@@ -114,7 +114,8 @@ class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.Generi
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         recording = self._recording(kwargs["recording_id"])
-        serializer = SharingConfigurationUpdateSerializer(data=request.data)
+        # partial: fields a form body leaves out stay unset (DRF would read an absent checkbox as false).
+        serializer = SharingConfigurationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
         changes = {key: validated[key] for key in ("enabled", "settings") if key in validated}

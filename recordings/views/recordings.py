@@ -148,7 +148,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         recording = self._recording()
-        body = bodies.RecordingUpdateSerializer(data=request.data)
+        # partial: fields a form body leaves out stay unset (DRF would read an absent checkbox as false).
+        body = bodies.RecordingUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         if body.validated_data.get("viewed"):
             session_recording_mark_viewed(
