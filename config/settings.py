@@ -222,6 +222,8 @@ API_THROTTLE_RATES = {
     "snapshots_burst": env_str("THROTTLE_SNAPSHOTS_BURST", "120/minute"),
     "snapshots_sustained": env_str("THROTTLE_SNAPSHOTS_SUSTAINED", "600/hour"),
     "sharing_token": env_str("THROTTLE_SHARING_TOKEN", "600/minute"),
+    # Password attempts on one password-protected share, from anyone.
+    "share_password": env_str("THROTTLE_SHARE_PASSWORD", "10/minute"),
 }
 PERSONAL_API_KEY_LAST_USED_RESOLUTION_SECONDS = 3600
 PAGINATION_DEFAULT_LIMIT = env_int("PAGINATION_DEFAULT_LIMIT", 100)

@@ -38,3 +38,22 @@ class SharingTokenRateThrottle(SimpleRateThrottle):
     def allow_grant(self, grant: SharingGrant) -> bool:
         """``allow_request`` for a grant being authenticated; ``wait()`` is valid afterwards."""
         return self.allow_request(_GrantHolder(grant), None)  # type: ignore[arg-type]
+
+
+class SharePasswordRateThrottle(SimpleRateThrottle):
+    """Password attempts per share (``API_THROTTLE_RATES["share_password"]``), whoever makes them:
+    guessing a share's password is bounded however many addresses an attacker has."""
+
+    scope = "share_password"
+
+    def get_rate(self) -> str | None:
+        return settings.API_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        grant = getattr(request, "auth", None)
+        if not isinstance(grant, SharingGrant):
+            return None
+        return f"throttle_{self.scope}_{grant.token_digest}"
+
+    def allow_grant(self, grant: SharingGrant) -> bool:
+        return self.allow_request(_GrantHolder(grant), None)  # type: ignore[arg-type]

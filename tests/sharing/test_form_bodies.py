@@ -50,6 +50,7 @@ def test_a_form_patch_of_password_required_false_keeps_sharing_enabled(
         "access_token": shared.access_token,
         "settings": {"noHeader": True},
         "password_required": False,
+        "share_passwords": [],
     }
     shared.refresh_from_db()
     assert (shared.enabled, shared.settings) == (True, {"noHeader": True})

@@ -5,8 +5,10 @@
  * each a list rrweb-player can replay (sorted, de-duplicated, starting with Meta + FullSnapshot).
  * It rejects with a ReplayHttpError (.status) when the API refuses a request.
  *
- * 1. Fetches snapshots with the API's two-phase protocol, authenticated only by
- *    ?sharing_access_token= (credentials: "omit", so a logged-in viewer's cookies never apply):
+ * 1. Fetches snapshots with the API's two-phase protocol, authenticated only by the page's token
+ *    sent as "Authorization: Bearer" like PostHog's player (the sharing token, or the share
+ *    session token of a password-protected share; credentials: "omit", so a logged-in viewer's
+ *    cookies never apply, and the token stays out of URLs):
  *      GET {snapshotsUrl}                          -> {"sources": [{source, blob_key, ...}, ...]}
  *      GET {snapshotsUrl}?source=blob&blob_key=K   -> JSONL, one {"window_id", "data": [events]} per line
  *      GET {snapshotsUrl}?source=realtime&version=2024-04-30 -> same, lines not yet flushed to storage
@@ -41,12 +43,12 @@
     Object.keys(params).forEach(function (name) {
       url.searchParams.set(name, params[name]);
     });
-    url.searchParams.set("sharing_access_token", config.accessToken);
     return url.toString();
   }
 
-  async function fetchText(url) {
-    var response = await fetch(url, { credentials: "omit", headers: { Accept: "application/json" } });
+  async function fetchText(config, url) {
+    var headers = { Accept: "application/json", Authorization: "Bearer " + config.accessToken };
+    var response = await fetch(url, { credentials: "omit", headers: headers });
     if (!response.ok) {
       throw new ReplayHttpError(response.status);
     }
@@ -54,7 +56,7 @@
   }
 
   async function listSources(config) {
-    var body = JSON.parse(await fetchText(snapshotsUrl(config, {})));
+    var body = JSON.parse(await fetchText(config, snapshotsUrl(config, {})));
     var sources = Array.isArray(body.sources) ? body.sources.slice() : [];
     sources.sort(function (a, b) {
       return toMillis(a.start_timestamp) - toMillis(b.start_timestamp);
@@ -71,7 +73,7 @@
     if (source.source === "realtime") {
       params.version = "2024-04-30"; // JSONL, like blobs
     }
-    var text = await fetchText(snapshotsUrl(config, params));
+    var text = await fetchText(config, snapshotsUrl(config, params));
     var whole = parseWholeBody(text);
     if (whole) {
       return whole;
