@@ -210,3 +210,34 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_type}:{self.group_key}"
+
+
+class Action(models.Model):
+    """PostHog's action: a named definition an event matches when it matches any of its steps.
+
+    ``steps`` is a list of ``{"event", "url", "url_matching", "selector", "tag_name", "text",
+    "text_matching", "href", "href_matching", "properties"}`` objects (every field optional;
+    validated by ``recordings.actions.serializers``); ``recordings.filters.actions`` turns them
+    into event conditions. Actions are never hard-deleted through the API (``deleted`` hides one).
+    """
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="actions")
+    name = models.CharField(max_length=400)
+    description = models.TextField(blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    steps = models.JSONField(default=list, blank=True)
+    post_to_slack = models.BooleanField(default=False)
+    slack_message_format = models.CharField(max_length=1200, blank=True, default="")
+    deleted = models.BooleanField(default=False)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["environment", "deleted", "name"], name="action_env_name")]
+
+    def __str__(self) -> str:
+        return self.name

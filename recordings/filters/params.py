@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from recordings.conditions import invalid
+from recordings.filters.actions import ActionFilter, action_filters_parse
 from recordings.filters.dates import date_parse
 from recordings.filters.events import EventFilter, event_filters_parse
 from recordings.filters.ordering import DEFAULT_ORDER, ORDER_DIRECTIONS, ORDERS
@@ -68,6 +69,7 @@ class RecordingsQuery:
     date_from: datetime | None = None
     date_to: datetime | None = None
     events: list[EventFilter] = field(default_factory=list)
+    actions: list[ActionFilter] = field(default_factory=list)
     properties: list[PropertyFilter] = field(default_factory=list)
     console_log_filters: list[PropertyFilter] = field(default_factory=list)
     having_predicates: list[PropertyFilter] = field(default_factory=list)
@@ -137,6 +139,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         date_from=date_parse(filters.get("date_from"), param="date_from"),
         date_to=date_parse(filters.get("date_to"), param="date_to", end_of_day=True),
         events=event_filters_parse(filters.get("events")),
+        actions=action_filters_parse(filters.get("actions")),
         properties=property_filters_parse(filters.get("properties"), param="properties"),
         console_log_filters=property_filters_parse(
             filters.get("console_log_filters"), param="console_log_filters", types=("log_entry",)
@@ -174,8 +177,6 @@ def _check_parameters(filters: Mapping[str, Any]) -> None:
         )
     for name in ("limit", "offset"):
         _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)
-    if filters.get("actions"):
-        raise invalid("actions", "Action filters are not supported; filter on events with 'events'.")
 
 
 def _text(value: Any, param: str) -> str | None:
