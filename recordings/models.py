@@ -241,3 +241,29 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class RecordingComment(models.Model):
+    """A comment on a recording (PostHog's ``Comment`` with ``scope: "Replay"``, ``item_id`` = the
+    session id); ``item_context`` typically holds ``{"time_in_recording": …}``. Matched by the
+    recordings ``comment_text`` filter; never hard-deleted through the API (``deleted``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    content = models.TextField()
+    item_context = models.JSONField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    deleted = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["environment", "session_id", "created_at"], name="comment_env_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.session_id}"

@@ -17,6 +17,7 @@ from typing import Any
 
 from recordings.conditions import invalid
 from recordings.filters.actions import ActionFilter, action_filters_parse
+from recordings.filters.comments import comment_text_parse
 from recordings.filters.dates import date_parse
 from recordings.filters.events import EventFilter, event_filters_parse
 from recordings.filters.ordering import DEFAULT_ORDER, ORDER_DIRECTIONS, ORDERS
@@ -43,6 +44,7 @@ FILTER_PARAMS = (
     "query",
     "hide_viewed_recordings",
     "session_recording_id",
+    "comment_text",
     "limit",
     "offset",
 )
@@ -83,6 +85,7 @@ class RecordingsQuery:
     query: str = ""
     hide_viewed_recordings: str | None = None
     session_recording_id: str | None = None
+    comment_text: PropertyFilter | None = None
 
 
 NUMBER_PARAMS = frozenset({"limit", "offset"})
@@ -157,6 +160,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         query=_text(filters.get("query"), "query") or "",
         hide_viewed_recordings=_hide_viewed(filters.get("hide_viewed_recordings")),
         session_recording_id=_text(filters.get("session_recording_id"), "session_recording_id") or None,
+        comment_text=comment_text_parse(filters.get("comment_text")),
     )
 
 
