@@ -45,6 +45,7 @@ FILTER_PARAMS = (
     "hide_viewed_recordings",
     "session_recording_id",
     "comment_text",
+    "after",
     "limit",
     "offset",
 )
