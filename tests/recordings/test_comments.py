@@ -203,3 +203,28 @@ def test_bad_comment_text_is_400(
 
     assert response.status_code == 400
     assert response.json()["attr"] == "comment_text"
+
+
+def test_a_form_patch_changes_only_what_it_names(
+    api: APIClient, environment: Environment, dataset: Dataset
+) -> None:
+    comment = RecordingComment.objects.create(
+        environment=environment,
+        session_id="alpha-session",
+        content="old",
+        item_context={"time_in_recording": 5},
+    )
+
+    response = api.patch(
+        comments_url(environment, f"{comment.id}/"),
+        "content=new",
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert (comment.content, comment.item_context, comment.deleted) == (
+        "new",
+        {"time_in_recording": 5},
+        False,
+    )
