@@ -20,8 +20,9 @@ import orjson
 from django.db.models import F, Q
 from django.db.models.lookups import Exact, GreaterThan, IsNull, LessThan
 
-from recordings.filters.conditions import invalid
-from recordings.filters.ordering import ORDER_EXPRESSIONS
+from recordings.conditions import invalid
+from recordings.filters.ordering import DEFAULT_ORDER
+from recordings.metrics import FieldContext, order_fields
 from recordings_api.models import Environment
 
 CURSOR_VERSION = 1
@@ -70,7 +71,9 @@ def cursor_decode(raw: Any, *, order: str, direction: str) -> ListCursor:
 
 def order_value_expression(*, environment: Environment, order: str) -> Any | None:
     """What the list sorts by first (None for ``start_time``, which the tie-breakers cover)."""
-    return None if order == "start_time" else ORDER_EXPRESSIONS[order](environment)
+    if order == DEFAULT_ORDER:
+        return None
+    return order_fields("posthog")[order].sql(FieldContext(environment=environment))
 
 
 def cursor_condition(cursor: ListCursor, *, environment: Environment) -> Q:

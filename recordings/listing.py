@@ -20,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from recordings.conditions import invalid
 from recordings.cursor import (
     ORDER_VALUE,
     cursor_after,
@@ -29,7 +30,6 @@ from recordings.cursor import (
     order_value_expression,
 )
 from recordings.filters import recordings_query_parse
-from recordings.filters.conditions import invalid
 from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.params import RecordingsQuery
 from recordings.models import SessionRecording
