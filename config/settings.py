@@ -249,6 +249,8 @@ API_THROTTLE_RATES = {
     "auth_failures": env_str("THROTTLE_AUTH_FAILURES", "100/minute"),
     # Capture requests per project token (e.g. "6000/minute"); unset: unlimited.
     "capture_token": env_str("THROTTLE_CAPTURE_TOKEN"),
+    # Password attempts on one password-protected share, from anyone.
+    "share_password": env_str("THROTTLE_SHARE_PASSWORD", "10/minute"),
 }
 # Proxies in front of the app that append the client address to X-Forwarded-For (1 behind the
 # compose proxy). 0: REMOTE_ADDR is the client, and X-Forwarded-For is ignored.

@@ -86,6 +86,24 @@ class SessionRecordingPlaylistItem(models.Model):
         return f"{self.playlist_id}:{self.recording_id}"
 
 
+class SessionRecordingPlaylistViewed(models.Model):
+    """A user opened a playlist (PostHog's ``playlist_viewed``), one row per view."""
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    playlist = models.ForeignKey(SessionRecordingPlaylist, on_delete=models.CASCADE, related_name="views")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    viewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "playlist", "viewed_at"], name="unique_playlist_view")
+        ]
+        indexes = [models.Index(fields=["playlist", "user", "-viewed_at"], name="playlist_view_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} viewed {self.playlist_id} at {self.viewed_at}"
+
+
 class SavedFiltersMatch(models.Model):
     """The latest evaluation of a filters playlist.
 

@@ -22,6 +22,7 @@ from rest_framework.exceptions import ValidationError
 
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist
 from playlists.selectors import playlists_due_for_refresh
+from recordings.filters.universal import universal_filters_to_params
 from recordings.selectors import session_recordings_filter
 
 logger = logging.getLogger(__name__)
@@ -41,7 +42,8 @@ def saved_filters_match_refresh(*, playlist_id: int) -> SavedFiltersMatch | None
     if playlist is None:
         return None
     try:
-        matches = session_recordings_filter(environment=playlist.environment, filters=playlist.filters)
+        filters = universal_filters_to_params(playlist.filters or {})
+        matches = session_recordings_filter(environment=playlist.environment, filters=filters)
         session_ids = list(matches.values_list("session_id", flat=True)[: SAVED_FILTERS_MATCH_LIMIT + 1])
     except (ValidationError, DjangoValidationError, ValueError) as error:
         logger.warning(

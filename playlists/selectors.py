@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist, SessionRecordingPlaylistItem
 from recordings.filters import query_params_decode
+from recordings.filters.universal import universal_filters_to_params
 from recordings.models import SessionRecordingViewed
 from recordings_api.lookups import lookup_value_is_storable
 from recordings_api.models import Environment, User
@@ -216,7 +217,7 @@ def playlist_recordings_filters(
     """
     filters = query_params_decode(query_params)
     if playlist.type == SessionRecordingPlaylist.PlaylistType.FILTERS:
-        return {**filters, **(playlist.filters or {})}
+        return {**filters, **universal_filters_to_params(playlist.filters or {})}
     filters.pop("date_from", None)
     filters.pop("date_to", None)
     filters["session_ids"] = playlist_pinned_session_ids(playlist=playlist)

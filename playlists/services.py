@@ -1,9 +1,9 @@
 """Writes of playlists: create, update (incl. soft delete/restore), pin and unpin recordings.
 
 Type rules (PostHog's): a playlist's ``type`` is fixed at creation; a ``collection`` never
-carries filters and a ``filters`` playlist always does. Unlike PostHog, a PATCH to a filters
-playlist that does not mention ``filters`` is accepted (so ``{"deleted": true}`` works for every
-playlist); sending empty filters to it is still a 400.
+carries filters and a ``filters`` playlist always does, so every PATCH/PUT of a filters playlist
+must send non-empty ``filters`` (400 otherwise, as PostHog answers; its front end always resends
+them). Filters are stored as sent, PostHog's UI format (``filter_group``) included.
 
 Pinning only accepts recordings of the playlist's own environment (404 otherwise) and marks the
 recording for long-term storage (``recordings.services.session_recording_persist``).
@@ -20,10 +20,16 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework.exceptions import NotFound, ValidationError
 
-from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem, generate_short_id
+from playlists.models import (
+    SessionRecordingPlaylist,
+    SessionRecordingPlaylistItem,
+    SessionRecordingPlaylistViewed,
+    generate_short_id,
+)
 from playlists.saved_filters import saved_filters_match_forget
 from playlists.tasks import refresh_playlist_saved_filters_count
 from recordings.filters.params import MAX_SESSION_IDS
+from recordings.filters.universal import universal_filters_to_params
 from recordings.models import SessionRecording
 from recordings.selectors import (
     session_recording_find,
@@ -63,11 +69,12 @@ def _check_type_rules(*, playlist_type: str, filters: dict[str, Any] | None, cre
 
 def _check_filters_evaluable(*, environment: Environment, filters: Mapping[str, Any] | None) -> None:
     """Stored filters must be ones the recordings list accepts, query language included (400,
-    ``attr`` ``filters__<param>``). Building the queryset compiles them without running it."""
+    ``attr`` ``filters__<param>``). Building the queryset compiles them without running it.
+    PostHog's UI format (``filter_group``) is checked as the parameters it translates to."""
     if not filters:
         return
     try:
-        session_recordings_filter(environment=environment, filters=filters)
+        session_recordings_filter(environment=environment, filters=universal_filters_to_params(filters))
     except ValidationError as error:
         raise ValidationError({"filters": error.detail}) from None
 
@@ -112,7 +119,10 @@ def playlist_update(
     ``last_modified_at``/``by`` move only when a material field (name, description, filters)
     actually changes. ``{"deleted": true}`` hides the playlist; ``{"deleted": false}`` restores it.
     """
-    _check_type_rules(playlist_type=playlist.type or "", filters=changes.get("filters"), creating=False)
+    filters = changes.get("filters")
+    if playlist.type == PlaylistType.FILTERS and filters is None:
+        filters = {}  # not sent: PostHog refuses it like removing them
+    _check_type_rules(playlist_type=playlist.type or "", filters=filters, creating=False)
     _check_filters_evaluable(environment=playlist.environment, filters=changes.get("filters"))
     changed = [name for name, value in changes.items() if getattr(playlist, name) != value]
     for name in changed:
@@ -219,3 +229,13 @@ def playlist_remove_recordings(*, playlist: SessionRecordingPlaylist, session_id
         "playlist_recordings_bulk_removed", extra={"short_id": playlist.short_id, "deleted_count": deleted}
     )
     return deleted
+
+
+def playlist_viewed_record(
+    *, playlist: SessionRecordingPlaylist, user: User
+) -> SessionRecordingPlaylistViewed:
+    """Record that ``user`` opened ``playlist`` now (PostHog's ``playlist_viewed``)."""
+    view, _ = SessionRecordingPlaylistViewed.objects.get_or_create(
+        environment_id=playlist.environment_id, playlist=playlist, user=user, viewed_at=timezone.now()
+    )
+    return view

@@ -5,7 +5,7 @@ Thin actions: validate with an input serializer, call one service or selector, r
 are invisible to list, retrieve and the recordings sub-routes, but PUT/PATCH still reach them,
 which is how ``{"deleted": false}`` restores one. DELETE is always 405 (hard delete is not
 offered). Scopes: ``session_recording_playlist:read`` for list, retrieve and the recordings
-list; ``:write`` for everything else.
+list; ``:write`` for everything else (``playlist_viewed`` included: it records a view).
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ from playlists.services import (
     playlist_remove_recording,
     playlist_remove_recordings,
     playlist_update,
+    playlist_viewed_record,
 )
 from recordings.listing import recordings_list_response
 from recordings.serializers import SessionRecordingSerializer
@@ -79,6 +80,7 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
         "modify_recordings",
         "bulk_add_recordings",
         "bulk_delete_recordings",
+        "playlist_viewed",
     )
     openapi_tag = "session_recording_playlists"
     queryset = SessionRecordingPlaylist.objects.all()  # refined (and scoped) in safely_get_queryset
@@ -160,7 +162,8 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
 
     def _update(self, request: Request) -> Response:
         playlist = self._playlist()
-        data = s.PlaylistUpdateInputSerializer(data=request.data)
+        # partial: fields a form body leaves out stay unset (DRF would read an absent checkbox as false).
+        data = s.PlaylistUpdateInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         playlist = playlist_update(playlist=playlist, user=self._user(), changes=data.validated_data)
         return self._render(playlist)
@@ -268,3 +271,13 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
         session_ids = data.validated_data["session_recording_ids"]
         deleted = playlist_remove_recordings(playlist=playlist, session_ids=session_ids)
         return Response({"success": True, "deleted_count": deleted, "total_requested": len(session_ids)})
+
+    @extend_schema(
+        request=None,
+        description="Record that you opened this playlist now (PostHog's `playlist_viewed`).",
+        responses={200: s.SuccessSerializer, **_ERRORS},
+    )
+    @action(methods=["POST"], detail=True)
+    def playlist_viewed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        playlist_viewed_record(playlist=self._playlist(), user=self._user())
+        return Response({"success": True})

@@ -1,6 +1,14 @@
 from django.apps import AppConfig
 
 
+def environments_with_recordings(environment_ids: list[int]) -> set[int]:
+    """The ids among ``environment_ids`` that have at least one recording (PostHog's ``ingested_event``)."""
+    from recordings.models import SessionRecording
+
+    rows = SessionRecording.objects.filter(environment_id__in=environment_ids)
+    return set(rows.values_list("environment_id", flat=True).distinct())
+
+
 class RecordingsConfig(AppConfig):
     name = "recordings"
 
@@ -9,6 +17,9 @@ class RecordingsConfig(AppConfig):
 
         from recordings import tasks  # noqa: F401  (registers the tasks enqueued by name)
         from recordings.expressions import register_sqlite_functions
+        from recordings_api.activity import environment_activity_register
+
+        environment_activity_register("recordings", environments_with_recordings)
 
         # SQLite lacks a "number or NULL" conversion; install ours on every new connection.
         connection_created.connect(register_sqlite_functions, dispatch_uid="recordings_sqlite_functions")

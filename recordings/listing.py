@@ -1,9 +1,12 @@
 """The recordings list response, shared by the recordings list and playlists' recordings.
 
-Body: ``{"count", "next", "previous", "has_next", "results", "version": 4}`` — DRF limit/offset
-pagination (the published docs) plus PostHog's ``has_next``/``version`` (its front end). The page
-costs a constant number of queries whatever its size: count, page, persons, viewed marks (+1
-when ``session_recording_id`` is given).
+Body: ``{"count", "next", "previous", "has_next", "results", "version": 4, "next_cursor"}`` —
+DRF limit/offset pagination (the published docs) plus PostHog's ``has_next``/``version`` (its
+front end) and ``next_cursor``, the ``after`` cursor of the next page (``recordings.cursor``;
+null on the last page and for ``session_ids`` lists, which keep the order given). With
+``after`` the page starts after that cursor instead of at ``offset`` (the two do not combine),
+and ``next`` carries the next cursor. The page costs a constant number of queries whatever its
+size: count, page, persons, viewed marks (+1 when ``session_recording_id`` is given).
 """
 
 from __future__ import annotations
@@ -12,9 +15,20 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
+from django.db.models import QuerySet
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 
+from recordings.conditions import invalid
+from recordings.cursor import (
+    ORDER_VALUE,
+    cursor_after,
+    cursor_condition,
+    cursor_decode,
+    cursor_encode,
+    order_value_expression,
+)
 from recordings.filters import recordings_query_parse
 from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.params import RecordingsQuery
@@ -46,7 +60,12 @@ class RecordingsPagination(LimitOffsetPagination):
             "example": LIST_VERSION,
             "description": "PostHog's list format version (its front end reads it).",
         }
-        base["required"] = [*base["required"], "version"]
+        base["properties"]["next_cursor"] = {
+            "type": "string",
+            "nullable": True,
+            "description": "Pass as `after` for the next page (null on the last page).",
+        }
+        base["required"] = [*base["required"], "version", "next_cursor"]
         return base
 
 
@@ -58,12 +77,30 @@ def recordings_list_response(
     ``request.user``. ``filters`` are JSON-decoded parameters (``filters.query_params_decode``).
     """
     query = recordings_query_parse(filters)
-    recordings = session_recordings_for_query(environment=environment, query=query, user=request.user)
+    recordings = _with_order_value(
+        session_recordings_for_query(environment=environment, query=query, user=request.user),
+        environment=environment,
+        query=query,
+    )
+    if filters.get("after") not in (None, ""):
+        return _cursor_page_response(
+            request, recordings, environment=environment, query=query, after=filters["after"]
+        )
     paginator = RecordingsPagination()
     page = _page(paginator, recordings, request)
     unmatched: set[str] = set()
     if query.session_recording_id and paginator.offset == 0:
         page, unmatched = _with_requested_recording(page, recordings, environment=environment, query=query)
+    response = paginator.get_paginated_response(_serialized(request, environment, page, unmatched))
+    response.data["version"] = LIST_VERSION
+    has_next = response.data["has_next"] and bool(page) and not query.session_ids
+    response.data["next_cursor"] = _next_cursor(page[-1], query) if has_next else None
+    return response
+
+
+def _serialized(
+    request: Request, environment: Environment, page: list[SessionRecording], unmatched: set[str]
+) -> Any:
     enrichment = session_recordings_enrichment(environment=environment, recordings=page, user=request.user)
     context = {
         "request": request,
@@ -71,11 +108,53 @@ def recordings_list_response(
         "enrichment": enrichment,
         "unmatched_session_ids": unmatched,
     }
-    response = paginator.get_paginated_response(
-        SessionRecordingSerializer(page, many=True, context=context).data
-    )
-    response.data["version"] = LIST_VERSION
-    return response
+    return SessionRecordingSerializer(page, many=True, context=context).data
+
+
+def _with_order_value(
+    recordings: QuerySet[SessionRecording], *, environment: Environment, query: RecordingsQuery
+) -> QuerySet[SessionRecording]:
+    expression = order_value_expression(environment=environment, order=query.order)
+    if expression is None or query.session_ids:
+        return recordings
+    return recordings.annotate(**{ORDER_VALUE: expression})
+
+
+def _next_cursor(row: SessionRecording, query: RecordingsQuery) -> str:
+    return cursor_encode(cursor_after(row, order=query.order, direction=query.order_direction))
+
+
+def _cursor_page_response(
+    request: Request,
+    recordings: QuerySet[SessionRecording],
+    *,
+    environment: Environment,
+    query: RecordingsQuery,
+    after: Any,
+) -> Response:
+    """The page after the ``after`` cursor (see the module docstring)."""
+    if query.session_ids:
+        raise invalid("after", "'after' does not combine with 'session_ids' (their order is the one given).")
+    if request.query_params.get("offset") not in (None, "", "0"):
+        raise invalid("after", "'after' and 'offset' do not combine: use one or the other.")
+    cursor = cursor_decode(after, order=query.order, direction=query.order_direction)
+    limit = RecordingsPagination().get_limit(request)
+    with database_rejections_as_400():
+        count = recordings.count()
+        rows = list(recordings.filter(cursor_condition(cursor, environment=environment))[: limit + 1])
+    page, has_next = rows[:limit], len(rows) > limit
+    next_cursor = _next_cursor(page[-1], query) if has_next and page else None
+    url = remove_query_param(request.build_absolute_uri(), "offset")
+    body = {
+        "count": count,
+        "next": replace_query_param(url, "after", next_cursor) if next_cursor else None,
+        "previous": None,
+        "has_next": has_next,
+        "results": _serialized(request, environment, page, set()),
+        "version": LIST_VERSION,
+        "next_cursor": next_cursor,
+    }
+    return Response(body)
 
 
 def _page(paginator: RecordingsPagination, recordings: Any, request: Request) -> list[SessionRecording]:

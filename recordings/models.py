@@ -210,3 +210,60 @@ class Group(models.Model):
 
     def __str__(self) -> str:
         return f"{self.group_type}:{self.group_key}"
+
+
+class Action(models.Model):
+    """PostHog's action: a named definition an event matches when it matches any of its steps.
+
+    ``steps`` is a list of ``{"event", "url", "url_matching", "selector", "tag_name", "text",
+    "text_matching", "href", "href_matching", "properties"}`` objects (every field optional;
+    validated by ``recordings.actions.serializers``); ``recordings.filters.actions`` turns them
+    into event conditions. Actions are never hard-deleted through the API (``deleted`` hides one).
+    """
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="actions")
+    name = models.CharField(max_length=400)
+    description = models.TextField(blank=True, default="")
+    tags = models.JSONField(default=list, blank=True)
+    steps = models.JSONField(default=list, blank=True)
+    post_to_slack = models.BooleanField(default=False)
+    slack_message_format = models.CharField(max_length=1200, blank=True, default="")
+    deleted = models.BooleanField(default=False)
+    pinned_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["environment", "deleted", "name"], name="action_env_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RecordingComment(models.Model):
+    """A comment on a recording (PostHog's ``Comment`` with ``scope: "Replay"``, ``item_id`` = the
+    session id); ``item_context`` typically holds ``{"time_in_recording": …}``. Matched by the
+    recordings ``comment_text`` filter; never hard-deleted through the API (``deleted``)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    content = models.TextField()
+    item_context = models.JSONField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=0)
+    deleted = models.BooleanField(default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["environment", "session_id", "created_at"], name="comment_env_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"Comment on {self.session_id}"

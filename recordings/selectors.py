@@ -196,3 +196,9 @@ def session_recording_matching_events(
     with database_rejections_as_400():
         rows = list(events.values_list("uuid", "timestamp", "event")[:MATCHING_EVENTS_LIMIT])
     return [{"uuid": str(uuid), "timestamp": timestamp, "event": event} for uuid, timestamp, event in rows]
+
+
+def session_recordings_existing(*, environment: Environment, session_ids: list[str]) -> set[str]:
+    """Which of ``session_ids`` are visible recordings of ``environment``."""
+    rows = session_recordings_visible(environment=environment).filter(session_id__in=session_ids)
+    return set(rows.values_list("session_id", flat=True))

@@ -9,6 +9,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from recordings import hooks
 from recordings.hooks import recording_data_forget, retryable_errors
 from recordings.services import ingested_blocks_prune, session_recordings_expired_purge_all
 
@@ -22,6 +23,17 @@ def recording_data_delete(self: Any, environment_id: int, session_id: str) -> No
     backoff while their backends are unavailable (the hooks are idempotent)."""
     try:
         recording_data_forget(environment_id=environment_id, session_id=session_id)
+    except retryable_errors() as error:
+        countdown = min(RETRY_BACKOFF_MAX_SECONDS, 2**self.request.retries)
+        raise self.retry(exc=error, countdown=countdown) from error
+
+
+@shared_task(name="recordings.tasks.recording_data_persist", bind=True, max_retries=8, acks_late=True)
+def recording_data_persist(self: Any, environment_id: int, session_id: str) -> None:
+    """Writes a persisted recording's long-term copies owned by other apps (the v2 copy of its
+    snapshots); retried with backoff while their backends are unavailable (idempotent hooks)."""
+    try:
+        hooks.recording_data_persist(environment_id=environment_id, session_id=session_id)
     except retryable_errors() as error:
         countdown = min(RETRY_BACKOFF_MAX_SECONDS, 2**self.request.retries)
         raise self.retry(exc=error, countdown=countdown) from error

@@ -29,6 +29,12 @@ _COMMON_ERRORS = {
 _INVALID_INPUT = "Invalid parameters or body (`validation_error`, naming `attr`), or a malformed body."
 
 
+def common_errors(*codes: int) -> dict[int, OpenApiResponse]:
+    """Documented error responses (in the error shape) for views outside the environment prefixes."""
+    texts = {400: _INVALID_INPUT, **{int(code): text for code, text in _COMMON_ERRORS.items()}}
+    return {code: OpenApiResponse(ApiErrorSerializer, description=texts[code]) for code in codes}
+
+
 class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     target_class = "recordings_api.authentication.PersonalAPIKeyAuthentication"
     name = "PersonalAPIKeyAuth"

@@ -34,12 +34,14 @@ CUSTOM_SUMMARIES = {
     ("session_recording", "bulk_not_viewed"): "Mark up to 100 recordings not viewed",
     ("session_recording", "matching_events"): "Events of recordings that match a filter",
     ("session_recording", "properties"): "Properties of the given recordings",
+    ("session_recording", "batch_check_exists"): "Which of the given recordings exist",
     ("session_recording", "snapshots"): "Snapshot sources of a recording, then each source's data",
     ("session_recording_playlist", "recordings"): "List a playlist's recordings",
     ("session_recording_playlist", "modify_recordings", "post"): "Pin a recording to a playlist",
     ("session_recording_playlist", "modify_recordings", "delete"): "Unpin a recording from a playlist",
     ("session_recording_playlist", "bulk_add_recordings"): "Pin several recordings to a playlist",
     ("session_recording_playlist", "bulk_delete_recordings"): "Unpin several recordings from a playlist",
+    ("session_recording_playlist", "playlist_viewed"): "Mark a playlist viewed by you",
 }
 
 ERROR_EXAMPLES: dict[str, dict[str, Any]] = {

@@ -20,3 +20,5 @@ class OptionalSlashRouter(SimpleRouter):
 
 
 environment_router = OptionalSlashRouter()
+# Routes above environments, served at ``/api/`` itself (``/api/projects/``, ``/api/users/@me/``…).
+account_router = OptionalSlashRouter()

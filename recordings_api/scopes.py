@@ -5,7 +5,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Literal, get_args
 
-ScopeObject = Literal["session_recording", "session_recording_playlist", "sharing_configuration"]
+# PostHog's scope objects: recordings, playlists and sharing, then the objects around recordings
+# (action definitions for the ``actions`` filter, recording comments) and the account endpoints
+# clients call first (projects, organizations, the current user).
+ScopeObject = Literal[
+    "session_recording",
+    "session_recording_playlist",
+    "sharing_configuration",
+    "action",
+    "comment",
+    "project",
+    "organization",
+    "user",
+]
 AccessLevel = Literal["read", "write"]
 
 SCOPE_OBJECTS: tuple[ScopeObject, ...] = get_args(ScopeObject)

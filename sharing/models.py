@@ -25,8 +25,15 @@ ACCESS_TOKEN_BYTES = 22
 
 
 def access_token_generate() -> str:
-    """A new unguessable sharing token (``secrets``; ≥ 128 bits of entropy)."""
-    return secrets.token_urlsafe(ACCESS_TOKEN_BYTES)
+    """A new unguessable sharing token (``secrets``; ≥ 128 bits of entropy).
+
+    Never starting with ``ph``: tokens also arrive as ``Authorization: Bearer``, where values
+    starting with ``phx_`` (PostHog's key prefixes) are personal API keys.
+    """
+    while True:
+        token = secrets.token_urlsafe(ACCESS_TOKEN_BYTES)
+        if not token.lower().startswith("ph"):
+            return token
 
 
 class SharingConfiguration(models.Model):
@@ -44,7 +51,8 @@ class SharingConfiguration(models.Model):
     expires_at = models.DateTimeField(null=True, blank=True)
     # Display options of the public page (noHeader, whitelabel, …); never access rules.
     settings = models.JSONField(null=True, blank=True)
-    # Password-protected shares are not supported; kept for PostHog's response shape.
+    # The token alone opens nothing: a viewer enters one of the recording's share passwords at
+    # /shared/{token} and gets a short-lived share session token (``sharing.passwords``).
     password_required = models.BooleanField(default=False)
 
     class Meta:
@@ -60,3 +68,27 @@ class SharingConfiguration(models.Model):
     def __str__(self) -> str:
         state = "enabled" if self.enabled else "disabled"
         return f"Sharing of {self.recording_id} ({state})"
+
+
+class SharePassword(models.Model):
+    """A password that opens a recording's password-protected share (PostHog's ``SharePassword``).
+
+    Only Django's password hash is stored; the plaintext is shown once, when it is created.
+    Passwords belong to the recording, so they outlive token rotations; deleting one also ends
+    the share sessions it opened.
+    """
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    recording = models.ForeignKey(SessionRecording, on_delete=models.CASCADE, related_name="share_passwords")
+    password_hash = models.CharField(max_length=256)
+    note = models.CharField(max_length=100, blank=True, default="")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["recording", "created_at"], name="share_password_recording")]
+
+    def __str__(self) -> str:
+        return f"Share password {self.pk} of {self.recording_id}"

@@ -3,10 +3,12 @@ staff-only ``/watch/{environment_id}/{session_id}`` the recordings admin links t
 
 The page holds no recording data: it carries the token and the reduced recording shape, and
 its scripts (``static/sharing/replay*.js``) fetch snapshots through the API's two-phase
-protocol with ``?sharing_access_token=``, so revoking the token stops a page that is already
-open. Neither variant exposes person data. ``/embedded/`` may be framed by any site;
-``/shared/`` may not. Every response is ``no-store`` (revocation must take effect at once) and
-``no-referrer`` (the token is in the URL).
+protocol with the token as ``Authorization: Bearer``, so revoking the token stops a page that
+is already open. A password-protected share first shows a password form; the password (posted
+to the same URL, ``sharing.password_pages``) opens a share session kept in an HttpOnly cookie,
+and the page then uses that session token instead. Neither variant exposes person data.
+``/embedded/`` may be framed by any site; ``/shared/`` may not. Every response is ``no-store``
+(revocation must take effect at once) and ``no-referrer`` (the token is in the URL).
 
 The staff page is the same page and player without a token: its scripts fetch the snapshots
 with the admin session (the API's own authentication and membership rule apply; no sharing
@@ -23,13 +25,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.clickjacking import xframe_options_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_safe
 
 from recordings.models import SessionRecording
 from recordings.selectors import session_recording_find
 from recordings_api.errors import error_body
 from recordings_api.models import Environment
 from sharing.assets import asset_version
+from sharing.password_pages import SESSION_COOKIE, password_form, password_submit
+from sharing.passwords import shared_recording_for_session
 from sharing.selectors import SharedRecording, shared_recording_for_token
 from sharing.throttles import SharingTokenRateThrottle
 
@@ -56,7 +61,8 @@ def _recording_page_data(recording: SessionRecording, *, type_: str, token: str 
 
 
 def shared_page_data(*, shared: SharedRecording, token: str, embedded: bool) -> dict[str, Any]:
-    """The ``exported_data`` object of the page (also served as ``.json``)."""
+    """The ``exported_data`` object of the page (also served as ``.json``); ``accessToken`` is
+    what the page's scripts authenticate with (the share session token when password-protected)."""
     settings = shared.configuration.settings or {}
     data = _recording_page_data(shared.recording, type_="embed" if embedded else "scene", token=token)
     for flag in DISPLAY_FLAGS:
@@ -65,12 +71,16 @@ def shared_page_data(*, shared: SharedRecording, token: str, embedded: bool) -> 
     return data
 
 
-@require_safe
+# Tokens in paths are public URLs: the password form posts without a CSRF cookie (like API
+# clients posting {"password": …}); what it can obtain is a view of this one recording.
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 def shared_recording_page(request: HttpRequest, token: str, extension: str | None = None) -> HttpResponse:
     return _page(request, token=token, as_json=bool(extension), embedded=False)
 
 
-@require_safe
+@csrf_exempt
+@require_http_methods(["GET", "HEAD", "POST"])
 @xframe_options_exempt
 def embedded_recording_page(request: HttpRequest, token: str, extension: str | None = None) -> HttpResponse:
     return _page(request, token=token, as_json=bool(extension), embedded=True)
@@ -82,23 +92,50 @@ def _page(request: HttpRequest, *, token: str, as_json: bool, embedded: bool) ->
         response = _not_found(request, as_json=as_json)
     elif (wait := _seconds_until_allowed(shared)) is not None:
         response = _throttled(request, as_json=as_json, wait=wait)
+    elif request.method == "POST":
+        response = password_submit(
+            request,
+            shared=shared,
+            player=lambda session: _player(
+                request, shared=shared, token=session, as_json=False, embedded=embedded
+            ),
+        )
+    elif shared.configuration.password_required:
+        session = _session(request, shared)
+        response = (
+            _player(request, shared=shared, token=session, as_json=as_json, embedded=embedded)
+            if session is not None
+            else password_form(request, as_json=as_json)
+        )
     else:
-        data = shared_page_data(shared=shared, token=token, embedded=embedded)
-        if as_json:
-            response = JsonResponse(data)
-        else:
-            context = {
-                "exported_data": data,
-                "embedded": embedded,
-                "asset_version": asset_version(),
-                "header": _header_labels(shared),
-            }
-            response = render(request, "sharing/replay.html", context)
+        response = _player(request, shared=shared, token=token, as_json=as_json, embedded=embedded)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Security-Policy"] = "frame-ancestors *" if embedded else "frame-ancestors 'none'"
     return response
+
+
+def _session(request: HttpRequest, shared: SharedRecording) -> str | None:
+    """The request's share session token if it opens this share."""
+    session = request.COOKIES.get(SESSION_COOKIE)
+    opened = shared_recording_for_session(token=session) if session else None
+    return session if opened is not None and opened.configuration.pk == shared.configuration.pk else None
+
+
+def _player(
+    request: HttpRequest, *, shared: SharedRecording, token: str, as_json: bool, embedded: bool
+) -> HttpResponse:
+    data = shared_page_data(shared=shared, token=token, embedded=embedded)
+    if as_json:
+        return JsonResponse(data)
+    context = {
+        "exported_data": data,
+        "embedded": embedded,
+        "asset_version": asset_version(),
+        "header": _header_labels(shared),
+    }
+    return render(request, "sharing/replay.html", context)
 
 
 @require_safe

@@ -6,7 +6,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from recordings.models import SessionRecording
@@ -59,22 +59,28 @@ def sharing_configuration_get(*, recording: SessionRecording) -> SharingConfigur
 
 def shared_recording_for_token(*, token: str) -> SharedRecording | None:
     """What ``token`` opens now, or None (unknown, disabled, rotated out past its grace, deleted
-    or expired recording).
+    or expired recording). A password-protected share is returned too: callers must not let its
+    token alone open it (``configuration.password_required``).
 
     Fails closed: any doubt about the token yields None, which callers turn into 401/404.
     """
     if not TOKEN_PATTERN.fullmatch(token):
         return None
-    configuration = (
-        SharingConfiguration.objects.select_related("recording__environment")
-        .filter(access_token=token, enabled=True)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
-        .first()
-    )
-    if configuration is None:
+    configuration = SharingConfiguration.objects.filter(access_token=token).first()
+    return None if configuration is None else shared_recording_for_configuration(configuration=configuration)
+
+
+def shared_recording_for_configuration(*, configuration: SharingConfiguration) -> SharedRecording | None:
+    """What ``configuration`` opens now: enabled, not past its expiry, its recording visible."""
+    now = timezone.now()
+    if not configuration.enabled or (
+        configuration.expires_at is not None and configuration.expires_at <= now
+    ):
         return None
-    recording = configuration.recording
-    if recording.environment_id != configuration.environment_id:
+    recording = (
+        SessionRecording.objects.select_related("environment").filter(pk=configuration.recording_id).first()
+    )
+    if recording is None or recording.environment_id != configuration.environment_id:
         return None
     visible = session_recording_find(environment=recording.environment, session_id=recording.session_id)
     return SharedRecording(configuration=configuration, recording=visible) if visible else None

@@ -31,6 +31,7 @@ def sharing_configuration_update(
     user: User | None,
     enabled: bool | None = None,
     settings: dict[str, Any] | None = _UNSET,
+    password_required: bool | None = None,
 ) -> SharingConfiguration:
     """Create or update the recording's current configuration.
 
@@ -44,7 +45,9 @@ def sharing_configuration_update(
             configuration.enabled = enabled
         if settings is not _UNSET:
             configuration.settings = settings
-        configuration.save(update_fields=["enabled", "settings"])
+        if password_required is not None:
+            configuration.password_required = password_required
+        configuration.save(update_fields=["enabled", "settings", "password_required"])
         if configuration.enabled:
             _persist(recording)
         else:

@@ -1,4 +1,5 @@
-"""The per-token budget of sharing tokens (``API_THROTTLE_RATES["sharing_token"]``).
+"""The per-token budgets of sharing tokens: requests (``API_THROTTLE_RATES["sharing_token"]``)
+and password attempts on a protected share (``API_THROTTLE_RATES["share_password"]``).
 
 Requests made with a sharing token carry no personal API key, so the core's per-key throttles
 never count them; this one counts them per token (a rotated token gets a fresh budget), keyed
@@ -33,3 +34,10 @@ class SharingTokenRateThrottle(AtomicRateThrottle):
     def allow_grant(self, grant: SharingGrant) -> bool:
         """``allow_request`` for a grant being authenticated; ``wait()`` is valid afterwards."""
         return self.allow_request(_GrantHolder(grant), None)  # type: ignore[arg-type]
+
+
+class SharePasswordRateThrottle(SharingTokenRateThrottle):
+    """Password attempts per share (``API_THROTTLE_RATES["share_password"]``), whoever makes them:
+    guessing a share's password is bounded however many addresses an attacker has."""
+
+    scope = "share_password"

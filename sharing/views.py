@@ -1,8 +1,10 @@
 """``…/session_recordings/{recording_id}/sharing``: the recording's sharing configuration.
 
-GET reads it (an unsaved disabled one if never shared), PATCH ``{enabled, settings}`` changes
-it, ``POST …/sharing/refresh`` rotates the token. The configuration is a singleton under its
-recording, so GET and PATCH share the collection URL (as in PostHog); see ``as_view``.
+GET reads it (an unsaved disabled one if never shared), PATCH ``{enabled, settings,
+password_required}`` changes it, ``POST …/sharing/refresh`` rotates the token, ``POST
+…/sharing/passwords`` adds a share password and ``DELETE …/sharing/passwords/{id}`` removes
+one. The configuration is a singleton under its recording, so GET and PATCH share the
+collection URL (as in PostHog); see ``as_view``.
 """
 
 from __future__ import annotations
@@ -25,8 +27,14 @@ from recordings_api.openapi import AutoSchema
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
 from sharing.models import SharingConfiguration
+from sharing.passwords import share_password_create, share_password_delete
 from sharing.selectors import sharing_configuration_get
-from sharing.serializers import SharingConfigurationSerializer, SharingConfigurationUpdateSerializer
+from sharing.serializers import (
+    SharePasswordCreatedSerializer,
+    SharePasswordCreateSerializer,
+    SharingConfigurationSerializer,
+    SharingConfigurationUpdateSerializer,
+)
 from sharing.services import sharing_configuration_refresh, sharing_configuration_update
 
 _RECORDING_ID = OpenApiParameter(
@@ -63,6 +71,24 @@ class SingleObjectSchema(AutoSchema):
         request=SharingConfigurationUpdateSerializer,
         responses={200: SharingConfigurationSerializer},
     ),
+    create_password=extend_schema(
+        summary="Add a share password",
+        description=(
+            "A password that opens the recording's password-protected share (`password_required: true`). "
+            "The plaintext is returned once, here; only its hash is stored. Without `raw_password` one "
+            "is generated."
+        ),
+        request=SharePasswordCreateSerializer,
+        responses={201: SharePasswordCreatedSerializer},
+    ),
+    delete_password=extend_schema(
+        summary="Delete a share password",
+        description="Viewers it let in lose access at once. 404 for an unknown id.",
+        parameters=[
+            OpenApiParameter("password_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="Its `id`.")
+        ],
+        responses={204: None},
+    ),
     refresh=extend_schema(
         summary="Rotate the sharing token",
         description=(
@@ -77,7 +103,7 @@ class SingleObjectSchema(AutoSchema):
 class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "sharing_configuration"
     scope_read_actions = ("list",)
-    scope_write_actions = ("partial_update", "refresh")
+    scope_write_actions = ("partial_update", "refresh", "create_password", "delete_password")
     openapi_tag = "sharing"
     queryset = SharingConfiguration.objects.all()
     serializer_class = SharingConfigurationSerializer
@@ -114,10 +140,13 @@ class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.Generi
 
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         recording = self._recording(kwargs["recording_id"])
-        serializer = SharingConfigurationUpdateSerializer(data=request.data)
+        # partial: fields a form body leaves out stay unset (DRF would read an absent checkbox as false).
+        serializer = SharingConfigurationUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         validated = serializer.validated_data
-        changes = {key: validated[key] for key in ("enabled", "settings") if key in validated}
+        changes = {
+            key: validated[key] for key in ("enabled", "settings", "password_required") if key in validated
+        }
         configuration = sharing_configuration_update(recording=recording, user=_user(request), **changes)
         return Response(self.get_serializer(configuration).data)
 
@@ -126,6 +155,26 @@ class SharingConfigurationViewSet(EnvironmentScopedViewSetMixin, viewsets.Generi
         recording = self._recording(kwargs["recording_id"])
         configuration = sharing_configuration_refresh(recording=recording, user=_user(request))
         return Response(self.get_serializer(configuration).data, status=status.HTTP_200_OK)
+
+    @action(detail=False, methods=["post"], url_path="passwords")
+    def create_password(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        recording = self._recording(kwargs["recording_id"])
+        body = SharePasswordCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        password, plaintext = share_password_create(
+            recording=recording,
+            user=_user(request),
+            raw_password=body.validated_data.get("raw_password"),
+            note=body.validated_data["note"],
+        )
+        password.plaintext = plaintext  # type: ignore[attr-defined]  # shown this once
+        return Response(SharePasswordCreatedSerializer(password).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=False, methods=["delete"], url_path=r"passwords/(?P<password_id>[^/.]+)")
+    def delete_password(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        recording = self._recording(kwargs["recording_id"])
+        share_password_delete(recording=recording, password_id=kwargs["password_id"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 def _user(request: Request) -> Any:

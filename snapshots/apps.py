@@ -35,6 +35,7 @@ class SnapshotsConfig(AppConfig):
         from recordings_api.monitoring.metrics import LiveBufferBacklogCollector, metrics_collector_register
         from snapshots.ingestion.tokens import environment_tokens_changed
         from snapshots.live_buffer import LiveBufferUnavailable, get_live_buffer
+        from snapshots.long_term import session_snapshots_persist
         from snapshots.services import session_snapshots_delete
         from snapshots.storage import StorageUnavailable
 
@@ -51,6 +52,9 @@ class SnapshotsConfig(AppConfig):
                     environment_id=environment_id, session_id=session_id
                 ),
                 flush=session_flush_now,
+                persist=lambda environment_id, session_id: session_snapshots_persist(
+                    environment_id=environment_id, session_id=session_id
+                ),
                 retryable=(StorageUnavailable, LiveBufferUnavailable),
             )
         )

@@ -87,3 +87,33 @@ class IngestLogEntry(models.Model):
 
     def __str__(self) -> str:
         return f"ingest log entry {self.pk}"
+
+
+class RecordingLongTermCopy(models.Model):
+    """The long-term copy of a persisted recording, in PostHog's v2 format (``blob_v2_lts``).
+
+    One object (``object_key``): a single raw snappy stream of the recording's v2 JSONL, built
+    from the blobs listed in ``blob_keys`` (in block order); ``segments`` holds
+    ``[compressed_bytes, plain_bytes]`` per block so the copy can be decoded while streaming
+    (``snapshots.storage.block_format``). A copy is current while the recording has exactly
+    those blobs and nothing buffered; otherwise readers serve the blocks themselves.
+    """
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    session_id = models.CharField(max_length=200)
+    object_key = models.CharField(max_length=512)
+    size_bytes = models.PositiveBigIntegerField()
+    uncompressed_size_bytes = models.PositiveBigIntegerField()
+    blob_keys = models.JSONField(default=list)
+    segments = models.JSONField(default=list)
+    written_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["environment", "session_id"], name="unique_recording_long_term_copy"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} (long-term copy)"

@@ -11,16 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from recordings.models import SessionRecording
+from recordings.models import DeletedRecording, SessionRecording
+from recordings.selectors import SESSION_ID_MAX_LENGTH
+from recordings_api.lookups import lookup_value_is_storable
+from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
+from snapshots.blocks import long_term_copy_current, snapshot_blocks_list
 from snapshots.live_buffer import BufferedLine, get_live_buffer
-from snapshots.models import RecordingBlob
+from snapshots.models import RecordingBlob, RecordingLongTermCopy
 from snapshots.storage import ObjectStream, StoredObject, get_blob_store
 
 
 @dataclass(frozen=True)
 class SnapshotSource:
-    source: str  # "blob" | "realtime"
+    source: str  # "blob" | "realtime" | "blob_v2" | "blob_v2_lts"
     start_timestamp: datetime | None
     end_timestamp: datetime | None
     blob_key: str | None
@@ -36,6 +40,18 @@ class SnapshotSources:
     total_compressed_size_bytes: int  # stored gzip bytes of the blobs
     total_event_count: int
     realtime_line_count: int
+
+
+def snapshot_recording_deletion(*, environment: Environment, session_id: str) -> DeletedRecording | None:
+    """The tombstone of a deleted session of ``environment`` (with who deleted it), or None
+    (also, without a query, for a value no session id can be)."""
+    if not lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
+        return None
+    return (
+        DeletedRecording.objects.select_related("deleted_by")
+        .filter(environment=environment, session_id=session_id)
+        .first()
+    )
 
 
 def snapshot_sources_list(*, recording: SessionRecording) -> SnapshotSources:
@@ -65,6 +81,30 @@ def snapshot_sources_list(*, recording: SessionRecording) -> SnapshotSources:
     )
 
 
+def snapshot_v2_sources_list(*, recording: SessionRecording, long_term: bool) -> SnapshotSources:
+    """PostHog's v2 listing: with ``long_term``, the current long-term copy alone
+    (``blob_v2_lts``, ``blob_key`` = its object key); otherwise, or without a current copy, one
+    ``blob_v2`` source per block (``blob_key`` = the block index), the live block last."""
+    listing = snapshot_blocks_list(recording=recording)
+    blobs = listing.blobs
+    copy = long_term_copy_current(recording=recording, blocks=listing) if long_term else None
+    if copy is not None:
+        sources = [SnapshotSource("blob_v2_lts", None, None, copy.object_key)]
+    else:
+        sources = [
+            SnapshotSource("blob_v2", block.start_timestamp, block.end_timestamp, str(block.index))
+            for block in listing.blocks
+        ]
+    return SnapshotSources(
+        sources=sources,
+        blob_count=len(blobs),
+        total_size_bytes=sum(blob.uncompressed_size_bytes for blob in blobs) + listing.live.size_bytes,
+        total_compressed_size_bytes=sum(blob.size_bytes for blob in blobs),
+        total_event_count=max(sum(blob.event_count for blob in blobs), recording.event_count),
+        realtime_line_count=listing.live.line_count,
+    )
+
+
 def snapshot_blob_get(*, recording: SessionRecording, blob_key: str) -> RecordingBlob | None:
     """The recording's blob with this key, or None (also for another recording's key)."""
     return RecordingBlob.objects.filter(
@@ -91,3 +131,8 @@ def snapshot_blob_stat(*, blob: RecordingBlob) -> StoredObject | None:
 def snapshot_realtime_lines(*, recording: SessionRecording) -> list[BufferedLine]:
     """The lines still in the live buffer, in score order."""
     return get_live_buffer().read(environment_id=recording.environment_id, session_id=recording.session_id)
+
+
+def snapshot_long_term_open(*, copy: RecordingLongTermCopy) -> ObjectStream | None:
+    """Open a long-term copy's stored bytes (None when missing; ``StorageUnavailable``)."""
+    return get_blob_store().open(copy.object_key)

@@ -2,7 +2,7 @@
 
 A recording matches an event filter when its session has at least one ``SessionEvent`` with
 that name (``id`` null or ``"All events"`` means any event) whose properties match every
-``event`` property filter of the entry; ``person`` property filters of the entry apply to the
+``event`` and ``element`` property filter of the entry; ``person`` property filters of the entry apply to the
 recording's person. ``actions`` are not supported (this service has no action definitions).
 """
 
@@ -14,6 +14,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from recordings.conditions import invalid
+from recordings.filters.elements import element_event_condition
 from recordings.filters.properties import (
     PropertyFilter,
     event_property_condition,
@@ -50,7 +51,9 @@ def _event_filter_parse(item: Any, *, param: str) -> EventFilter:
     name = item.get("id", item.get("name"))
     if name is not None and not isinstance(name, str):
         raise invalid(param, f"An event filter 'id' must be an event name (string), got {name!r}.")
-    properties = property_filters_parse(item.get("properties"), param=param, types=("event", "person"))
+    properties = property_filters_parse(
+        item.get("properties"), param=param, types=("event", "person", "element")
+    )
     return EventFilter(event=None if name in ANY_EVENT_NAMES else name, properties=tuple(properties))
 
 
@@ -97,4 +100,6 @@ def _apply(
     for prop in event_filter.properties:
         if prop.type == "event":
             events = events.filter(event_property_condition(prop, param=param))
+        elif prop.type == "element":
+            events = events.filter(element_event_condition(prop.key, prop.operator, prop.value, param=param))
     return events

@@ -16,6 +16,8 @@ from datetime import datetime
 from typing import Any
 
 from recordings.conditions import invalid
+from recordings.filters.actions import ActionFilter, action_filters_parse
+from recordings.filters.comments import comment_text_parse
 from recordings.filters.dates import date_parse
 from recordings.filters.events import EventFilter, event_filters_parse
 from recordings.filters.ordering import DEFAULT_ORDER, ORDER_DIRECTIONS, ORDERS
@@ -42,6 +44,8 @@ FILTER_PARAMS = (
     "query",
     "hide_viewed_recordings",
     "session_recording_id",
+    "comment_text",
+    "after",
     "limit",
     "offset",
 )
@@ -68,6 +72,7 @@ class RecordingsQuery:
     date_from: datetime | None = None
     date_to: datetime | None = None
     events: list[EventFilter] = field(default_factory=list)
+    actions: list[ActionFilter] = field(default_factory=list)
     properties: list[PropertyFilter] = field(default_factory=list)
     console_log_filters: list[PropertyFilter] = field(default_factory=list)
     having_predicates: list[PropertyFilter] = field(default_factory=list)
@@ -81,6 +86,7 @@ class RecordingsQuery:
     query: str = ""
     hide_viewed_recordings: str | None = None
     session_recording_id: str | None = None
+    comment_text: PropertyFilter | None = None
 
 
 NUMBER_PARAMS = frozenset({"limit", "offset"})
@@ -137,6 +143,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         date_from=date_parse(filters.get("date_from"), param="date_from"),
         date_to=date_parse(filters.get("date_to"), param="date_to", end_of_day=True),
         events=event_filters_parse(filters.get("events")),
+        actions=action_filters_parse(filters.get("actions")),
         properties=property_filters_parse(filters.get("properties"), param="properties"),
         console_log_filters=property_filters_parse(
             filters.get("console_log_filters"), param="console_log_filters", types=("log_entry",)
@@ -154,6 +161,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         query=_text(filters.get("query"), "query") or "",
         hide_viewed_recordings=_hide_viewed(filters.get("hide_viewed_recordings")),
         session_recording_id=_text(filters.get("session_recording_id"), "session_recording_id") or None,
+        comment_text=comment_text_parse(filters.get("comment_text")),
     )
 
 
@@ -174,8 +182,6 @@ def _check_parameters(filters: Mapping[str, Any]) -> None:
         )
     for name in ("limit", "offset"):
         _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)
-    if filters.get("actions"):
-        raise invalid("actions", "Action filters are not supported; filter on events with 'events'.")
 
 
 def _text(value: Any, param: str) -> str | None:

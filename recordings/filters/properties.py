@@ -14,7 +14,9 @@ Types:
 * ``log_entry`` (``console_log_filters`` only): ``console_log_level`` with a list of levels
   (``info``/``log``, ``warn``, ``error``): recordings that logged at any of those levels.
 
-Anything else (cohort, group, hogql, element, …) is a 400 naming the parameter.
+* ``element``: some autocapture event's ``$elements_chain`` (``recordings.filters.elements``).
+
+Anything else (cohort, group, hogql, …) is a 400 naming the parameter.
 """
 
 from __future__ import annotations
@@ -39,12 +41,13 @@ from recordings.conditions import (
     value_as_text,
     values_list,
 )
+from recordings.filters.elements import element_property_condition
 from recordings.metrics import NUMERIC_KINDS, FieldContext, filter_fields
 from recordings.metrics.formulas import duration_expression
 from recordings.models import PersonDistinctId, SessionEvent
 from recordings_api.models import Environment
 
-PROPERTY_TYPES = ("person", "event", "session", "recording")
+PROPERTY_TYPES = ("person", "event", "session", "recording", "element")
 NEGATIVE_OPERATORS = {
     "is_not": "exact",
     "not_icontains": "icontains",
@@ -125,6 +128,8 @@ def property_condition(prop: PropertyFilter, *, param: str, environment: Environ
         return _session_condition(prop, param=param, environment=environment)
     if prop.type == "log_entry":
         return console_log_condition(prop, param=param)
+    if prop.type == "element":
+        return element_property_condition(prop.key, prop.operator, prop.value, param=param)
     return recording_condition(prop, param=param, environment=environment)
 
 

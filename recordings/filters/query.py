@@ -2,8 +2,8 @@
 
 Always ANDed: the date window (on ``start_time``), ``session_ids``, ``distinct_ids``,
 ``person_uuid``, ``having_predicates``, the environment's test-account filters, the search
-``query`` and ``hide_viewed_recordings``. Combined with ``operand`` (AND / OR): each event
-filter, each property filter and the console-log filters.
+``query``, ``comment_text`` and ``hide_viewed_recordings``. Combined with ``operand`` (AND /
+OR): each event filter, each action filter, each property filter and the console-log filters.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from recordings.conditions import invalid
+from recordings.filters.actions import action_condition
+from recordings.filters.comments import comment_text_condition
 from recordings.filters.events import event_condition
 from recordings.filters.params import RecordingsQuery
 from recordings.filters.properties import property_condition, property_filters_parse
@@ -23,7 +25,10 @@ from recordings_api.models import Environment
 
 def recordings_query_condition(*, query: RecordingsQuery, environment: Environment, user: Any = None) -> Q:
     condition = _fixed_conditions(query, environment=environment, user=user)
+    if query.comment_text is not None:
+        condition &= comment_text_condition(query.comment_text)
     combinable = [event_condition(event_filter) for event_filter in query.events]
+    combinable += [action_condition(item, environment=environment) for item in query.actions]
     combinable += [
         property_condition(prop, param=param, environment=environment)
         for param, props in (

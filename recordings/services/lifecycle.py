@@ -35,7 +35,11 @@ logger = logging.getLogger(__name__)
 def session_recording_persist(*, recording: SessionRecording) -> SessionRecording:
     """Marks the recording for long-term storage: it outlives retention, ``storage`` becomes LTS.
 
-    Idempotent. A recording deleted meanwhile stays deleted (the update matches no row).
+    After commit a Celery task (``recordings.tasks.recording_data_persist``) asks the apps owning
+    its snapshot data to write their long-term copies (``recordings.hooks``), asynchronously like
+    deletion: a copy takes a read of every blob, and readers serve the blobs until it exists.
+    Idempotent (a copy that is already current is left as it is). A recording deleted meanwhile
+    stays deleted (the update matches no row, and the copy is not written).
     """
     if not recording.persisted:
         SessionRecording.objects.filter(pk=recording.pk).update(persisted=True)
@@ -44,7 +48,22 @@ def session_recording_persist(*, recording: SessionRecording) -> SessionRecordin
             "recording_persisted",
             extra={"environment_id": recording.environment_id, "session_id": recording.session_id},
         )
+    environment_id, session_id = recording.environment_id, recording.session_id
+    transaction.on_commit(lambda: _enqueue_data_persist(environment_id, session_id))
     return recording
+
+
+def _enqueue_data_persist(environment_id: int, session_id: str) -> None:
+    """Enqueue the long-term copy; never fails the request that persisted (the flag is committed,
+    and readers fall back to the blobs). Without a broker the task runs here, in-process."""
+    # Imported here: the task module imports these services, not the other way round.
+    from recordings.tasks import recording_data_persist
+
+    try:
+        recording_data_persist.delay(environment_id, session_id)
+    except Exception as error:
+        fields = {"environment_id": environment_id, "session_id": session_id, "error": repr(error)[:300]}
+        logger.warning("recording_data_persist_enqueue_failed", extra=fields)
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""List-level read actions of the recordings viewset: ``matching_events`` and ``properties``."""
+"""List-level read actions of the recordings viewset: ``matching_events``, ``properties`` and
+``batch_check_exists``."""
 
 from __future__ import annotations
 
@@ -12,7 +13,11 @@ from rest_framework.response import Response
 
 from recordings.conditions import invalid
 from recordings.filters import query_params_decode, recordings_query_parse
-from recordings.selectors import session_recording_matching_events, session_recordings_properties
+from recordings.selectors import (
+    session_recording_matching_events,
+    session_recordings_existing,
+    session_recordings_properties,
+)
 from recordings.views import bodies
 from recordings.views.docs import LIST_PARAMETERS, SESSION_IDS_PARAMETER, errors
 
@@ -67,3 +72,23 @@ class ListActionsMixin:
             raise invalid("session_ids", "Must specify at least one session id in 'session_ids'.")
         results = session_recordings_properties(environment=self.environment, session_ids=query.session_ids)
         return Response({"results": results})
+
+    @extend_schema(
+        request=bodies.RecordingsExistenceInputSerializer,
+        description="Which of up to 100 session ids are recordings of this environment (PostHog's "
+        "`batch_check_exists`). `include_outcomes` adds `outcomes`, PostHog's stored AI summary outcomes: "
+        "this service stores none, so it is always empty. Read-only (POST only to carry the ids).",
+        responses={200: bodies.RecordingsExistenceSerializer, **errors(400, 401, 403)},
+    )
+    @action(methods=["POST"], detail=False)
+    def batch_check_exists(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = bodies.RecordingsExistenceInputSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        session_ids = list(dict.fromkeys(body.validated_data["session_ids"]))
+        existing = session_recordings_existing(environment=self.environment, session_ids=session_ids)
+        result: dict[str, Any] = {
+            "results": {session_id: session_id in existing for session_id in session_ids}
+        }
+        if body.validated_data["include_outcomes"]:
+            result["outcomes"] = {}
+        return Response(result)

@@ -73,6 +73,23 @@ class RecordingsBulkIdsSerializer(RecordingStrictSerializer):
     )
 
 
+class RecordingsExistenceInputSerializer(RecordingStrictSerializer):
+    session_ids = serializers.ListField(
+        child=serializers.CharField(max_length=200),
+        min_length=1,
+        max_length=MAX_BULK_IDS,
+        help_text=f"Session ids, 1 to {MAX_BULK_IDS}.",
+    )
+    include_outcomes = serializers.BooleanField(required=False, default=False)
+
+
+class RecordingsExistenceSerializer(serializers.Serializer):
+    results = serializers.DictField(child=serializers.BooleanField(), help_text="Session id → exists.")
+    outcomes = serializers.DictField(
+        child=serializers.DictField(), required=False, help_text="Only with `include_outcomes`; always empty."
+    )
+
+
 class RecordingActionSuccessSerializer(serializers.Serializer):
     success = serializers.BooleanField()
 

@@ -44,8 +44,8 @@ LIST_DESCRIPTION = (
     "`offset`. Values of query parameters are JSON-decoded when they parse (PostHog style), so arrays "
     "and objects are passed as JSON. An unknown parameter is a 400 naming it. Without `date_from` every "
     "recording still within its retention period is listed (PostHog's front end always sends a "
-    "window). The body carries DRF pagination (`count`, `next`, `previous`) and PostHog's `has_next` "
-    "and `version`.\n" + QUERY_LANGUAGE
+    "window). The body carries DRF pagination (`count`, `next`, `previous`) and PostHog's `has_next`, "
+    "`version` and `next_cursor` (pass it as `after` for the next page).\n" + QUERY_LANGUAGE
 )
 
 
@@ -81,11 +81,27 @@ LIST_PARAMETERS = [
         'JSON array of event filters, e.g. `[{"id": "$pageview", "type": "events", '
         '"properties": [{"key": "$current_url", "value": "checkout", "operator": "icontains"}]}]`.',
     ),
-    _json("actions", "Not supported (no action definitions): only `[]` is accepted."),
+    _json(
+        "actions",
+        'JSON array of action filters `[{"id": 12, "type": "actions", "properties": [...]}]`: recordings '
+        "with an event matching the action (`…/actions/`) and the entry's property filters.",
+    ),
+    _json(
+        "comment_text",
+        'A recording property filter `{"key": "comment_text", "type": "recording", "operator": "icontains", '
+        '"value": "…"}` on the recording\'s comments (`is_set`, `is_not_set`, `exact`, `is_not`, '
+        "`icontains`, `not_icontains`).",
+    ),
+    _json(
+        "after",
+        "The `next_cursor` of a previous page: the page after it in the same order (keyset pagination, "
+        "stable under inserts). Does not combine with `offset` or `session_ids`.",
+    ),
     _json(
         "properties",
         'JSON array of property filters `{"key", "value", "operator", "type"}`; types `person`, '
-        "`event`, `session`, `recording`; operators `exact`, `is_not`, `icontains`, `not_icontains`, "
+        "`event`, `session`, `recording`, `element` (`selector`, `tag_name`, `text`, `href` of autocapture "
+        "clicks); operators `exact`, `is_not`, `icontains`, `not_icontains`, "
         "`regex`, `not_regex`, `gt`, `gte`, `lt`, `lte`, `is_set`, `is_not_set`.",
     ),
     _json(

@@ -1,9 +1,10 @@
 """``/api/{projects|environments}/{id}/session_recordings/`` — the recordings viewset.
 
 Thin: validate → one selector/service → serialize. Scopes (``session_recording``): reads are
-``list``, ``retrieve``, ``viewed``, ``similar_sessions``, ``matching_events``, ``properties`` and
-``summarize`` (a POST that computes, stores nothing); writes are ``update``/``partial_update``,
-``destroy``, ``persist``, ``bulk_delete``, ``bulk_viewed``, ``bulk_not_viewed``. A sharing token
+``list``, ``retrieve``, ``viewed``, ``similar_sessions``, ``matching_events``, ``properties``,
+``batch_check_exists`` and ``summarize`` (POSTs that compute, store nothing); writes are
+``update``/``partial_update``, ``destroy``, ``persist``, ``bulk_delete``, ``bulk_viewed``,
+``bulk_not_viewed``. A sharing token
 (resource grant) may ``retrieve`` its recording, serialized with the reduced shared serializer.
 """
 
@@ -74,6 +75,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
         "summarize",
         "matching_events",
         "properties",
+        "batch_check_exists",
     )
     scope_write_actions = (
         "update",
@@ -148,7 +150,8 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         recording = self._recording()
-        body = bodies.RecordingUpdateSerializer(data=request.data)
+        # partial: fields a form body leaves out stay unset (DRF would read an absent checkbox as false).
+        body = bodies.RecordingUpdateSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
         if body.validated_data.get("viewed"):
             session_recording_mark_viewed(

@@ -22,6 +22,11 @@ DESCRIPTION = """Snapshot data of a recording, in two phases (PostHog's protocol
 **1. List sources** (no `source`): `{"sources": [...]}`, one `blob` entry per flushed blob
 (`blob_key` = `{first_ms}-{last_ms}`) sorted by start, plus a `realtime` entry while data is
 still in the live buffer. Size and event-count hints help planning big downloads.
+With `blob_v2=true` the sources are PostHog's v2 blocks instead: one `blob_v2` entry per blob in
+the same order (`blob_key` = the block index `"0"`, `"1"`, …) and, while data is still buffered,
+one last block holding it (it grows until it is flushed, then the same index serves the blob).
+With `blob_v2_lts=true` a persisted recording whose long-term copy is current is listed as one
+`blob_v2_lts` entry (`blob_key` = the copy's key, timestamps null); otherwise as blocks.
 
 **2. Fetch each source.** `source=blob&blob_key=K` streams that blob as JSONL (one
 `{"window_id": "…", "data": [rrweb events]}` object per line, `Content-Type: application/json`).
@@ -35,18 +40,60 @@ fails after the body has started, the connection is aborted: a body shorter than
 `source=realtime` returns the buffered lines (`Cache-Control: no-store`): `version=og`
 (default) as `{"snapshots": [...]}`, `version=2024-04-30` as JSONL.
 
+`source=blob_v2&start_blob_key=A&end_blob_key=B` returns blocks A…B (inclusive; at most 20 with a
+personal API key, 100 otherwise). With `decompress=true` (default): `application/jsonl`, one
+`[window_id, rrweb event]` array per line, the final newline stripped. With `decompress=false`:
+`application/octet-stream`, for each block a 4-byte big-endian length and that many bytes of raw
+snappy. `Cache-Control: private, max-age=3600` (`no-store` when the range includes buffered
+data). `source=blob_v2_lts&blob_key=K` returns the long-term copy: decoded JSONL, or with
+`decompress=false` its stored raw snappy bytes (`Cache-Control: private, max-age=86400`). If a
+failure happens after the body has started, the connection is aborted (chunked transfer never
+completes), never a cut recording that looks complete.
+
+A deleted recording answers 410 (`recording_deleted`) with PostHog's `error`, `message`,
+`deleted_at` and `deleted_by` next to the usual error fields.
+
 A sharing access token of this recording may be used instead of a personal API key."""
 
 PARAMETERS = [
     OpenApiParameter("recording_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The session id."),
     OpenApiParameter(
-        "source", OpenApiTypes.STR, enum=["blob", "realtime"], description="Omit to list the sources."
+        "source",
+        OpenApiTypes.STR,
+        enum=["blob", "realtime", "blob_v2", "blob_v2_lts"],
+        description="Omit to list the sources.",
     ),
     OpenApiParameter(
         "blob_key",
         OpenApiTypes.STR,
         pattern=r"^[0-9]+-[0-9]+$",
-        description="Required with `source=blob`: a `blob_key` from the sources list.",
+        description="Required with `source=blob` (`{first_ms}-{last_ms}`) and `source=blob_v2_lts` (the "
+        "copy's key): a `blob_key` from the sources list.",
+    ),
+    OpenApiParameter(
+        "start_blob_key",
+        {"type": "string", "pattern": "^[0-9]+$"},
+        description="With `source=blob_v2`: the first block index of the range (inclusive).",
+    ),
+    OpenApiParameter(
+        "end_blob_key",
+        {"type": "string", "pattern": "^[0-9]+$"},
+        description="With `source=blob_v2`: the last block index of the range (inclusive).",
+    ),
+    OpenApiParameter(
+        "decompress",
+        OpenApiTypes.BOOL,
+        default=True,
+        description="`blob_v2` / `blob_v2_lts`: `true` → JSONL; `false` → snappy (see above).",
+    ),
+    OpenApiParameter(
+        "blob_v2", OpenApiTypes.BOOL, default=False, description="Listing: v2 blocks instead of v1 sources."
+    ),
+    OpenApiParameter(
+        "blob_v2_lts",
+        OpenApiTypes.BOOL,
+        default=False,
+        description="Listing: a persisted recording's current long-term copy as one `blob_v2_lts` source.",
     ),
     OpenApiParameter(
         "version",
@@ -68,11 +115,13 @@ PARAMETERS = [
 
 _ERRORS = {
     400: "Invalid parameter (`attr` names it): unknown `source`, missing or malformed `blob_key`, "
-    "bad `version`.",
+    "bad `version`, missing or non-integer block keys, too many blocks at once, bad booleans.",
     401: "No or invalid credentials.",
     403: "Not a member of the organization, the API key lacks `session_recording:read`, or the sharing "
     "token is for another recording.",
-    404: "No such recording in this environment (or deleted), or no such blob for it.",
+    404: "No such recording in this environment, no such blob or long-term copy for it, no blocks "
+    "(`Session recording not found`) or a block range past the last block (`Block index out of range`).",
+    410: "The recording was deleted (`recording_deleted`, with `deleted_at` and `deleted_by`).",
     416: "The `Range` starts past the end of the blob (`Content-Range: bytes */size`).",
     429: "Throttled (snapshot calls have their own, lower budget).",
     500: "A stored blob does not match what was recorded about it (`snapshot_blob_inconsistent`).",
@@ -128,7 +177,8 @@ snapshots_schema = extend_schema(
             description="Sources (no `source`), realtime `og` snapshots, or, for `source=blob` and "
             "realtime `2024-04-30`, a JSONL body (one JSON object per line). Blob responses carry "
             "`ETag`, `Cache-Control`, `Accept-Ranges: bytes`, `Vary: Accept-Encoding` and, with "
-            "`Accept-Encoding: gzip`, `Content-Encoding: gzip`.",
+            "`Accept-Encoding: gzip`, `Content-Encoding: gzip`. `blob_v2` / `blob_v2_lts`: "
+            "`application/jsonl` (`[window_id, event]` lines) or `application/octet-stream` (snappy).",
         ),
         206: OpenApiResponse(
             OpenApiTypes.BINARY,

@@ -22,7 +22,14 @@ from snapshots.storage.base import (
     StorageUnavailable,
     StoredObject,
 )
-from snapshots.storage.keys import blob_key_format, blob_key_parse, blob_object_key, session_prefix
+from snapshots.storage.keys import (
+    blob_key_format,
+    blob_key_parse,
+    blob_object_key,
+    long_term_object_key,
+    long_term_prefix,
+    session_prefix,
+)
 
 __all__ = [
     "BlobStore",
@@ -34,6 +41,8 @@ __all__ = [
     "blob_key_parse",
     "blob_object_key",
     "get_blob_store",
+    "long_term_object_key",
+    "long_term_prefix",
     "session_prefix",
 ]
 

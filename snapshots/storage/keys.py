@@ -40,3 +40,13 @@ def blob_object_key(*, environment_id: int, session_id: str, blob_key: str) -> s
     if blob_key_parse(blob_key) is None:
         raise ValueError(f"not a blob key: {blob_key[:100]!r}")
     return session_prefix(environment_id=environment_id, session_id=session_id) + blob_key
+
+
+def long_term_prefix(*, environment_id: int, session_id: str) -> str:
+    """Where a persisted recording's long-term copies live (PostHog's ``session_recordings_lts``)."""
+    return f"session_recordings_lts/team_id/{environment_id}/session_id/{session_id}/"
+
+
+def long_term_object_key(*, environment_id: int, session_id: str) -> str:
+    """The v2 long-term copy: one raw snappy stream of the recording (``blob_v2_lts``)."""
+    return long_term_prefix(environment_id=environment_id, session_id=session_id) + "v2"

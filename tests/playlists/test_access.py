@@ -26,6 +26,7 @@ ACTIONS = [
     ("delete", ("recordings", "SESSION"), None, "write"),
     ("post", ("recordings", "bulk_add"), {"session_recording_ids": ["SESSION"]}, "write"),
     ("post", ("recordings", "bulk_delete"), {"session_recording_ids": ["SESSION"]}, "write"),
+    ("post", ("playlist_viewed",), None, "write"),
 ]
 
 
@@ -49,6 +50,7 @@ def test_every_action_maps_to_a_playlist_scope():
         "modify_recordings": ("session_recording_playlist", "write"),
         "bulk_add_recordings": ("session_recording_playlist", "write"),
         "bulk_delete_recordings": ("session_recording_playlist", "write"),
+        "playlist_viewed": ("session_recording_playlist", "write"),
     }
 
 

@@ -301,15 +301,36 @@ def test_patch_rejects_invalid_input(api, environment, owner, playlist_type, fil
     assert (playlist.filters, playlist.deleted) == (filters, False)
 
 
-def test_patch_of_a_filters_playlist_may_leave_filters_out(api, environment, owner):
+def test_patch_of_a_filters_playlist_without_filters_is_a_400(api, environment, owner):
+    """PostHog's rule: every update of a saved filter resends its filters (its UI always does)."""
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
     response = api.patch(
         playlists_url(environment, "projects", playlist.short_id), {"pinned": True}, format="json"
     )
 
+    assert response.status_code == 400
+    assert response.json() == {
+        "type": "validation_error",
+        "code": "invalid_input",
+        "detail": "You cannot remove all filters when updating a saved filter",
+        "attr": "filters",
+    }
+    playlist.refresh_from_db()
+    assert (playlist.pinned, playlist.filters) == (False, {"date_from": "-7d"})
+
+
+def test_patch_of_a_filters_playlist_with_its_filters(api, environment, owner):
+    playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
+
+    response = api.patch(
+        playlists_url(environment, "projects", playlist.short_id),
+        {"pinned": True, "filters": {"date_from": "-7d"}},
+        format="json",
+    )
+
     assert response.status_code == 200
-    assert response.json()["filters"] == {"date_from": "-7d"}
+    assert (response.json()["pinned"], response.json()["filters"]) == (True, {"date_from": "-7d"})
 
 
 def test_delete_is_405_in_the_error_shape_and_deletes_nothing(api, environment, owner, prefix):
@@ -357,7 +378,9 @@ def test_soft_delete_of_a_filters_playlist(api, environment, owner):
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
     response = api.patch(
-        playlists_url(environment, "projects", playlist.short_id), {"deleted": True}, format="json"
+        playlists_url(environment, "projects", playlist.short_id),
+        {"deleted": True, "filters": {"date_from": "-7d"}},
+        format="json",
     )
 
     assert response.status_code == 200

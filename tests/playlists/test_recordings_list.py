@@ -13,7 +13,7 @@ from tests.playlists.conftest import make_playlist, pin, playlists_url
 
 pytestmark = pytest.mark.django_db
 
-LIST_KEYS = {"count", "next", "previous", "has_next", "results", "version"}
+LIST_KEYS = {"count", "next", "previous", "has_next", "results", "version", "next_cursor"}
 
 
 def recording_at(environment, *, days_ago: float = 0, **fields):

@@ -84,6 +84,7 @@ def test_list_full_body(api, environment, owner, teammate, recordings_url):
         "previous": None,
         "has_next": False,
         "version": 4,
+        "next_cursor": None,
         "results": [
             expected_recording(
                 recording,

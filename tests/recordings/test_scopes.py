@@ -27,6 +27,7 @@ ACTIONS = {
     "summarize": ("post", "{id}/summarize/", None, "read"),
     "matching_events": ("get", 'matching_events/?session_ids=["{id}"]&events=[{"id":null}]', None, "read"),
     "properties": ("get", 'properties/?session_ids=["{id}"]', None, "read"),
+    "batch_check_exists": ("post", "batch_check_exists/", {"session_ids": ["{id}"]}, "read"),
     "bulk_delete": ("post", "bulk_delete/", {"session_recording_ids": ["{id}"]}, "write"),
     "bulk_viewed": ("post", "bulk_viewed/", {"session_recording_ids": ["{id}"]}, "write"),
     "bulk_not_viewed": ("post", "bulk_not_viewed/", {"session_recording_ids": ["{id}"]}, "write"),

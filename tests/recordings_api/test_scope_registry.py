@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 
+from recordings_api.account_scoping import AccountScopedViewSetMixin
 from recordings_api.scopes import SCOPE_OBJECTS
 from recordings_api.tenancy import SCOPE_REGISTRY, EnvironmentScopedViewSetMixin
 
@@ -30,11 +31,14 @@ def _api_viewsets() -> dict[type, set[str]]:
     return found
 
 
-def test_every_routed_viewset_is_environment_scoped():
+def test_every_routed_viewset_is_environment_scoped_or_an_account_view():
     viewsets_found = _api_viewsets()
     assert viewsets_found, "no viewsets are routed"
-    unscoped = [cls.__name__ for cls in viewsets_found if not issubclass(cls, EnvironmentScopedViewSetMixin)]
+    guards = (EnvironmentScopedViewSetMixin, AccountScopedViewSetMixin)
+    unscoped = [cls.__name__ for cls in viewsets_found if not issubclass(cls, guards)]
     assert unscoped == []
+    account_views = {cls.__name__ for cls in viewsets_found if issubclass(cls, AccountScopedViewSetMixin)}
+    assert account_views == {"ProjectViewSet", "OrganizationViewSet", "UserViewSet"}
 
 
 def test_every_routed_action_maps_to_a_scope():
@@ -112,3 +116,21 @@ def test_a_method_routed_to_another_function_must_be_mapped_too():
             @archive.mapping.delete
             def unarchive(self, request, **kwargs):
                 raise NotImplementedError
+
+
+def test_an_unmapped_account_action_fails_at_import():
+    with pytest.raises(ImproperlyConfigured, match=r"Careless\.retrieve is not mapped"):
+
+        class Careless(AccountScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+            scope_object = "project"
+            scope_read_actions = ("list",)
+
+
+@pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
+def test_account_guarded_methods_cannot_be_overridden(method):
+    with pytest.raises(TypeError, match=method):
+        type(
+            "Sneaky",
+            (AccountScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet),
+            {"scope_object": "project", method: lambda self: None},
+        )

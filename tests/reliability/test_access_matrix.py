@@ -23,7 +23,9 @@ from playlists.models import SessionRecordingPlaylist
 from recordings_api.models import Environment, User
 from recordings_api.scopes import SCOPE_OBJECTS
 from recordings_api.services import personal_api_key_create
-from recordings_api.tenancy import SCOPE_REGISTRY
+from recordings.models import Action, RecordingComment
+from recordings_api.account_scoping import AccountScopedViewSetMixin
+from recordings_api.tenancy import SCOPE_REGISTRY, EnvironmentScopedViewSetMixin
 from sharing.models import SharingConfiguration
 from tests.factories import SessionRecordingFactory
 
@@ -45,21 +47,34 @@ def _walk(patterns: list[Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
             yield prefix + str(entry.pattern), entry.callback
 
 
-def environment_routes() -> list[Route]:
-    """Every viewset route under ``/api/projects/{project_id}/`` (``environments`` serves the same views)."""
+def _routes(guard: type) -> list[Route]:
     routes = []
     for pattern, callback in _walk(get_resolver().url_patterns):
-        if pattern.startswith("api/^projects/") and getattr(callback, "actions", None):
+        view = getattr(getattr(callback, "cls", None), "__mro__", ())
+        if getattr(callback, "actions", None) and guard in view and "environments/" not in pattern:
             routes.append(Route(pattern=pattern, view=callback.cls, actions=dict(callback.actions)))
     return routes
 
 
+def environment_routes() -> list[Route]:
+    """Every viewset route under ``/api/projects/{project_id}/`` (``environments`` serves the same views)."""
+    return _routes(EnvironmentScopedViewSetMixin)
+
+
 def concrete(pattern: str, values: dict[str, str]) -> str:
-    path = _GROUP.sub(lambda match: values[match.group("name")], pattern)
+    def value(match: re.Match[str]) -> str:
+        name = match.group("name")
+        if name == "pk":  # each resource names its own object: the segment before the group
+            resource = pattern[: match.start()].rstrip("/").rsplit("/", 1)[-1].lstrip("^")
+            name = f"pk:{resource}"
+        return values[name]
+
+    path = _GROUP.sub(value, pattern)
     return "/" + path.replace("^", "").replace("$", "").replace("/?", "/")
 
 
 ROUTES = environment_routes()
+ACCOUNT_ROUTES = _routes(AccountScopedViewSetMixin)
 CASES = [
     "no_credentials",
     "invalid_key",
@@ -71,8 +86,8 @@ CASES = [
 
 
 def test_the_matrix_covers_every_viewset_of_the_scope_registry() -> None:
-    assert {route.view for route in ROUTES} == set(SCOPE_REGISTRY)
-    assert len(ROUTES) >= 20
+    assert {route.view for route in [*ROUTES, *ACCOUNT_ROUTES]} == set(SCOPE_REGISTRY)
+    assert len(ROUTES) >= 20 and len(ACCOUNT_ROUTES) >= 3
 
 
 @pytest.fixture
@@ -85,12 +100,22 @@ def world(
         environment=environment, created_by=owner, type="collection"
     )
     shared = SharingConfiguration.objects.create(environment=environment, recording=recording, enabled=True)
+    action = Action.objects.create(environment=environment, name="Checkout", created_by=owner)
+    comment = RecordingComment.objects.create(
+        environment=environment, session_id=recording.session_id, content="hm", created_by=owner
+    )
     values = {
         "project_id": str(environment.id),
         "id": recording.session_id,
         "recording_id": recording.session_id,
         "session_recording_id": recording.session_id,
         "short_id": playlist.short_id,
+        "pk:actions": str(action.pk),
+        "pk:comments": str(comment.pk),
+        "pk:projects": str(environment.project_id),
+        "pk:users": "@me",
+        "pk:organizations": "@current",
+        "password_id": "1",  # any id: the matrix is about who gets in, not what exists
     }
     return {
         "values": values,
@@ -152,5 +177,23 @@ def test_every_route_and_method_refuses_who_may_not_get_in(case: str, world: dic
                 body and set(body) >= {"type", "code", "detail"}
             )
             if response.status_code not in expected or not refused_in_shape:
+                unexpected[f"{method.upper()} {url} ({action})"] = response.status_code
+    assert unexpected == {}
+
+
+# Above environments (``/api/projects/``, ``/api/organizations/…``, ``/api/users/@me/``): a key of
+# another organization sees only its own, so only credentials that open nothing are refused here.
+ACCOUNT_EXPECTED = {"no_credentials": {401}, "invalid_key": {401}, "missing_scope": {403}, "sharing_token": {401}}
+
+
+@pytest.mark.parametrize("case", sorted(ACCOUNT_EXPECTED))
+def test_every_account_route_refuses_who_may_not_get_in(case: str, world: dict[str, Any]) -> None:
+    unexpected = {}
+    for route in ACCOUNT_ROUTES:
+        url = concrete(route.pattern, world["values"])
+        for method, action in route.actions.items():
+            client, query = _client(case, route, world)
+            response = getattr(client, method)(url + query, {}, format="json")
+            if response.status_code not in ACCOUNT_EXPECTED[case]:
                 unexpected[f"{method.upper()} {url} ({action})"] = response.status_code
     assert unexpected == {}

@@ -11,7 +11,7 @@ from recordings.models import SessionRecording
 from recordings_api.models import Environment
 from tests.factories import SessionRecordingFactory
 
-SHARING_KEYS = {"created_at", "enabled", "access_token", "settings", "password_required"}
+SHARING_KEYS = {"created_at", "enabled", "access_token", "settings", "password_required", "share_passwords"}
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ def test_enabling_stores_the_configuration_and_persists_the_recording(api, shari
         "access_token": stored.access_token,
         "settings": None,
         "password_required": False,
+        "share_passwords": [],
     }
     assert (stored.recording_id, stored.environment_id, stored.created_by_id) == (
         recording.pk,
@@ -86,7 +87,7 @@ def test_settings_are_stored_and_cleared(api, sharing_url, recording):
         ({"settings": {"nested": {"a": 1}}}, "settings"),
         ({"settings": {f"k{i}": True for i in range(33)}}, "settings"),
         ({"settings": {"long": "x" * 5000}}, "settings"),
-        ({"password_required": True}, "password_required"),
+        ({"password_required": "sometimes"}, "password_required"),
     ],
 )
 def test_invalid_patch_is_a_400_naming_the_field(api, sharing_url, recording, payload, attr):

@@ -183,8 +183,11 @@ def test_a_token_never_opens_another_recording_page(client: Client, shared, envi
     assert data["recording"]["id"] == shared.recording.session_id != other.session_id
 
 
-def test_pages_are_read_only(client: Client, shared):
-    assert client.post(f"/shared/{shared.access_token}").status_code == 405
+def test_pages_are_read_only_unless_password_protected(client: Client, shared):
+    response = client.post(f"/shared/{shared.access_token}", {"password": "x"})
+    assert response.status_code == 400
+    assert response.json()["code"] == "not_password_protected"
+    assert client.put(f"/shared/{shared.access_token}").status_code == 405
     assert client.head(f"/shared/{shared.access_token}").status_code == 200
 
 
@@ -203,7 +206,7 @@ def test_page_requests_count_against_the_token_budget(client: Client, shared, se
         ("rrweb-player.js", "text/javascript", b"rrwebPlayer"),
         ("rrweb-player.css", "text/css", b".rr-player"),
         ("replay.js", "text/javascript", b"sharedReplayData"),
-        ("replay-data.js", "text/javascript", b"sharing_access_token"),
+        ("replay-data.js", "text/javascript", b"Authorization"),
         ("replay-controls.js", "text/javascript", b"sharedReplayControls"),
         ("replay.css", "text/css", b".replay-player"),
     ],

@@ -134,13 +134,44 @@ def test_unknown_recording_is_404(api: APIClient, environment: Environment, para
     }
 
 
-def test_deleted_recording_is_404(
-    api: APIClient, environment: Environment, recording: SessionRecording, blob: RecordingBlob
+def test_deleted_recording_is_410_as_current_posthog_answers(
+    api: APIClient, owner: User, environment: Environment, recording: SessionRecording, blob: RecordingBlob
 ) -> None:
-    DeletedRecording.objects.create(environment=environment, session_id="sess-1")
+    tombstone = DeletedRecording.objects.create(
+        environment=environment, session_id="sess-1", deleted_by=owner
+    )
+    SessionRecording.objects.filter(pk=recording.pk).delete()
+    deleted_at = tombstone.deleted_at.strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    assert api.get(url(environment, "sess-1")).status_code == 404
-    assert api.get(url(environment, "sess-1", source="blob", blob_key=blob.blob_key)).status_code == 404
+    for params in [
+        {},
+        {"blob_v2": "true"},
+        {"source": "blob", "blob_key": blob.blob_key},
+        {"source": "realtime"},
+        {"source": "blob_v2", "start_blob_key": "0", "end_blob_key": "0"},
+    ]:
+        response = api.get(url(environment, "sess-1", **params))
+
+        assert response.status_code == 410
+        assert response["Cache-Control"] == "no-store"
+        assert response.json() == {
+            "type": "invalid_request",
+            "code": "recording_deleted",
+            "detail": "This recording has been permanently deleted",
+            "attr": None,
+            "error": "recording_deleted",
+            "message": "This recording has been permanently deleted",
+            "deleted_at": deleted_at,
+            "deleted_by": "alice@example.com",
+        }
+
+
+def test_another_environments_deletion_is_404_not_410(
+    api: APIClient, environment: Environment, other_environment: Environment
+) -> None:
+    DeletedRecording.objects.create(environment=other_environment, session_id="theirs")
+
+    assert api.get(url(environment, "theirs")).status_code == 404
 
 
 def test_another_environments_recording_is_404_and_does_not_leak(
@@ -275,14 +306,21 @@ def test_realtime_ignores_a_blob_key(
 
 # --- validation -------------------------------------------------------------------------------
 
+ALL_SOURCES = "['blob', 'realtime', 'blob_v2', 'blob_v2_lts']"
+
 
 @embedded_only
 @pytest.mark.parametrize(
     ("params", "attr", "detail"),
     [
-        ({"source": "blob_v2"}, "source", "Invalid source must be one of ['blob', 'realtime']"),
-        ({"source": ""}, "source", "Invalid source must be one of ['blob', 'realtime']"),
-        ({"source": "BLOB"}, "source", "Invalid source must be one of ['blob', 'realtime']"),
+        ({"source": "blob_v3"}, "source", f"Invalid source must be one of {ALL_SOURCES}"),
+        ({"source": ""}, "source", f"Invalid source must be one of {ALL_SOURCES}"),
+        ({"source": "BLOB"}, "source", f"Invalid source must be one of {ALL_SOURCES}"),
+        (
+            {"source": "blob_v2", "start_blob_key": "x", "end_blob_key": "1"},
+            "start_blob_key",
+            "Blob keys must be integers",
+        ),
         ({"source": "blob"}, "blob_key", "Must provide a blob key"),
         ({"source": "blob", "blob_key": ""}, "blob_key", "Must provide a blob key"),
         ({"source": "blob", "blob_key": "..%2F..%2Fsecrets"}, "blob_key", "Invalid blob key: ../../secrets"),

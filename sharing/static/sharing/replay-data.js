@@ -5,9 +5,11 @@
  * each a list rrweb-player can replay (sorted, de-duplicated, starting with Meta + FullSnapshot).
  * It rejects with a ReplayHttpError (.status) when the API refuses a request.
  *
- * 1. Fetches snapshots with the API's two-phase protocol, authenticated only by
- *    ?sharing_access_token= (credentials: "omit", so a logged-in viewer's cookies never apply);
- *    without an accessToken (the staff page) by the viewer's own admin session instead:
+ * 1. Fetches snapshots with the API's two-phase protocol, authenticated only by the page's token
+ *    sent as "Authorization: Bearer" like PostHog's player (the sharing token, or the share
+ *    session token of a password-protected share; credentials: "omit", so a logged-in viewer's
+ *    cookies never apply, and the token stays out of URLs); without an accessToken (the staff
+ *    page) by the viewer's own admin session instead:
  *      GET {snapshotsUrl}                          -> {"sources": [{source, blob_key, ...}, ...]}
  *      GET {snapshotsUrl}?source=blob&blob_key=K   -> JSONL, one {"window_id", "data": [events]} per line
  *      GET {snapshotsUrl}?source=realtime&version=2024-04-30 -> same, lines not yet flushed to storage
@@ -42,15 +44,16 @@
     Object.keys(params).forEach(function (name) {
       url.searchParams.set(name, params[name]);
     });
-    if (config.accessToken) {
-      url.searchParams.set("sharing_access_token", config.accessToken);
-    }
     return url.toString();
   }
 
-  async function fetchText(url, config) {
+  async function fetchText(config, url) {
+    var headers = { Accept: "application/json" };
+    if (config.accessToken) {
+      headers.Authorization = "Bearer " + config.accessToken;
+    }
     var credentials = config.accessToken ? "omit" : "same-origin";
-    var response = await fetch(url, { credentials: credentials, headers: { Accept: "application/json" } });
+    var response = await fetch(url, { credentials: credentials, headers: headers });
     if (!response.ok) {
       throw new ReplayHttpError(response.status);
     }
@@ -58,7 +61,7 @@
   }
 
   async function listSources(config) {
-    var body = JSON.parse(await fetchText(snapshotsUrl(config, {}), config));
+    var body = JSON.parse(await fetchText(config, snapshotsUrl(config, {})));
     var sources = Array.isArray(body.sources) ? body.sources.slice() : [];
     sources.sort(function (a, b) {
       return toMillis(a.start_timestamp) - toMillis(b.start_timestamp);
@@ -75,7 +78,7 @@
     if (source.source === "realtime") {
       params.version = "2024-04-30"; // JSONL, like blobs
     }
-    var text = await fetchText(snapshotsUrl(config, params), config);
+    var text = await fetchText(config, snapshotsUrl(config, params));
     var whole = parseWholeBody(text);
     if (whole) {
       return whole;

@@ -1,0 +1,1 @@
+"""Action definitions (PostHog's actions): the model is ``recordings.models.Action``."""

@@ -1,0 +1,4 @@
+"""Comments on recordings (PostHog's ``Comment`` with ``scope: "Replay"``).
+
+The model is ``recordings.models.RecordingComment``.
+"""
