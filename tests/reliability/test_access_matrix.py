@@ -20,11 +20,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.test import APIClient
 
 from playlists.models import SessionRecordingPlaylist
+from recordings.models import Action, RecordingComment
+from recordings_api.account_scoping import AccountScopedViewSetMixin
 from recordings_api.models import Environment, User
 from recordings_api.scopes import SCOPE_OBJECTS
 from recordings_api.services import personal_api_key_create
-from recordings.models import Action, RecordingComment
-from recordings_api.account_scoping import AccountScopedViewSetMixin
 from recordings_api.tenancy import SCOPE_REGISTRY, EnvironmentScopedViewSetMixin
 from sharing.models import SharingConfiguration
 from tests.factories import SessionRecordingFactory
@@ -183,7 +183,12 @@ def test_every_route_and_method_refuses_who_may_not_get_in(case: str, world: dic
 
 # Above environments (``/api/projects/``, ``/api/organizations/…``, ``/api/users/@me/``): a key of
 # another organization sees only its own, so only credentials that open nothing are refused here.
-ACCOUNT_EXPECTED = {"no_credentials": {401}, "invalid_key": {401}, "missing_scope": {403}, "sharing_token": {401}}
+ACCOUNT_EXPECTED = {
+    "no_credentials": {401},
+    "invalid_key": {401},
+    "missing_scope": {403},
+    "sharing_token": {401},
+}
 
 
 @pytest.mark.parametrize("case", sorted(ACCOUNT_EXPECTED))
