@@ -36,6 +36,7 @@ test: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
 	TESTING=1 $(BIN)/mypy config recordings_api recordings snapshots playlists sharing
