@@ -91,7 +91,7 @@ class SessionRecordingPlaylistListSerializer(serializers.ListSerializer):
 
 
 def _counts_cache(context: dict[str, Any]) -> dict[int, dict[str, Any]]:
-    return context.setdefault("recordings_counts", {})  # type: ignore[no-any-return]
+    return context.setdefault("recordings_counts", {})
 
 
 def _compute_counts(context: dict[str, Any], playlists: list[SessionRecordingPlaylist]) -> dict[int, Any]:

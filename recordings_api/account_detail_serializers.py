@@ -27,7 +27,7 @@ PERSON_DISPLAY_NAME_PROPERTIES = ["email", "name", "username"]
 _RETENTION_NAMES = {30: "30d", 90: "90d", 365: "1y", 1825: "5y"}
 
 
-class ProjectEnvironmentSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ProjectEnvironmentSerializer(serializers.Serializer):
     id = serializers.IntegerField(help_text="Its id under `/api/environments/{id}/`.")
     name = serializers.CharField()
     api_token = serializers.CharField()

@@ -64,7 +64,7 @@ class AccountView:
         return any(environment.id in self.with_data for environment in self.environments_of(project))
 
 
-class ConstantField(serializers.Field):  # type: ignore[type-arg]
+class ConstantField(serializers.Field):
     """A read-only field with a fixed value (a PostHog setting this service does not have)."""
 
     def __init__(self, value: Any, **kwargs: Any) -> None:
@@ -100,7 +100,7 @@ class ConstantObjectField(ConstantField):
     pass
 
 
-class AccountSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class AccountSerializer(serializers.Serializer):
     @property
     def account(self) -> AccountView:
         account: AccountView = self.context["account"]

@@ -35,7 +35,7 @@ def common_errors(*codes: int) -> dict[int, OpenApiResponse]:
     return {code: OpenApiResponse(ApiErrorSerializer, description=texts[code]) for code in codes}
 
 
-class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):
     target_class = "recordings_api.authentication.PersonalAPIKeyAuthentication"
     name = "PersonalAPIKeyAuth"
 

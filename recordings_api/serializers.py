@@ -26,7 +26,7 @@ class UserBasicSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ApiErrorSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ApiErrorSerializer(serializers.Serializer):
     """PostHog's error shape, returned by every API error (documentation only)."""
 
     type = serializers.CharField(

@@ -37,7 +37,7 @@ class AtomicRateThrottle(BaseThrottle):
         self._wait: float | None = None
 
     def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)  # type: ignore[no-any-return]
+        return settings.API_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         raise NotImplementedError

@@ -21,7 +21,7 @@ from sharing.services import sharing_configuration_refresh, sharing_configuratio
 
 
 @admin.register(SharingConfiguration)
-class SharingConfigurationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class SharingConfigurationAdmin(admin.ModelAdmin):
     list_display = ("session_id", "environment", "enabled", "created_at", "created_by", "public_link")
     list_filter = ("enabled",)
     search_fields = ("recording__session_id",)
@@ -74,5 +74,5 @@ class SharingConfigurationAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def rotate_token(self, request: HttpRequest, queryset: QuerySet[SharingConfiguration]) -> None:
         user = request.user if request.user.is_authenticated else None
         for configuration in queryset:
-            sharing_configuration_refresh(recording=configuration.recording, user=user)  # type: ignore[arg-type]
+            sharing_configuration_refresh(recording=configuration.recording, user=user)
         self.message_user(request, f"Rotated {len(queryset)} token(s).", messages.SUCCESS)

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class SharingAccessTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class SharingAccessTokenScheme(OpenApiAuthenticationExtension):
     target_class = "sharing.authentication.SharingAccessTokenAuthentication"
     name = "SharingAccessToken"
 

@@ -33,7 +33,7 @@ class SharingTokenRateThrottle(AtomicRateThrottle):
 
     def allow_grant(self, grant: SharingGrant) -> bool:
         """``allow_request`` for a grant being authenticated; ``wait()`` is valid afterwards."""
-        return self.allow_request(_GrantHolder(grant), None)  # type: ignore[arg-type]
+        return self.allow_request(_GrantHolder(grant), None)
 
 
 class SharePasswordRateThrottle(SharingTokenRateThrottle):

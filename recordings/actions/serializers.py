@@ -21,7 +21,7 @@ MAX_TAGS = 50
 _MATCHING_HELP = "`contains`, `exact` or `regex`."
 
 
-class ActionStepSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ActionStepSerializer(serializers.Serializer):
     """One step (documentation of the shape; steps are validated by ``validate_steps``)."""
 
     event = serializers.CharField(allow_null=True, required=False, help_text="Event name; empty: any event.")
@@ -109,7 +109,7 @@ def _step_validate(step: Any, index: int) -> dict[str, Any]:
     return {name: step.get(name) for name in STEP_FIELDS if name in step}
 
 
-class ActionInputSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class ActionInputSerializer(serializers.Serializer):
     """Writable fields; unknown keys (``id``, ``team_id``, …) are ignored as PostHog ignores them."""
 
     name = serializers.CharField(max_length=400)

@@ -32,7 +32,7 @@ _ERRORS = {
 }
 
 
-class ActionViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class ActionViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "action"
     openapi_tag = "actions"
     queryset = Action.objects.all()
@@ -71,7 +71,7 @@ class ActionViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):  # 
         body = ActionInputSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         user = request.user if request.user.is_authenticated else None
-        action = action_create(environment=self.environment, user=user, fields=body.validated_data)  # type: ignore[arg-type]
+        action = action_create(environment=self.environment, user=user, fields=body.validated_data)
         return Response(ActionSerializer(action).data, status=status.HTTP_201_CREATED)
 
     def _update(self, request: Request) -> Response:

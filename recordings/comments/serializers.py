@@ -69,7 +69,7 @@ def _context_validate(value: Any) -> dict[str, Any] | None:
     return value
 
 
-class RecordingCommentUpdateSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RecordingCommentUpdateSerializer(serializers.Serializer):
     content = serializers.CharField(max_length=MAX_CONTENT_LENGTH, trim_whitespace=False)
     item_context = serializers.JSONField(required=False, allow_null=True)
     deleted = serializers.BooleanField(required=False)
@@ -95,7 +95,7 @@ class RecordingCommentCreateSerializer(RecordingCommentUpdateSerializer):
         return value
 
 
-class RecordingCommentListParamsSerializer(serializers.Serializer):  # type: ignore[type-arg]
+class RecordingCommentListParamsSerializer(serializers.Serializer):
     scope = serializers.CharField(required=False, help_text='`"Replay"`; other scopes have no comments here.')
     item_id = serializers.CharField(
         required=False, max_length=200, help_text="Only this recording's comments."

@@ -39,7 +39,7 @@ _ERRORS = {
 }
 
 
-class RecordingCommentViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class RecordingCommentViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "comment"
     openapi_tag = "comments"
     queryset = RecordingComment.objects.all()
@@ -95,7 +95,7 @@ class RecordingCommentViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericVie
         body.is_valid(raise_exception=True)
         comment = recording_comment_create(
             environment=self.environment,
-            user=request.user if request.user.is_authenticated else None,  # type: ignore[arg-type]
+            user=request.user if request.user.is_authenticated else None,
             session_id=body.validated_data["item_id"],
             content=body.validated_data["content"],
             item_context=body.validated_data.get("item_context"),

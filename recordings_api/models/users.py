@@ -52,7 +52,7 @@ class User(AbstractUser):
     )
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS = []  # type: ignore[misc]  # email is the username field; nothing else is required
+    REQUIRED_FIELDS = []  # email is the username field; nothing else is required
 
     objects = EmailUserManager()  # type: ignore[misc]
 
