@@ -19,6 +19,7 @@ run against every driver.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,7 @@ from rest_framework.test import APIClient
 
 from recordings_api.models import Environment, Membership, Organization, User
 from recordings_api.services import membership_add, personal_api_key_create, project_create
+from tests.redis_cluster import RedisCluster
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
@@ -207,9 +209,33 @@ def local_settings(tmp_path: Path) -> Iterator[dict[str, Any]]:
         yield values
 
 
-@pytest.fixture(params=["database", "redis"])
+@pytest.fixture(scope="session")
+def redis_cluster() -> Iterator[RedisCluster]:
+    """A private 3-master Redis Cluster on loopback ports (one per test worker), stopped at the end."""
+    if shutil.which("redis-server") is None or shutil.which("redis-cli") is None:
+        if REQUIRE_SERVICES:
+            raise RuntimeError("redis-server and redis-cli are required (REQUIRE_SERVICES=1)")
+        pytest.skip("redis-server is not installed")
+    cluster = RedisCluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@contextmanager
+def cluster_settings(cluster: RedisCluster) -> Iterator[None]:
+    """The live buffer and ingest log on the (flushed) cluster; the cache stays where it is."""
+    cluster.flush()
+    with override_settings(REDIS_URL=None, LIVE_BUFFER_REDIS_URL=cluster.url, LIVE_BUFFER_REDIS_CLUSTER=True):
+        yield
+
+
+@pytest.fixture(params=["database", "redis", "cluster"])
 def live_buffer_backend(request: pytest.FixtureRequest, db: Any) -> Iterator[str]:
-    """Settings for the chosen live buffer driver; yields its name."""
+    """Settings for the chosen live buffer driver (database, Redis, Redis Cluster); yields its name."""
+    if request.param == "cluster":
+        with cluster_settings(request.getfixturevalue("redis_cluster")):
+            yield request.param
+        return
     url = request.getfixturevalue("redis_url") if request.param == "redis" else None
     with override_settings(REDIS_URL=url):
         yield request.param

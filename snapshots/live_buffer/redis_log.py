@@ -46,7 +46,11 @@ class RedisIngestLog:
         return hashlib.sha1(source.encode("utf-8"), usedforsecurity=False).hexdigest()
 
     def _evalsha_all(self, sha: str, source: str, calls: Sequence[tuple[list[str], list[Any]]]) -> None:
-        """Run the script once per ``(keys, args)``, all in one round trip (loading it if needed)."""
+        """Run the script once per ``(keys, args)``, loading it first if a node lacks it.
+
+        One round trip: the usual request has one partition; several go in one pipeline, or on a
+        cluster one pipeline per node (redis-py's cluster pipeline refuses scripts).
+        """
         if not calls:
             return
         for attempt in (1, 2):
@@ -54,16 +58,38 @@ class RedisIngestLog:
                 if len(calls) == 1:  # the usual request: one session, no pipeline needed
                     keys, args = calls[0]
                     self._client.evalsha(sha, len(keys), *keys, *args)
-                    return
-                pipe = self._client.pipeline(transaction=False)
-                for keys, args in calls:
-                    pipe.evalsha(sha, len(keys), *keys, *args)
-                pipe.execute()
+                elif isinstance(self._client, redis.RedisCluster):
+                    self._evalsha_per_node(sha, calls)
+                else:
+                    self._evalsha_pipelined(self._client, sha, calls)
                 return
             except redis.exceptions.NoScriptError:
                 if attempt == 2:
                     raise
                 self._client.script_load(source)
+
+    @staticmethod
+    def _evalsha_pipelined(client: Any, sha: str, calls: Sequence[tuple[list[str], list[Any]]]) -> None:
+        pipe = client.pipeline(transaction=False)
+        for keys, args in calls:
+            pipe.evalsha(sha, len(keys), *keys, *args)
+        pipe.execute()
+
+    def _evalsha_per_node(self, sha: str, calls: Sequence[tuple[list[str], list[Any]]]) -> None:
+        """A pipeline on each node that owns some of the calls' slots; a slot that moved meanwhile
+        (MOVED/ASK) makes the calls go one by one through the cluster client, which follows it."""
+        by_node: dict[str, tuple[Any, list[tuple[list[str], list[Any]]]]] = {}
+        for keys, args in calls:
+            node = self._client.get_node_from_key(keys[0])
+            by_node.setdefault(node.name, (node, []))[1].append((keys, args))
+        try:
+            for node, node_calls in by_node.values():
+                self._evalsha_pipelined(node.redis_connection, sha, node_calls)
+        except (redis.exceptions.MovedError, redis.exceptions.AskError, redis.exceptions.ResponseError) as error:
+            if isinstance(error, redis.exceptions.NoScriptError):
+                raise
+            for keys, args in calls:  # idempotent: identical lines are kept once, records dedup
+                self._client.evalsha(sha, len(keys), *keys, *args)
 
     # --- the consumer group --------------------------------------------------------------------
     def _ensure_groups(self, *, force: bool = False) -> None:

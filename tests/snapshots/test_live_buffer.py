@@ -29,8 +29,10 @@ def line(n: int, window: str = "w1") -> BufferedLine:
 
 
 def test_driver_follows_settings(live_buffer_backend: str, live_buffer: LiveBuffer) -> None:
-    expected = RedisLiveBuffer if live_buffer_backend == "redis" else DatabaseLiveBuffer
+    expected = DatabaseLiveBuffer if live_buffer_backend == "database" else RedisLiveBuffer
     assert isinstance(live_buffer, expected)
+    if live_buffer_backend == "cluster":
+        assert isinstance(live_buffer._client, redis.RedisCluster)
 
 
 def test_append_then_read_in_score_order(live_buffer: LiveBuffer) -> None:
@@ -137,13 +139,18 @@ def test_unicode_lines_round_trip(live_buffer: LiveBuffer) -> None:
     assert live_buffer.read(environment_id=1, session_id="s1") == [text]
 
 
+def _pings(url: str) -> int:
+    stats = redis.Redis.from_url(url).info("commandstats")
+    return int(stats.get("cmdstat_ping", {}).get("calls", 0))
+
+
 def test_ping_makes_a_round_trip_to_the_backend(live_buffer_backend: str, live_buffer: LiveBuffer) -> None:
-    if live_buffer_backend == "redis":
+    if live_buffer_backend != "database":
         assert isinstance(live_buffer, RedisLiveBuffer)
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        before = client.info("commandstats").get("cmdstat_ping", {}).get("calls", 0)
+        url = settings.LIVE_BUFFER_REDIS_URL or settings.REDIS_URL
+        before = _pings(url)
         live_buffer.ping()
-        assert client.info("commandstats")["cmdstat_ping"]["calls"] > before  # (health checks ping too)
+        assert _pings(url) > before  # (health checks ping too)
     else:
         with CaptureQueriesContext(connection) as queries:
             live_buffer.ping()
