@@ -296,6 +296,9 @@ SPECTACULAR_SETTINGS = {
 # --- Recordings ingestion and retention -----------------------------------------------------
 RECORDINGS_DEFAULT_RETENTION_DAYS = env_int("RECORDINGS_DEFAULT_RETENTION_DAYS", 30)
 CAPTURE_MAX_BODY_BYTES = env_int("CAPTURE_MAX_BODY_BYTES", 20 * 1024 * 1024)
+# One request's events, and sessions with snapshots (posthog-js sends one session per request).
+CAPTURE_MAX_ITEMS = env_int("CAPTURE_MAX_ITEMS", 10_000)
+CAPTURE_MAX_SESSIONS = env_int("CAPTURE_MAX_SESSIONS", 100)
 # Origins whose pages may send capture data ("https://shop.example,https://app.example"); "*" any.
 # Capture responses never allow credentials.
 CAPTURE_ALLOWED_ORIGINS = [origin.rstrip("/") for origin in env_list("CAPTURE_ALLOWED_ORIGINS", ["*"])]

@@ -50,6 +50,12 @@ class PayloadError(Exception):
         self.detail = detail
 
 
+class PayloadOverLimit(PayloadError):
+    """More items, or snapshots of more sessions, than one request may carry (413): the client
+    should send smaller batches. Checked before any item is parsed (items) and right after
+    (sessions), so an oversized batch costs no per-item work beyond counting."""
+
+
 @dataclass(frozen=True)
 class RejectedItem:
     index: int
@@ -262,11 +268,18 @@ def _raw_items(data: Any) -> tuple[list[Any], dict[str, Any]]:
     raise PayloadError("invalid_payload", "Expected an event, an array of events or {batch: [...]}.")
 
 
-def capture_payload_parse(data: Any, *, now: datetime) -> CapturePayload:
-    """Validate every item of a decoded body; raises ``PayloadError`` only when the shape is wrong."""
+def capture_payload_parse(
+    data: Any, *, now: datetime, max_items: int | None = None, max_sessions: int | None = None
+) -> CapturePayload:
+    """Validate every item of a decoded body; raises ``PayloadError`` only when the shape is wrong
+    and ``PayloadOverLimit`` past ``max_items`` items or snapshots of ``max_sessions`` sessions."""
     raw_items, envelope = _raw_items(data)
     if not raw_items:
         raise PayloadError("no_events", "The payload contains no events.")
+    if max_items is not None and len(raw_items) > max_items:
+        raise PayloadOverLimit(
+            "too_many_items", f"A request may carry at most {max_items} events; this one has {len(raw_items)}."
+        )
     sent_at = parse_datetime(envelope.get("sent_at"))
     token = _token_of(envelope)
     items: list[CaptureItem] = []
@@ -276,4 +289,10 @@ def capture_payload_parse(data: Any, *, now: datetime) -> CapturePayload:
         (items if isinstance(parsed, CaptureItem) else rejected).append(parsed)  # type: ignore[arg-type]
         if token is None and isinstance(raw, dict):
             token = _token_of(raw)
+    sessions = {item.session_id for item in items if item.is_snapshot}
+    if max_sessions is not None and len(sessions) > max_sessions:
+        raise PayloadOverLimit(
+            "too_many_sessions",
+            f"A request may carry snapshots of at most {max_sessions} sessions; this one has {len(sessions)}.",
+        )
     return CapturePayload(token=token, items=items, rejected=rejected)

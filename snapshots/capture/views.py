@@ -13,7 +13,9 @@ session event. Responses (always JSON, always with CORS headers):
   ``snapshots.capture.payload``). NaN, Infinity and nesting past 1024 levels are ``invalid_json``.
 - **401** ``authentication_error`` when the token (``token``/``api_key``/``properties.token``)
   is missing or matches no environment.
-- **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``.
+- **413** when the body or its decompressed form exceeds ``CAPTURE_MAX_BODY_BYTES``, or carries
+  more than ``CAPTURE_MAX_ITEMS`` events (``too_many_items``) or snapshots of more than
+  ``CAPTURE_MAX_SESSIONS`` sessions (``too_many_sessions``).
 - **429** over the token's capture budget (``snapshots.capture.budget``; off by default).
 - **503** with ``Retry-After`` when the live buffer or the database is unavailable: retry.
 
@@ -44,7 +46,7 @@ from snapshots.capture.http import (
     payload_too_large,
     read_body_capped,
 )
-from snapshots.capture.payload import CapturePayload, PayloadError, capture_payload_parse
+from snapshots.capture.payload import CapturePayload, PayloadError, PayloadOverLimit, capture_payload_parse
 from snapshots.ingestion.services import capture_ingest
 from snapshots.ingestion.tokens import environment_id_for_token
 from snapshots.live_buffer import LiveBufferUnavailable
@@ -156,9 +158,16 @@ def capture(request: HttpRequest) -> HttpResponse:
     max_bytes = int(settings.CAPTURE_MAX_BODY_BYTES)
     try:
         data = request_json(request, max_bytes=max_bytes)
-        payload = capture_payload_parse(data, now=timezone.now())
+        payload = capture_payload_parse(
+            data,
+            now=timezone.now(),
+            max_items=int(settings.CAPTURE_MAX_ITEMS),
+            max_sessions=int(settings.CAPTURE_MAX_SESSIONS),
+        )
     except BodyTooLarge as error:
         return payload_too_large(request, max_bytes=max_bytes, detail=error.detail)
+    except PayloadOverLimit as error:
+        return json_error(request, status=413, type_="invalid_request", code=error.code, detail=error.detail)
     except (CaptureDecodeError, PayloadError) as error:
         return json_error(
             request, status=400, type_="validation_error", code=error.code, detail=error.detail, attr="body"

@@ -52,7 +52,9 @@ CORPUS: dict[str, tuple[Callable[[str], bytes], str, int]] = {
     "invalid_lz64": (lambda _t: form("@@@@", compression="lz64"), FORM, 400),
     "invalid_base64": (lambda _t: form("%%%%"), FORM, 400),
     "lone_surrogates_and_nul": (_lone_surrogates_and_nul, "text/plain", 200),
-    "many_sessions": (_many_sessions, "text/plain", 200),
+    # Past CAPTURE_MAX_SESSIONS (100): refused before any line is built (413 too_many_sessions).
+    "many_sessions": (_many_sessions, "text/plain", 413),
+    "sessions_at_the_cap": (lambda token: _many_sessions(token, sessions=100), "text/plain", 200),
 }
 
 

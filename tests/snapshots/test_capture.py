@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client, override_settings
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording
@@ -334,3 +335,51 @@ def test_capture_needs_no_csrf_token_or_cookie(environment: Environment) -> None
     response = post_gzip(Client(enforce_csrf_checks=True), "/s/", [item], HTTP_ORIGIN="https://shop.example")
     assert response.status_code == 200
     assert SessionRecording.objects.filter(session_id=session_id).exists()
+
+
+def _many_sessions_body(environment: Environment, sessions: int) -> list[dict[str, Any]]:
+    ts = now_ms()
+    return [
+        snapshot_item(token=environment.api_token, session_id=new_session_id(), events=[meta(ts)])
+        for _ in range(sessions)
+    ]
+
+
+@override_settings(CAPTURE_MAX_SESSIONS=100, CAPTURE_MAX_ITEMS=10_000)
+def test_snapshots_of_too_many_sessions_in_one_request_are_413(environment: Environment) -> None:
+    response = post_gzip(Client(), "/s/", _many_sessions_body(environment, 101))
+
+    assert response.status_code == 413
+    assert response.json() == {
+        "type": "invalid_request",
+        "code": "too_many_sessions",
+        "detail": "A request may carry snapshots of at most 100 sessions; this one has 101.",
+        "attr": None,
+    }
+    assert not SessionRecording.objects.exists()
+
+
+@override_settings(CAPTURE_MAX_ITEMS=50)
+def test_too_many_events_in_one_request_are_413_before_any_is_parsed(environment: Environment) -> None:
+    items = [event_item(token=environment.api_token, event="e", session_id=None) for _ in range(51)]
+
+    response = post_gzip(Client(), "/e/", {"api_key": environment.api_token, "batch": items})
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_many_items"
+
+
+@override_settings(CAPTURE_MAX_SESSIONS=100)
+def test_a_request_of_many_sessions_costs_one_script_per_partition(
+    environment: Environment, redis_url: str
+) -> None:
+    """Many-session batches are linear: the buffer gets one call per partition, not per session."""
+    import redis
+
+    with override_settings(REDIS_URL=redis_url):
+        client = redis.Redis.from_url(redis_url)
+        client.config_resetstat()
+        response = post_gzip(Client(), "/s/", _many_sessions_body(environment, 100), drain=False)
+        assert response.status_code == 200
+        calls = client.info("commandstats").get("cmdstat_evalsha", {}).get("calls", 0)
+    assert 1 <= calls <= int(settings.LIVE_BUFFER_PARTITIONS) + 1  # (+1: a first NOSCRIPT)
