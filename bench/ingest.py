@@ -3,7 +3,9 @@
 Setup (production shape, all on loopback, in this run): PostgreSQL database ``bench_ingest``
 (created fresh, dropped at the end), Redis db 9 (flushed before and after: live buffer, cache,
 Celery broker, so no flush runs in-process), moto's S3 server for blobs, and gunicorn with
-``BENCH_INGEST_WORKERS`` (default 4, like docker-compose) sync workers, DEBUG off.
+``BENCH_INGEST_WORKERS`` (default: one per core) ``gthread`` workers of
+``BENCH_INGEST_THREADS`` (8) threads, as ``config/gunicorn.py`` deploys it, DEBUG off
+(``BENCH_INGEST_WORKER_CLASS=sync`` compares with sync workers).
 
 Traffic: ``BENCH_INGEST_REQUESTS`` (default 3000) requests of a few hundred sessions shaped like
 posthog-js 1.449.2 (``bench._capture_batches``), gzip bodies, sent by ``BENCH_INGEST_CONCURRENCY``
@@ -71,8 +73,11 @@ from bench._support import (
 
 REQUEST_COUNT = int(os.environ.get("BENCH_INGEST_REQUESTS", "3000"))
 AGGREGATORS = int(os.environ.get("BENCH_INGEST_AGGREGATORS", "2"))
+# gunicorn's worker class: "gthread" as deployed (config/gunicorn.py), or "sync" to compare.
+WORKER_CLASS = os.environ.get("BENCH_INGEST_WORKER_CLASS", "gthread")
+THREADS = int(os.environ.get("BENCH_INGEST_THREADS", "8"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
-WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", "4"))
+WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", str(os.cpu_count() or 2)))
 MAX_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "60"))
 DB_NAME = "bench_ingest"
 BUCKET = "bench-ingest"
@@ -117,7 +122,8 @@ def gunicorn_args(port: int) -> list[str]:
         "config.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
-        "--worker-class=sync",
+        f"--worker-class={WORKER_CLASS}",
+        *([f"--threads={THREADS}"] if WORKER_CLASS == "gthread" else []),
         "--timeout=120",
         f"--backlog={max(64, CONCURRENCY * 4)}",
     ]
@@ -253,7 +259,7 @@ def report_capture(api: Phase, baseline: Phase, server: ServerFigures) -> None:
     print("  (MB/s: gzip bodies as sent; raw MB/s: the JSON they decompress to)")
     peak, before, total = mib(max(server.peaks_kib)), mib(max(server.base_kib)), mib(sum(server.peaks_kib))
     print(
-        f"server: {WORKERS} gunicorn sync workers, peak RSS per worker {peak:.1f} MiB "
+        f"server: {WORKERS} gunicorn {WORKER_CLASS} workers, peak RSS per worker {peak:.1f} MiB "
         f"(before the run {before:.1f} MiB), all workers {total:.1f} MiB; "
         f"worker CPU {server.cpu_seconds / len(api.results) * 1000:.1f} ms/request "
         f"({server.cpu_seconds / api.wall_seconds * 100:.0f}% of one core)"

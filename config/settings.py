@@ -308,6 +308,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = CAPTURE_MAX_BODY_BYTES
 LIVE_BUFFER_FLUSH_IDLE_SECONDS = env_int("LIVE_BUFFER_FLUSH_IDLE_SECONDS", 60)
 LIVE_BUFFER_FLUSH_AGE_SECONDS = env_int("LIVE_BUFFER_FLUSH_AGE_SECONDS", 600)
 LIVE_BUFFER_FLUSH_MAX_BYTES = env_int("LIVE_BUFFER_FLUSH_MAX_BYTES", 10 * 1024 * 1024)
+# Sessions a flusher reads, compresses and uploads at once (gzip and boto3 release the GIL).
+LIVE_BUFFER_FLUSH_CONCURRENCY = env_int("LIVE_BUFFER_FLUSH_CONCURRENCY", 4)
 LIVE_BUFFER_TTL_SECONDS = env_int("LIVE_BUFFER_TTL_SECONDS", 3 * 24 * 3600)
 # The live buffer and ingest log may live on their own Redis (or Redis Cluster); unset, they
 # follow REDIS_URL. Sessions hash into LIVE_BUFFER_PARTITIONS partitions, each with its own

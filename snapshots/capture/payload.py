@@ -278,7 +278,8 @@ def capture_payload_parse(
         raise PayloadError("no_events", "The payload contains no events.")
     if max_items is not None and len(raw_items) > max_items:
         raise PayloadOverLimit(
-            "too_many_items", f"A request may carry at most {max_items} events; this one has {len(raw_items)}."
+            "too_many_items",
+            f"A request may carry at most {max_items} events; this one has {len(raw_items)}.",
         )
     sent_at = parse_datetime(envelope.get("sent_at"))
     token = _token_of(envelope)
@@ -291,8 +292,8 @@ def capture_payload_parse(
             token = _token_of(raw)
     sessions = {item.session_id for item in items if item.is_snapshot}
     if max_sessions is not None and len(sessions) > max_sessions:
-        raise PayloadOverLimit(
-            "too_many_sessions",
-            f"A request may carry snapshots of at most {max_sessions} sessions; this one has {len(sessions)}.",
+        detail = (
+            f"A request may carry snapshots of at most {max_sessions} sessions; this one has {len(sessions)}."
         )
+        raise PayloadOverLimit("too_many_sessions", detail)
     return CapturePayload(token=token, items=items, rejected=rejected)

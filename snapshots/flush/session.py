@@ -1,11 +1,14 @@
 """Flushing sessions: each buffer becomes one blob, then exactly its lines leave the buffer.
 
-The order and the crash-safety invariants are described in ``snapshots.flush``. A batch of
-sessions costs a constant number of database statements: which sessions are gone (deleted, or
-their environment is) and every recorded blob of the batch are read up front, the new rows are
-inserted together, and only then are the written lines removed from the buffer. Each session is
-flushed under its own lock, so two flushers never race on one; a failure of one session
-(storage or buffer down) leaves the others flushed and it in a state a retry finishes.
+The order and the crash-safety invariants are described in ``snapshots.flush``. With a Redis
+buffer, sessions are read, encoded and uploaded ``LIVE_BUFFER_FLUSH_CONCURRENCY`` at a time
+(gzip and the uploads release the GIL); the database buffer is flushed one session at a time,
+in the caller's connection. A batch of sessions costs a constant number of database statements:
+which sessions are gone (deleted, or their environment is) and every recorded blob of the batch
+are read up front, the new rows are inserted together, and only then are the written lines
+removed from the buffer. Each session is flushed under its own lock, so two flushers never race
+on one; a failure of one session (storage or buffer down) leaves the others flushed and it in a
+state a retry finishes.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import ExitStack, contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import Literal
 
+from django.conf import settings
 from django.core.cache import cache
 
 from recordings.conditions import session_keys_condition
@@ -25,6 +31,7 @@ from recordings_api.coordination import coordination_key
 from recordings_api.models import Environment
 from snapshots.flush.blobs import BlobWritten, blob_put, lines_already_stored
 from snapshots.live_buffer import BufferedLine, LiveBuffer, LiveBufferUnavailable, SessionRef, get_live_buffer
+from snapshots.live_buffer.redis_buffer import RedisLiveBuffer
 from snapshots.models import RecordingBlob
 from snapshots.storage import BlobStore, StorageUnavailable, get_blob_store
 
@@ -46,16 +53,35 @@ class FlushOutcome:
     error: str | None = None
 
 
+class _Locks:
+    """The flush locks of one chunk of sessions: taken one by one, released together (only the
+    ones still ours: a lock that expired and was taken by another flusher is left alone)."""
+
+    def __init__(self) -> None:
+        self.token = uuid.uuid4().hex
+        self.held: list[str] = []
+
+    def take(self, ref: SessionRef) -> bool:
+        key = coordination_key("flush-lock", ref.environment_id, ref.session_id)
+        if cache.add(key, self.token, timeout=LOCK_TIMEOUT_SECONDS):
+            self.held.append(key)
+            return True
+        return False
+
+    def release(self) -> None:
+        if self.held:
+            ours = [key for key, token in cache.get_many(self.held).items() if token == self.token]
+            cache.delete_many(ours)
+            self.held = []
+
+
 @contextmanager
-def _session_lock(ref: SessionRef) -> Iterator[bool]:
-    lock_key = coordination_key("flush-lock", ref.environment_id, ref.session_id)
-    token = uuid.uuid4().hex
-    acquired = cache.add(lock_key, token, timeout=LOCK_TIMEOUT_SECONDS)
+def _chunk_locks() -> Iterator[_Locks]:
+    locks = _Locks()
     try:
-        yield acquired
+        yield locks
     finally:
-        if acquired and cache.get(lock_key) == token:
-            cache.delete(lock_key)
+        locks.release()
 
 
 @dataclass
@@ -176,28 +202,48 @@ def sessions_flush(refs: Sequence[SessionRef]) -> list[FlushOutcome]:
     a state its next flush finishes; the others are flushed.
     """
     buffer, store = get_live_buffer(), get_blob_store()
+    concurrency = int(settings.LIVE_BUFFER_FLUSH_CONCURRENCY) if isinstance(buffer, RedisLiveBuffer) else 1
     outcomes: dict[SessionRef, FlushOutcome] = {}
-    for start in range(0, len(refs), BATCH_SIZE):
-        chunk = refs[start : start + BATCH_SIZE]
-        batch = _batch_read(chunk)
-        pending: list[_Pending] = []
-        with ExitStack() as locks:
-            for ref in chunk:
-                if not locks.enter_context(_session_lock(ref)):
-                    outcomes[ref] = FlushOutcome(ref.environment_id, ref.session_id, status="locked")
-                    continue
-                try:
-                    result = _flush_one(ref, batch, buffer, store)
-                except (StorageUnavailable, LiveBufferUnavailable) as error:
-                    outcomes[ref] = _failed(ref, error)
-                    continue
-                if isinstance(result, _Pending):
-                    pending.append(result)
-                else:
-                    outcomes[ref] = result
-            for outcome in _finish(pending, buffer):
-                outcomes[SessionRef(outcome.environment_id, outcome.session_id)] = outcome
+    with ThreadPoolExecutor(max_workers=concurrency) if concurrency > 1 else nullcontext() as pool:
+        for start in range(0, len(refs), BATCH_SIZE):
+            outcomes.update(_chunk_flush(refs[start : start + BATCH_SIZE], buffer, store, pool))
     return [outcomes[ref] for ref in refs]
+
+
+def _flush_guarded(
+    ref: SessionRef, batch: _Batch, buffer: LiveBuffer, store: BlobStore
+) -> FlushOutcome | _Pending:
+    try:
+        return _flush_one(ref, batch, buffer, store)
+    except (StorageUnavailable, LiveBufferUnavailable) as error:
+        return _failed(ref, error)
+
+
+def _chunk_flush(
+    chunk: Sequence[SessionRef], buffer: LiveBuffer, store: BlobStore, pool: ThreadPoolExecutor | None
+) -> dict[SessionRef, FlushOutcome]:
+    """One chunk: database reads up front, the sessions' reads, encodings and uploads in
+    parallel (no database work in them), then the rows and the trims."""
+    batch = _batch_read(chunk)
+    outcomes: dict[SessionRef, FlushOutcome] = {}
+    with _chunk_locks() as locks:
+        mine = []
+        for ref in chunk:
+            if locks.take(ref):
+                mine.append(ref)
+            else:
+                outcomes[ref] = FlushOutcome(ref.environment_id, ref.session_id, status="locked")
+        pending: list[_Pending] = []
+        flush = partial(_flush_guarded, batch=batch, buffer=buffer, store=store)
+        results = pool.map(flush, mine) if pool is not None else map(flush, mine)
+        for ref, result in zip(mine, results, strict=True):
+            if isinstance(result, _Pending):
+                pending.append(result)
+            else:
+                outcomes[ref] = result
+        for outcome in _finish(pending, buffer):
+            outcomes[SessionRef(outcome.environment_id, outcome.session_id)] = outcome
+    return outcomes
 
 
 def session_buffer_flush(*, environment_id: int, session_id: str) -> FlushOutcome:

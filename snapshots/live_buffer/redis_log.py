@@ -85,7 +85,11 @@ class RedisIngestLog:
         try:
             for node, node_calls in by_node.values():
                 self._evalsha_pipelined(node.redis_connection, sha, node_calls)
-        except (redis.exceptions.MovedError, redis.exceptions.AskError, redis.exceptions.ResponseError) as error:
+        except (
+            redis.exceptions.MovedError,
+            redis.exceptions.AskError,
+            redis.exceptions.ResponseError,
+        ) as error:
             if isinstance(error, redis.exceptions.NoScriptError):
                 raise
             for keys, args in calls:  # idempotent: identical lines are kept once, records dedup
