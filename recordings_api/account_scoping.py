@@ -21,12 +21,11 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
-from rest_framework.viewsets import ViewSetMixin
 
 from recordings_api.models import Environment, PersonalAPIKey
-from recordings_api.scopes import SCOPE_OBJECTS, AccessLevel, ScopeObject, scopes_grant
+from recordings_api.scopes import scopes_grant
 from recordings_api.selectors import account_visible_environments
-from recordings_api.tenancy import GUARDED_METHODS, SCOPE_REGISTRY, _served_actions
+from recordings_api.tenancy import ScopeGuard
 
 
 class AccountAccessPermission(BasePermission):
@@ -43,51 +42,9 @@ class AccountAccessPermission(BasePermission):
         return True
 
 
-def _shadowed_guards(cls: type) -> list[str]:
-    """Guarded methods whose resolved definition on ``cls`` is not the mixin's own."""
-    return [
-        name
-        for name in GUARDED_METHODS
-        if getattr(cls, name, None) is not getattr(AccountScopedViewSetMixin, name)
-    ]
-
-
-class AccountScopedViewSetMixin:
-    scope_object: ClassVar[ScopeObject]
-    scope_read_actions: ClassVar[tuple[str, ...]] = ("list", "retrieve")
+class AccountScopedViewSetMixin(ScopeGuard):
+    scoping_mixin: ClassVar[bool] = True
     scope_write_actions: ClassVar[tuple[str, ...]] = ()
-
-    request: Any
-    action: str | None
-
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        super().__init_subclass__(**kwargs)
-        overridden = _shadowed_guards(cls)
-        if overridden:
-            raise TypeError(
-                f"{cls.__name__} overrides or shadows {', '.join(overridden)}; "
-                "customise through safely_get_queryset."
-            )
-        if not issubclass(cls, ViewSetMixin) or cls.__dict__.get("abstract", False):
-            return
-        scope_object = getattr(cls, "scope_object", None)
-        if scope_object not in SCOPE_OBJECTS:
-            raise ImproperlyConfigured(f"{cls.__name__} must declare scope_object (one of {SCOPE_OBJECTS}).")
-        mapping: dict[str, tuple[ScopeObject, AccessLevel]] = {}
-        for action in sorted(_served_actions(cls)):
-            if action in cls.scope_read_actions:
-                mapping[action] = (scope_object, "read")
-            elif action in cls.scope_write_actions:
-                mapping[action] = (scope_object, "write")
-            else:
-                raise ImproperlyConfigured(f"{cls.__name__}.{action} is not mapped to a read or write scope.")
-        SCOPE_REGISTRY[cls] = mapping
-
-    def required_scope(self) -> tuple[ScopeObject, AccessLevel]:
-        action = self.action or "metadata"
-        if action == "metadata":
-            return self.scope_object, "read"
-        return SCOPE_REGISTRY[type(self)][action]
 
     @property
     def visible_environments(self) -> QuerySet[Environment]:

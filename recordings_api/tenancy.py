@@ -1,14 +1,17 @@
-"""The one tenancy mixin every environment-scoped viewset uses.
+"""The one tenancy mixin every environment-scoped viewset uses, and the guard under it.
 
-``EnvironmentScopedViewSetMixin`` resolves the environment from the URL, filters every queryset
-by it, runs the access and scope permissions and object permissions. Subclasses may not
-override ``get_queryset``, ``get_object``, ``get_permissions`` or ``get_authenticators``
-(a TypeError at import); they customise through ``safely_get_queryset`` and
-``safely_get_object``. The check compares the *resolved* methods with the mixin's own, so a mixin
-listed before this one (or a base listed before it) that defines one of them fails too. Each
-concrete viewset declares ``scope_object``; every action it serves
-must be listed in ``scope_read_actions`` or ``scope_write_actions`` or the class fails to
-import. The mapping is recorded in ``SCOPE_REGISTRY`` for the completeness test.
+``ScopeGuard`` holds the rules every API viewset follows, whichever scoping mixin it uses: it
+may not override ``get_queryset``, ``get_object``, ``get_permissions`` or ``get_authenticators``
+(a TypeError at import; subclasses customise through ``safely_get_queryset`` and
+``safely_get_object``). The check compares the *resolved* methods with the scoping mixin's own,
+so a mixin listed before it (or a base listed before it) that defines one of them fails too.
+Each concrete viewset declares ``scope_object``; every action it serves must be listed in
+``scope_read_actions`` or ``scope_write_actions`` or the class fails to import. The mapping is
+recorded in ``SCOPE_REGISTRY`` for the completeness test.
+
+``EnvironmentScopedViewSetMixin`` (this module) resolves the environment from the URL, filters
+every queryset by it, runs the access and scope permissions and object permissions;
+``recordings_api.account_scoping`` scopes the few endpoints above environments.
 """
 
 from __future__ import annotations
@@ -59,46 +62,66 @@ def _served_actions(cls: type) -> set[str]:
     return actions
 
 
+def _scoping_mixin(cls: type) -> type:
+    """The nearest class of ``cls``'s bases that declares itself a scoping mixin."""
+    return next(base for base in cls.__mro__[1:] if base.__dict__.get("scoping_mixin", False))
+
+
 def _shadowed_guards(cls: type) -> list[str]:
-    """Guarded methods whose resolved definition on ``cls`` is not the mixin's own."""
-    return [
-        name
-        for name in GUARDED_METHODS
-        if getattr(cls, name, None) is not getattr(EnvironmentScopedViewSetMixin, name)
-    ]
+    """Guarded methods whose resolved definition on ``cls`` is not its scoping mixin's own."""
+    mixin = _scoping_mixin(cls)
+    return [name for name in GUARDED_METHODS if getattr(cls, name, None) is not getattr(mixin, name)]
 
 
-class EnvironmentScopedViewSetMixin(_GenericViewSet):
+def _scope_mapping(cls: Any) -> dict[str, tuple[ScopeObject, AccessLevel]]:
+    scope_object = getattr(cls, "scope_object", None)
+    if scope_object not in SCOPE_OBJECTS:
+        raise ImproperlyConfigured(f"{cls.__name__} must declare scope_object (one of {SCOPE_OBJECTS}).")
+    mapping: dict[str, tuple[ScopeObject, AccessLevel]] = {}
+    for action in sorted(_served_actions(cls)):
+        if action in cls.scope_read_actions:
+            mapping[action] = (scope_object, "read")
+        elif action in cls.scope_write_actions:
+            mapping[action] = (scope_object, "write")
+        else:
+            raise ImproperlyConfigured(f"{cls.__name__}.{action} is not mapped to a read or write scope.")
+    return mapping
+
+
+class ScopeGuard(_GenericViewSet):
+    """The rules of every API viewset (module docstring); scoping mixins set ``scoping_mixin``."""
+
     scope_object: ClassVar[ScopeObject]
     scope_read_actions: ClassVar[tuple[str, ...]] = DEFAULT_READ_ACTIONS
     scope_write_actions: ClassVar[tuple[str, ...]] = DEFAULT_WRITE_ACTIONS
-    environment_field: ClassVar[str] = "environment"
-    # Actions a resource grant (a sharing token) may reach; the grant then decides per object.
-    # Grants on any other action are refused with 403.
-    grant_enabled_actions: ClassVar[tuple[str, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
+        if cls.__dict__.get("scoping_mixin", False):
+            return
         overridden = _shadowed_guards(cls)
         if overridden:
             raise TypeError(
                 f"{cls.__name__} overrides or shadows {', '.join(overridden)}; "
                 "customise through safely_get_queryset/safely_get_object instead."
             )
-        if not issubclass(cls, ViewSetMixin) or cls.__dict__.get("abstract", False):
-            return
-        scope_object = getattr(cls, "scope_object", None)
-        if scope_object not in SCOPE_OBJECTS:
-            raise ImproperlyConfigured(f"{cls.__name__} must declare scope_object (one of {SCOPE_OBJECTS}).")
-        mapping: dict[str, tuple[ScopeObject, AccessLevel]] = {}
-        for action in sorted(_served_actions(cls)):
-            if action in cls.scope_read_actions:
-                mapping[action] = (scope_object, "read")
-            elif action in cls.scope_write_actions:
-                mapping[action] = (scope_object, "write")
-            else:
-                raise ImproperlyConfigured(f"{cls.__name__}.{action} is not mapped to a read or write scope.")
-        SCOPE_REGISTRY[cls] = mapping
+        if issubclass(cls, ViewSetMixin) and not cls.__dict__.get("abstract", False):
+            SCOPE_REGISTRY[cls] = _scope_mapping(cls)
+
+    def required_scope(self) -> tuple[ScopeObject, AccessLevel]:
+        """The scope the current action needs; OPTIONS (metadata) needs read."""
+        action = self.action or "metadata"
+        if action == "metadata":
+            return self.scope_object, "read"
+        return SCOPE_REGISTRY[type(self)][action]
+
+
+class EnvironmentScopedViewSetMixin(ScopeGuard):
+    scoping_mixin: ClassVar[bool] = True
+    environment_field: ClassVar[str] = "environment"
+    # Actions a resource grant (a sharing token) may reach; the grant then decides per object.
+    # Grants on any other action are refused with 403.
+    grant_enabled_actions: ClassVar[tuple[str, ...]] = ()
 
     # --- environment -----------------------------------------------------------------------
     @property
@@ -112,13 +135,6 @@ class EnvironmentScopedViewSetMixin(_GenericViewSet):
             )
             self._environment = cached
         return cached
-
-    def required_scope(self) -> tuple[ScopeObject, AccessLevel]:
-        """The scope the current action needs; OPTIONS (metadata) needs read."""
-        action = self.action or "metadata"
-        if action == "metadata":
-            return self.scope_object, "read"
-        return SCOPE_REGISTRY[type(self)][action]
 
     # --- guarded DRF override points --------------------------------------------------------
     def get_authenticators(self) -> list[BaseAuthentication]:
