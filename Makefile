@@ -31,7 +31,7 @@ run: install .env
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: install
-	TESTING=1 $(BIN)/pytest -n 2 -p no:cacheprovider
+	TESTING=1 $(BIN)/pytest -n 2 -p no:cacheprovider --cov --cov-report=term
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

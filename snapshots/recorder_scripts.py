@@ -26,7 +26,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNot
 from django.http.response import HttpResponseBase
 from django.views.decorators.csrf import csrf_exempt
 
-from snapshots.capture.http import json_error, read_only_method_check, with_cors
+from snapshots.capture.responses import json_error, read_only_method_check, with_cors
 
 SCRIPT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*\.js(\.map)?$")
 DEFAULT_PACKAGE = "posthog-js"

@@ -24,7 +24,7 @@ from django.views.decorators.csrf import csrf_exempt
 from recordings_api.models import Environment
 from recordings_api.renderers import json_dumps
 from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError
-from snapshots.capture.http import (
+from snapshots.capture.responses import (
     cors_preflight,
     json_error,
     json_ok,

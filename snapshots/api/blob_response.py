@@ -9,7 +9,7 @@ so 200/206/304 carry a year-long private ``Cache-Control``.
 Failure modes: object storage down or timing out before the first byte → 503 with Retry-After;
 row without object → 404; object disagreeing with its row (size, range, corrupt gzip) → 500.
 After the headers, any failure raises out of the body so the server aborts the connection
-(``http.exact_length`` guarantees a short or overlong body never ends cleanly).
+(``blob_http.exact_length`` guarantees a short or overlong body never ends cleanly).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from recordings_api.errors import ServiceUnavailable, error_body
-from snapshots.api import http
+from snapshots.api import blob_http
 from snapshots.models import RecordingBlob
 from snapshots.selectors import snapshot_blob_open, snapshot_blob_stat
 from snapshots.storage import ObjectStream, RangeNotSatisfiable, StorageUnavailable
@@ -51,20 +51,20 @@ class BlobResponder:
     def __init__(self, request: Request, blob: RecordingBlob) -> None:
         self.request = request
         self.blob = blob
-        self.gzip = http.accepts_gzip(request.headers.get("Accept-Encoding"))
+        self.gzip = blob_http.accepts_gzip(request.headers.get("Accept-Encoding"))
         self.size = blob.size_bytes if self.gzip else blob.uncompressed_size_bytes
         self.etag = f"{blob.etag}-gz" if self.gzip else blob.etag
 
     def respond(self) -> HttpResponseBase:
         """Conditionals first (§13.2.2: If-None-Match, then If-Range/Range), then the body."""
         headers = self.request.headers
-        if http.etag_matches(headers.get("If-None-Match"), self.etag):
+        if blob_http.etag_matches(headers.get("If-None-Match"), self.etag):
             return self._not_modified()
         byte_range = None
-        if http.if_range_allows(headers.get("If-Range"), self.etag):
+        if blob_http.if_range_allows(headers.get("If-Range"), self.etag):
             try:
-                byte_range = http.range_parse(headers.get("Range"), self.size)
-            except http.RangeUnsatisfiable:
+                byte_range = blob_http.range_parse(headers.get("Range"), self.size)
+            except blob_http.RangeUnsatisfiable:
                 return self._unsatisfiable()
         response = self._head(byte_range) if self.request.method == "HEAD" else self._streamed(byte_range)
         response["Content-Length"] = str(byte_range.length if byte_range else self.size)
@@ -99,7 +99,7 @@ class BlobResponder:
         patch_vary_headers(response, ["Accept-Encoding"])
         return response
 
-    def _head(self, byte_range: http.ByteRange | None) -> HttpResponseBase:
+    def _head(self, byte_range: blob_http.ByteRange | None) -> HttpResponseBase:
         """Headers only, but only for a blob GET would serve: the object must exist (§9.3.2)."""
         try:
             stored = snapshot_blob_stat(blob=self.blob)
@@ -111,24 +111,24 @@ class BlobResponder:
             raise self._inconsistent(f"object size {stored.size}")
         return HttpResponse(content_type=JSON, status=206 if byte_range else 200)
 
-    def _streamed(self, byte_range: http.ByteRange | None) -> StreamingHttpResponse:
+    def _streamed(self, byte_range: blob_http.ByteRange | None) -> StreamingHttpResponse:
         stream = self._open(byte_range)
         length = byte_range.length if byte_range else self.size
-        chunks = stream.chunks if self.gzip else http.decompressed(stream.chunks, byte_range)
+        chunks = stream.chunks if self.gzip else blob_http.decompressed(stream.chunks, byte_range)
         try:
-            body = http.PrefetchedBody(
-                http.exact_length(chunks, length), close=stream.close, on_error=self._aborted
+            body = blob_http.PrefetchedBody(
+                blob_http.exact_length(chunks, length), close=stream.close, on_error=self._aborted
             )
         except StorageUnavailable as error:
             stream.close()
             raise ServiceUnavailable(STORAGE_DOWN) from error
-        except (zlib.error, http.BodyLengthMismatch) as error:
+        except (zlib.error, blob_http.BodyLengthMismatch) as error:
             stream.close()
             raise self._inconsistent(str(error)) from error
-        content = http.AsyncBody(body) if isinstance(self.request._request, ASGIRequest) else body
+        content = blob_http.AsyncBody(body) if isinstance(self.request._request, ASGIRequest) else body
         return StreamingHttpResponse(content, content_type=JSON, status=206 if byte_range else 200)
 
-    def _open(self, byte_range: http.ByteRange | None) -> ObjectStream:
+    def _open(self, byte_range: blob_http.ByteRange | None) -> ObjectStream:
         """The stored bytes: all of them, or only the range when serving gzip (ranges of the
         identity representation are cut from the decompressed stream)."""
         storage_range = (byte_range.start, byte_range.end) if (self.gzip and byte_range) else None

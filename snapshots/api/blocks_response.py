@@ -31,7 +31,7 @@ from rest_framework.request import Request
 
 from recordings.models import SessionRecording
 from recordings_api.errors import ServiceUnavailable
-from snapshots.api import http
+from snapshots.api import blob_http
 from snapshots.api.blob_response import STORAGE_DOWN, BlobInconsistent
 from snapshots.blocks import SnapshotBlock, snapshot_blocks_list
 from snapshots.live_buffer import LiveBufferUnavailable
@@ -154,7 +154,7 @@ def _streamed(
     decompress: bool,
 ) -> StreamingHttpResponse:
     body = _prefetched(recording, chunks, close=close)
-    content = http.AsyncBody(body) if isinstance(request._request, ASGIRequest) else body
+    content = blob_http.AsyncBody(body) if isinstance(request._request, ASGIRequest) else body
     response = StreamingHttpResponse(content, content_type=JSONL if decompress else BINARY)
     response["Content-Disposition"] = "inline"
     return response
@@ -162,7 +162,7 @@ def _streamed(
 
 def _prefetched(
     recording: SessionRecording, chunks: Iterator[bytes], *, close: Callable[[], None]
-) -> http.PrefetchedBody:
+) -> blob_http.PrefetchedBody:
     """The body with its first chunk read: failures up to there become error responses."""
     fields: dict[str, object] = {
         "environment_id": recording.environment_id,
@@ -175,7 +175,7 @@ def _prefetched(
         )
 
     try:
-        return http.PrefetchedBody(chunks, close=close, on_error=aborted)
+        return blob_http.PrefetchedBody(chunks, close=close, on_error=aborted)
     except StorageUnavailable as error:
         close()
         raise ServiceUnavailable(STORAGE_DOWN) from error

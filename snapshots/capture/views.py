@@ -37,7 +37,8 @@ from django.views.decorators.csrf import csrf_exempt
 
 from snapshots.capture.budget import capture_budget_wait
 from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError, decode_body, decode_data_field
-from snapshots.capture.http import (
+from snapshots.capture.payload import CapturePayload, PayloadError, PayloadOverLimit, capture_payload_parse
+from snapshots.capture.responses import (
     capture_throttled,
     cors_preflight,
     json_error,
@@ -46,7 +47,6 @@ from snapshots.capture.http import (
     payload_too_large,
     read_body_capped,
 )
-from snapshots.capture.payload import CapturePayload, PayloadError, PayloadOverLimit, capture_payload_parse
 from snapshots.ingestion.services import capture_ingest
 from snapshots.ingestion.tokens import environment_id_for_token
 from snapshots.live_buffer import LiveBufferUnavailable

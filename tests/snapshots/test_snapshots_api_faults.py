@@ -14,8 +14,8 @@ from rest_framework.test import APIClient
 from recordings.models import SessionRecording
 from recordings_api.errors import DEPENDENCY_DOWN
 from recordings_api.models import Environment
+from snapshots.api.blob_http import BodyLengthMismatch
 from snapshots.api.blob_response import STORAGE_DOWN
-from snapshots.api.http import BodyLengthMismatch
 from snapshots.api.views import BUFFER_DOWN
 from snapshots.models import RecordingBlob
 from snapshots.storage import StorageUnavailable, get_blob_store

@@ -1,4 +1,4 @@
-"""The header rules of ``snapshots.api.http`` over their whole input space (pure functions, no
+"""The header rules of ``snapshots.api.blob_http`` over their whole input space (pure functions, no
 database); ``test_snapshots_api_blob`` checks each rule once more through real requests."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from snapshots.api.http import (
+from snapshots.api.blob_http import (
     BodyLengthMismatch,
     ByteRange,
     PrefetchedBody,
