@@ -82,7 +82,7 @@ def test_shared_page_loads_nothing_from_outside(
     guarded_page: tuple[Any, list[str]], live_server: Any, capture_environment: Environment
 ) -> None:
     page, outside = guarded_page
-    recording = SessionRecordingFactory(environment=capture_environment)
+    recording = SessionRecordingFactory.create(environment=capture_environment)
     token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
 
     _open(page, f"{live_server.url}/shared/{token}")

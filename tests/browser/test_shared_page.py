@@ -187,7 +187,7 @@ def _renders_player(frame: Any) -> bool:
 def test_shared_page_explains_an_empty_recording_and_a_revoked_link(
     browser: Any, capture_server: Any, capture_environment: Environment
 ) -> None:
-    recording = SessionRecordingFactory(environment=capture_environment)  # metadata only, no snapshots
+    recording = SessionRecordingFactory.create(environment=capture_environment)  # metadata only, no snapshots
     token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
     context = browser.new_context()
     page = context.new_page()

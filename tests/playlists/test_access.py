@@ -151,7 +151,7 @@ def test_another_environments_playlist_is_404_through_my_environment(
 ):
     """My key, my environment's URL, the other environment's short_id: never found, never touched."""
     theirs = make_playlist(other_environment, outsider, name="theirs")
-    recording = SessionRecordingFactory(environment=other_environment)
+    recording = SessionRecordingFactory.create(environment=other_environment)
     pin(theirs, recording)
 
     response = getattr(api, method)(
@@ -168,7 +168,7 @@ def test_another_environments_playlist_is_404_through_my_environment(
 def test_lists_do_not_leak_other_environments(api, environment, owner, other_environment, outsider):
     mine = make_playlist(environment, owner, name="shared name")
     make_playlist(other_environment, outsider, name="shared name")
-    recording = SessionRecordingFactory(environment=other_environment)
+    recording = SessionRecordingFactory.create(environment=other_environment)
     theirs_pinning = make_playlist(other_environment, outsider)
     pin(theirs_pinning, recording)
 

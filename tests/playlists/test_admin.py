@@ -24,7 +24,7 @@ def admin_client_(db) -> Client:
 def test_playlist_admin_lists_deleted_ones_too_and_opens_one(admin_client_, environment, owner):
     live = make_playlist(environment, owner, name="Live one")
     gone = make_playlist(environment, owner, name="Gone one", deleted=True)
-    pin(live, SessionRecordingFactory(environment=environment))
+    pin(live, SessionRecordingFactory.create(environment=environment))
 
     changelist = admin_client_.get("/admin/playlists/sessionrecordingplaylist/")
     change = admin_client_.get(f"/admin/playlists/sessionrecordingplaylist/{live.id}/change/")
@@ -40,7 +40,7 @@ def test_playlist_admin_lists_deleted_ones_too_and_opens_one(admin_client_, envi
 
 def test_item_admin_lists_and_searches_items(admin_client_, environment, owner):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
     item = SessionRecordingPlaylistItem.objects.get()
 

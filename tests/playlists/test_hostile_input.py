@@ -61,7 +61,7 @@ def test_a_nul_in_filters_is_400(api, environment, filters):
 
 def test_a_recordings_list_with_a_huge_offset_is_empty(api, environment, owner):
     playlist = make_playlist(environment, owner)
-    pin(playlist, SessionRecordingFactory(environment=environment))
+    pin(playlist, SessionRecordingFactory.create(environment=environment))
 
     response = api.get(
         playlists_url(environment, "projects", playlist.short_id, "recordings"), {"offset": "9" * 30}

@@ -22,7 +22,7 @@ def pinned_ids(playlist) -> list[str]:
 
 def test_pin_a_recording_returns_200_is_idempotent_and_persists_it(api, environment, owner, prefix):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     url = playlists_url(environment, prefix, playlist.short_id, "recordings", recording.session_id)
 
     first = api.post(url)
@@ -37,7 +37,7 @@ def test_pin_a_recording_returns_200_is_idempotent_and_persists_it(api, environm
 
 def test_pin_without_trailing_slash(api, environment, owner):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     url = playlists_url(environment, "projects", playlist.short_id, "recordings", recording.session_id)
 
     assert api.post(url.rstrip("/")).status_code == 200
@@ -46,7 +46,7 @@ def test_pin_without_trailing_slash(api, environment, owner):
 
 def test_pin_to_a_filters_playlist_is_400(api, environment, owner):
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = api.post(
         playlists_url(environment, "projects", playlist.short_id, "recordings", recording.session_id)
@@ -82,7 +82,7 @@ def test_pin_an_unknown_recording_is_404(api, environment, owner):
 
 def test_pin_another_environments_recording_is_404(api, environment, owner, other_environment):
     playlist = make_playlist(environment, owner)
-    foreign = SessionRecordingFactory(environment=other_environment)
+    foreign = SessionRecordingFactory.create(environment=other_environment)
 
     response = api.post(
         playlists_url(environment, "projects", playlist.short_id, "recordings", foreign.session_id)
@@ -96,7 +96,7 @@ def test_pin_another_environments_recording_is_404(api, environment, owner, othe
 
 def test_pin_a_deleted_recording_is_404(api, environment, owner):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     DeletedRecording.objects.create(environment=environment, session_id=recording.session_id)
 
     response = api.post(
@@ -109,8 +109,8 @@ def test_pin_a_deleted_recording_is_404(api, environment, owner):
 def test_unpin_returns_204_and_removes_only_that_item(api, environment, owner, prefix):
     playlist = make_playlist(environment, owner)
     keep, drop = (
-        SessionRecordingFactory(environment=environment),
-        SessionRecordingFactory(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
     )
     pin(playlist, keep, drop)
 
@@ -127,7 +127,7 @@ def test_unpin_returns_204_and_removes_only_that_item(api, environment, owner, p
 @pytest.mark.parametrize("pinned_elsewhere", [False, True])
 def test_unpin_what_is_not_pinned_is_404_never_500(api, environment, owner, pinned_elsewhere):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     if pinned_elsewhere:
         pin(make_playlist(environment, owner), recording)
 
@@ -157,10 +157,10 @@ def test_bulk_add_pins_known_recordings_and_reports_the_rest(
 ):
     playlist = make_playlist(environment, owner)
     already, fresh = (
-        SessionRecordingFactory(environment=environment),
-        SessionRecordingFactory(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
     )
-    foreign = SessionRecordingFactory(environment=other_environment)
+    foreign = SessionRecordingFactory.create(environment=other_environment)
     pin(playlist, already)
     ids = [already.session_id, fresh.session_id, foreign.session_id, "missing", fresh.session_id]
 
@@ -185,7 +185,7 @@ def test_bulk_add_pins_known_recordings_and_reports_the_rest(
 
 def test_bulk_add_to_a_filters_playlist_is_400(api, environment, owner):
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = api.post(
         playlists_url(environment, "projects", playlist.short_id, "recordings", "bulk_add"),
@@ -200,7 +200,7 @@ def test_bulk_add_to_a_filters_playlist_is_400(api, environment, owner):
 
 def test_bulk_delete_unpins_and_ignores_unpinned_ids(api, environment, owner, prefix):
     playlist = make_playlist(environment, owner)
-    first, second, third = (SessionRecordingFactory(environment=environment) for _ in range(3))
+    first, second, third = (SessionRecordingFactory.create(environment=environment) for _ in range(3))
     pin(playlist, first, second, third)
 
     response = api.post(
@@ -219,7 +219,7 @@ def test_bulk_delete_cannot_touch_another_environments_items(
 ):
     mine = make_playlist(environment, owner)
     theirs = make_playlist(other_environment, outsider)
-    foreign = SessionRecordingFactory(environment=other_environment)
+    foreign = SessionRecordingFactory.create(environment=other_environment)
     pin(theirs, foreign)
 
     response = api.post(
@@ -287,7 +287,7 @@ def test_a_collection_is_capped_at_the_listing_bound(api, environment, owner):
 
 def test_deleting_a_recording_unpins_it(api, environment, owner):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
 
     response = api.delete(f"/api/projects/{environment.id}/session_recordings/{recording.session_id}/")
@@ -299,7 +299,7 @@ def test_deleting_a_recording_unpins_it(api, environment, owner):
 def test_an_expired_recording_cannot_be_pinned(api, environment, owner):
     playlist = make_playlist(environment, owner)
     long_ago = timezone.now() - timedelta(days=400)
-    recording = SessionRecordingFactory(
+    recording = SessionRecordingFactory.create(
         environment=environment, start_time=long_ago, end_time=long_ago + timedelta(minutes=1)
     )
 

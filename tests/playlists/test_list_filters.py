@@ -81,7 +81,7 @@ def test_date_from_and_date_to_on_last_modified(api, environment, catalogue):
 
 
 def test_session_recording_id(api, environment, owner, catalogue):
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(SessionRecordingPlaylist.objects.get(short_id=catalogue["old"]), recording)
 
     assert short_ids(api, environment, session_recording_id=recording.session_id) == [catalogue["old"]]

@@ -52,7 +52,7 @@ def viewed(environment, user, *recordings):
 
 def test_collection_counts_pinned_and_watched_per_user(api, environment, owner, teammate, key_client):
     playlist = make_playlist(environment, owner)
-    first, second, _ = (SessionRecordingFactory(environment=environment) for _ in range(3))
+    first, second, _ = (SessionRecordingFactory.create(environment=environment) for _ in range(3))
     pin(playlist, first, second)
     viewed(environment, owner, first)
     viewed(environment, teammate, first, second)
@@ -67,7 +67,7 @@ def test_collection_counts_pinned_and_watched_per_user(api, environment, owner, 
 
 def test_views_in_another_environment_do_not_count(api, environment, owner, other_environment):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
     SessionRecordingViewed.objects.create(
         environment=other_environment, user=owner, session_id=recording.session_id
@@ -78,8 +78,8 @@ def test_views_in_another_environment_do_not_count(api, environment, owner, othe
 
 def test_saved_filters_counts_after_a_refresh(api, environment, owner, eager_celery):
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    clicky = [SessionRecordingFactory(environment=environment, click_count=9) for _ in range(3)]
-    SessionRecordingFactory(environment=environment, click_count=1)
+    clicky = [SessionRecordingFactory.create(environment=environment, click_count=9) for _ in range(3)]
+    SessionRecordingFactory.create(environment=environment, click_count=1)
     viewed(environment, owner, clicky[0])
     assert counts(api, environment, playlist)["saved_filters"] == NULL_SAVED_FILTERS
 
@@ -101,10 +101,10 @@ def test_saved_filters_counts_after_a_refresh(api, environment, owner, eager_cel
 
 def test_increased_compares_with_the_previous_refresh(api, environment, owner):
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    SessionRecordingFactory(environment=environment, click_count=9)
+    SessionRecordingFactory.create(environment=environment, click_count=9)
     refresh_playlist_saved_filters_count.apply(args=[playlist.id])
 
-    SessionRecordingFactory(environment=environment, click_count=9)
+    SessionRecordingFactory.create(environment=environment, click_count=9)
     refresh_playlist_saved_filters_count.apply(args=[playlist.id])
     grown = counts(api, environment, playlist)["saved_filters"]
 
@@ -151,7 +151,7 @@ def test_the_periodic_task_refreshes_only_live_filters_playlists_that_are_due(
 
 def test_saved_filters_are_hidden_while_a_playlist_has_pinned_recordings(api, environment, owner):
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
     SavedFiltersMatch.objects.create(playlist=playlist, session_ids=["x"], refreshed_at=timezone.now())
 
@@ -179,7 +179,7 @@ def test_changing_the_filters_forgets_the_stale_counts(api, environment, owner):
 def test_creating_a_filters_playlist_enqueues_its_first_refresh(
     api, environment, django_capture_on_commit_callbacks, eager_celery
 ):
-    SessionRecordingFactory(environment=environment)
+    SessionRecordingFactory.create(environment=environment)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = api.post(
@@ -207,7 +207,7 @@ def test_list_counts_cost_a_fixed_number_of_queries(api, environment, owner):
 
     def add_playlists() -> None:
         collection = make_playlist(environment, owner)
-        pin(collection, SessionRecordingFactory(environment=environment))
+        pin(collection, SessionRecordingFactory.create(environment=environment))
         saved = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
         SavedFiltersMatch.objects.create(playlist=saved, session_ids=["a", "b"], refreshed_at=timezone.now())
 
@@ -223,7 +223,7 @@ def test_list_counts_cost_a_fixed_number_of_queries(api, environment, owner):
 def test_reads_never_refresh_counts(api, environment, owner):
     """Counts are the schedule's job (beat, or the embedded scheduler), never a read's."""
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    SessionRecordingFactory(environment=environment, click_count=9)
+    SessionRecordingFactory.create(environment=environment, click_count=9)
 
     assert counts(api, environment, playlist)["saved_filters"] == NULL_SAVED_FILTERS
     assert api.get(playlists_url(environment)).status_code == 200

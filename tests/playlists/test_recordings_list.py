@@ -18,7 +18,7 @@ LIST_KEYS = {"count", "next", "previous", "has_next", "results", "version", "nex
 
 def recording_at(environment, *, days_ago: float = 0, **fields):
     start = timezone.now().replace(microsecond=0) - timedelta(days=days_ago, hours=1)
-    return SessionRecordingFactory(
+    return SessionRecordingFactory.create(
         environment=environment, start_time=start, end_time=start + timedelta(minutes=2), **fields
     )
 

@@ -98,7 +98,7 @@ def test_similar_sessions_ranking(api, environment, other_environment, recording
             start_url=urls[0],
         )
         for event in events:
-            SessionEventFactory(environment=environment, session_id=row.session_id, event=event)
+            SessionEventFactory.create(environment=environment, session_id=row.session_id, event=event)
         return row
 
     target = recording(["https://a.com/x?q=1", "https://a.com/y"], ["$pageview", "signup"], 1)
@@ -158,7 +158,7 @@ def test_summarize_is_deterministic(api, environment, recordings_url):
     )
 
     def event(name, seconds, **properties):
-        SessionEventFactory(
+        SessionEventFactory.create(
             environment=environment,
             session_id=recording.session_id,
             event=name,

@@ -208,7 +208,7 @@ def test_patch_other_environment_is_404(api, other_environment, recordings_url):
 
 def test_delete(api, owner, recording, recordings_url, django_capture_on_commit_callbacks):
     environment = recording.environment
-    SessionEventFactory(environment=environment, session_id=recording.session_id)
+    SessionEventFactory.create(environment=environment, session_id=recording.session_id)
     SessionRecordingViewed.objects.create(
         environment=environment, user=owner, session_id=recording.session_id
     )

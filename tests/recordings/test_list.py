@@ -65,7 +65,7 @@ def test_list_full_body(api, environment, owner, teammate, recordings_url):
     recording = make_recording(
         environment, start=timezone.now() - timedelta(hours=2), duration=120, active=60
     )
-    person = PersonFactory(
+    person = PersonFactory.create(
         environment=environment, distinct_ids=[recording.distinct_id], properties={"email": "p@example.com"}
     )
     SessionRecordingViewed.objects.create(
@@ -261,7 +261,7 @@ def test_list_query_count_is_constant(api, environment, owner, teammate, django_
     def add(count: int) -> None:
         for _ in range(count):
             recording = make_recording(environment, start=now - timedelta(hours=1), duration=60, active=1)
-            PersonFactory(environment=environment, distinct_ids=[recording.distinct_id])
+            PersonFactory.create(environment=environment, distinct_ids=[recording.distinct_id])
             for user in (owner, teammate):
                 SessionRecordingViewed.objects.create(
                     environment=environment, user=user, session_id=recording.session_id

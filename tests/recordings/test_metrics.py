@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def sub_second(environment):
     start = timezone.now().astimezone(UTC).replace(microsecond=800_000) - timedelta(hours=1)
-    return SessionRecordingFactory(
+    return SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(milliseconds=2_400),
@@ -78,7 +78,7 @@ def test_recording_ttl_counts_calendar_days(api, environment, days_ago, retentio
     """PostHog: ``dateDiff('day', now, expiry_time)`` — 30-day retention, 1 day old → 29."""
     midnight = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = midnight - timedelta(days=days_ago) + timedelta(seconds=1)
-    recording = SessionRecordingFactory(
+    recording = SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(seconds=5),
@@ -106,7 +106,7 @@ def test_recording_ttl_python_twin_is_calendar_days(environment):
 def test_activity_score_ties_round_like_the_database(api, environment):
     """97 / 800 * 100 = 12.125: the response, the filter and SQL all say 12.13."""
     start = timezone.now().replace(microsecond=0) - timedelta(hours=2)
-    recording = SessionRecordingFactory(
+    recording = SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(seconds=800),

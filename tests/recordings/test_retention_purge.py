@@ -34,7 +34,7 @@ def recordings(environment, other_environment):
         "persisted": make(environment, 400, persisted=True),
         "other_expired": make(other_environment, 40),
     }
-    SessionEventFactory(environment=environment, session_id=rows["expired"].session_id)
+    SessionEventFactory.create(environment=environment, session_id=rows["expired"].session_id)
     return rows
 
 

@@ -65,7 +65,7 @@ def project_basic(project: Project, *, ingested: bool = False) -> dict[str, Any]
 def test_projects_lists_the_projects_of_your_organizations(
     api: APIClient, environment: Environment, second_project: Project, other_environment: Environment
 ) -> None:
-    SessionRecordingFactory(environment=environment)
+    SessionRecordingFactory.create(environment=environment)
 
     response = api.get("/api/projects/")
 
@@ -331,7 +331,7 @@ def test_organizations_need_the_organization_scope(key_client: Callable[..., API
 
 
 def test_me(api: APIClient, owner: User, organization: Organization, environment: Environment) -> None:
-    SessionRecordingFactory(environment=environment)
+    SessionRecordingFactory.create(environment=environment)
     owner.refresh_from_db()
 
     response = api.get("/api/users/@me/")

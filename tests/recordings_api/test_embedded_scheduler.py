@@ -59,7 +59,7 @@ def _capture(environment: Environment) -> str:
 def _due_work(environment: Environment, owner: User) -> dict[str, Callable[[], bool]]:
     """One piece of work per beat entry, and how to tell it was done."""
     session_id = _capture(environment)
-    expired = SessionRecordingFactory(
+    expired = SessionRecordingFactory.create(
         environment=environment, start_time=timezone.now() - timedelta(days=400), retention_period_days=30
     )
     playlist = SessionRecordingPlaylist.objects.create(

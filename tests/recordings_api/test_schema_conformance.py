@@ -53,7 +53,7 @@ def assert_conforms(schema: dict[str, Any], template: str, method: str, response
 
 @pytest.fixture
 def recording(environment):
-    return SessionRecordingFactory(environment=environment)
+    return SessionRecordingFactory.create(environment=environment)
 
 
 def test_recordings_endpoints_conform(schema, api, environment, recording):

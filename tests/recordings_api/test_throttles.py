@@ -92,7 +92,7 @@ def test_a_sharing_token_budget_holds_under_concurrency(environment: Environment
     from tests.factories import SessionRecordingFactory
 
     _rates(settings, sharing_token=f"{BUDGET}/minute")
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     shared = SharingConfiguration.objects.create(environment=environment, recording=recording, enabled=True)
     url = (
         f"/api/projects/{environment.id}/session_recordings/{recording.session_id}/"

@@ -95,7 +95,7 @@ def world(
     environment: Environment, owner: User, outsider: User, other_environment: Environment, settings: Any
 ) -> dict[str, Any]:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "auth_failures": None}
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     playlist = SessionRecordingPlaylist.objects.create(
         environment=environment, created_by=owner, type="collection"
     )

@@ -139,7 +139,7 @@ def test_disabling_ends_the_grace_period_of_rotated_tokens(api, sharing_url, rec
 def test_tokens_are_unique_and_long(api, environment, prefix):
     tokens = set()
     for _ in range(5):
-        recording = SessionRecordingFactory(environment=environment)
+        recording = SessionRecordingFactory.create(environment=environment)
         url = f"/api/{prefix}/{environment.id}/session_recordings/{recording.session_id}/sharing"
         tokens.add(api.patch(url, {"enabled": True}, format="json").json()["access_token"])
     assert len(tokens) == 5
@@ -231,7 +231,7 @@ def test_another_environments_url_is_404_for_a_non_member(
 def test_same_session_id_in_two_environments_is_shared_separately(
     api, key_client, outsider, sharing_url, recording, other_environment
 ):
-    twin = SessionRecordingFactory(environment=other_environment, session_id=recording.session_id)
+    twin = SessionRecordingFactory.create(environment=other_environment, session_id=recording.session_id)
     outsider_client = key_client(["*"], user=outsider)
     twin_url = f"/api/environments/{other_environment.id}/session_recordings/{twin.session_id}/sharing"
     mine = _enable(api, sharing_url, recording)

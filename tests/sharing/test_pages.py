@@ -119,7 +119,7 @@ def test_display_settings_reach_the_page(client: Client, shared):
 
 def test_no_person_data_on_the_pages(client: Client, shared, environment):
     recording = shared.recording
-    PersonFactory(
+    PersonFactory.create(
         environment=environment,
         properties={"email": "secret.person@example.com", "name": "Secret Person"},
         distinct_ids=[recording.distinct_id],
@@ -178,7 +178,7 @@ def test_deleted_recording_is_a_404_page(client: Client, shared):
 
 
 def test_a_token_never_opens_another_recording_page(client: Client, shared, environment):
-    other = SessionRecordingFactory(environment=environment)
+    other = SessionRecordingFactory.create(environment=environment)
     data = client.get(f"/shared/{shared.access_token}.json").json()
     assert data["recording"]["id"] == shared.recording.session_id != other.session_id
 

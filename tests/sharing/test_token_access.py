@@ -88,7 +88,7 @@ def test_snapshots_are_readable_in_both_phases(anonymous, shared, recording):
 
 
 def test_token_does_not_open_another_recording(anonymous, shared, environment):
-    other = SessionRecordingFactory(environment=environment)
+    other = SessionRecordingFactory.create(environment=environment)
     for suffix in ("", "snapshots"):
         response = anonymous.get(_with_token(_recording_url(other, suffix=suffix), shared.access_token))
         assert response.status_code == 403
@@ -112,7 +112,7 @@ def test_token_is_read_only(anonymous, shared, recording):
 
 
 def test_token_does_not_open_another_environment(anonymous, shared, recording, other_environment):
-    twin = SessionRecordingFactory(environment=other_environment, session_id=recording.session_id)
+    twin = SessionRecordingFactory.create(environment=other_environment, session_id=recording.session_id)
     response = anonymous.get(_with_token(_recording_url(twin), shared.access_token))
     assert response.status_code == 404
     assert response.json() == {
@@ -189,6 +189,6 @@ def test_token_has_its_own_budget(anonymous, shared, recording, environment, set
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
     assert response.json()["type"] == "throttled_error"
-    other = SessionRecordingFactory(environment=environment)
+    other = SessionRecordingFactory.create(environment=environment)
     other_shared = SharingConfiguration.objects.create(environment=environment, recording=other, enabled=True)
     assert anonymous.get(_with_token(_recording_url(other), other_shared.access_token)).status_code == 200
