@@ -12,7 +12,7 @@ user's organizations, narrowed by the personal API key's ``scoped_organizations`
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import Model, QuerySet
@@ -21,7 +21,7 @@ from rest_framework.exceptions import NotAuthenticated, PermissionDenied
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
-from rest_framework.viewsets import ViewSetMixin
+from rest_framework.viewsets import GenericViewSet, ViewSetMixin
 
 from recordings_api.models import Environment, PersonalAPIKey
 from recordings_api.scopes import SCOPE_OBJECTS, AccessLevel, ScopeObject, scopes_grant
@@ -52,13 +52,18 @@ def _shadowed_guards(cls: type) -> list[str]:
     ]
 
 
-class AccountScopedViewSetMixin:
+if TYPE_CHECKING:
+    # Type-check the mixin as the GenericViewSet it is always combined with (as the environment
+    # guard does); at run time it stays a plain mixin.
+    _GenericViewSet = GenericViewSet
+else:
+    _GenericViewSet = object
+
+
+class AccountScopedViewSetMixin(_GenericViewSet):
     scope_object: ClassVar[ScopeObject]
     scope_read_actions: ClassVar[tuple[str, ...]] = ("list", "retrieve")
     scope_write_actions: ClassVar[tuple[str, ...]] = ()
-
-    request: Any
-    action: str | None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

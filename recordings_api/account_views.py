@@ -34,7 +34,7 @@ from recordings_api.throttles import DEFAULT_THROTTLES
 ME = "@me"
 
 
-class _AccountViewSet(AccountScopedViewSetMixin, viewsets.GenericViewSet):  # type: ignore[misc]
+class _AccountViewSet(AccountScopedViewSetMixin, viewsets.GenericViewSet):
     abstract = True
     throttle_classes = DEFAULT_THROTTLES
 
@@ -42,7 +42,8 @@ class _AccountViewSet(AccountScopedViewSetMixin, viewsets.GenericViewSet):  # ty
         return self.request.auth if isinstance(self.request.auth, PersonalAPIKey) else None
 
     def _context(self) -> dict[str, Any]:
-        return {"request": self.request, "account": AccountView.load(user=self.request.user, key=self._key())}
+        user = cast(User, self.request.user)  # AccountAccessPermission admits authenticated users only
+        return {"request": self.request, "account": AccountView.load(user=user, key=self._key())}
 
 
 class ProjectViewSet(_AccountViewSet):
