@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording
@@ -137,7 +138,7 @@ def test_delete_action_tombstones_and_the_api_answers_404(
 
 
 def test_flush_action_reports_each_outcome(
-    staff_client: Client, environment: Environment, settings: Any
+    staff_client: Client, environment: Environment, settings: Settings
 ) -> None:
     settings.REDIS_URL = None  # the database live buffer of this test's database
     recording = SessionRecordingFactory.create(environment=environment)

@@ -79,7 +79,7 @@ def _due_work(environment: Environment, owner: User) -> dict[str, Callable[[], b
 @pytest.mark.usefixtures("embedded_buffer")
 @override_settings(LIVE_BUFFER_FLUSH_IDLE_SECONDS=0)
 def test_every_beat_entry_fires_on_its_interval(
-    scheduler: EmbeddedScheduler, environment: Environment, owner: User, local_settings: Any
+    scheduler: EmbeddedScheduler, environment: Environment, owner: User, local_settings: dict[str, Any]
 ) -> None:
     done = _due_work(environment, owner)
     assert set(done) == set(settings.CELERY_BEAT_SCHEDULE)  # a new entry needs its check here
