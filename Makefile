@@ -39,7 +39,7 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 
 typecheck: $(STAMP)
-	TESTING=1 $(BIN)/mypy config recordings_api recordings snapshots playlists sharing
+	TESTING=1 $(BIN)/mypy config recordings_api recordings snapshots playlists sharing tests
 
 schema: $(STAMP)
 	TESTING=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null

@@ -28,7 +28,9 @@ from typing import Any
 
 import boto3
 import pytest
+from django.http import StreamingHttpResponse
 from django.test import Client, override_settings
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from recordings_api.models import Environment, Membership, Organization, User
@@ -39,13 +41,13 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(settings: Any) -> None:
+def fast_password_hashing(settings: Settings) -> None:
     """Personas have passwords; PBKDF2's million rounds would dominate the suite's time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
-def fresh_authentication_failure_budget(settings: Any) -> Iterator[None]:
+def fresh_authentication_failure_budget(settings: Settings) -> Iterator[None]:
     """Every test client calls from 127.0.0.1, and many tests send invalid keys on purpose: in
     the shared Redis their failures would add up across tests into 429s. (The database windows
     of the embedded mode roll back with each test.)"""
@@ -57,7 +59,7 @@ def fresh_authentication_failure_budget(settings: Any) -> Iterator[None]:
 
 
 @pytest.fixture
-def organization(db: Any) -> Organization:
+def organization(db: None) -> Organization:
     return Organization.objects.create(name="Acme")
 
 
@@ -84,7 +86,7 @@ def teammate(organization: Organization, environment: Environment) -> User:
 
 
 @pytest.fixture
-def other_environment(db: Any) -> Environment:
+def other_environment(db: None) -> Environment:
     other_org = Organization.objects.create(name="Other org")
     project = project_create(organization=other_org, name="Other web")
     return Environment.objects.select_related("project").get(id=project.id)
@@ -230,7 +232,7 @@ def cluster_settings(cluster: RedisCluster) -> Iterator[None]:
 
 
 @pytest.fixture(params=["database", "redis", "cluster"])
-def live_buffer_backend(request: pytest.FixtureRequest, db: Any) -> Iterator[str]:
+def live_buffer_backend(request: pytest.FixtureRequest, db: None) -> Iterator[str]:
     """Settings for the chosen live buffer driver (database, Redis, Redis Cluster); yields its name."""
     if request.param == "cluster":
         with cluster_settings(request.getfixturevalue("redis_cluster")):
@@ -248,7 +250,7 @@ def blob_store_backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(params=[("database", "local"), ("redis", "s3")], ids=["database-local", "redis-s3"])
-def snapshot_backends(request: pytest.FixtureRequest, db: Any) -> Iterator[tuple[str, str]]:
+def snapshot_backends(request: pytest.FixtureRequest, db: None) -> Iterator[tuple[str, str]]:
     """The embedded pair (database buffer, local storage) and the production pair (Redis, S3)."""
     buffer_name, storage_name = request.param
     with override_settings(
@@ -256,6 +258,13 @@ def snapshot_backends(request: pytest.FixtureRequest, db: Any) -> Iterator[tuple
     ):
         request.getfixturevalue("s3_settings" if storage_name == "s3" else "local_settings")
         yield buffer_name, storage_name
+
+
+def streamed_chunks(response: object) -> list[bytes]:
+    """The chunks of a streaming response as the client receives them (the test clients' response
+    types do not know that a view may stream)."""
+    assert isinstance(response, StreamingHttpResponse), type(response)
+    return list(response)
 
 
 @contextmanager

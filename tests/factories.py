@@ -11,7 +11,7 @@ from django.utils import timezone
 from recordings.models import Person, PersonDistinctId, SessionEvent, SessionRecording
 
 
-class SessionRecordingFactory(factory.django.DjangoModelFactory):
+class SessionRecordingFactory(factory.django.DjangoModelFactory[SessionRecording]):
     class Meta:
         model = SessionRecording
 
@@ -33,22 +33,23 @@ class SessionRecordingFactory(factory.django.DjangoModelFactory):
     )
 
 
-class PersonFactory(factory.django.DjangoModelFactory):
+class PersonFactory(factory.django.DjangoModelFactory[Person]):
     class Meta:
         model = Person
         skip_postgeneration_save = True
 
     properties = factory.LazyFunction(lambda: {"email": "person@example.com"})
 
+    # factory_boy calls the hook with the created Person, not with the factory.
     @factory.post_generation
-    def distinct_ids(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+    def distinct_ids(person: Person, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
         for distinct_id in extracted or []:
             PersonDistinctId.objects.create(
-                environment=self.environment, person=self, distinct_id=distinct_id
+                environment=person.environment, person=person, distinct_id=distinct_id
             )
 
 
-class SessionEventFactory(factory.django.DjangoModelFactory):
+class SessionEventFactory(factory.django.DjangoModelFactory[SessionEvent]):
     class Meta:
         model = SessionEvent
 

@@ -40,6 +40,9 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.conf import settings as django_settings
+from playwright.sync_api import Browser, Page
+from pytest_django import Settings
+from pytest_django.live_server_helper import LiveServer
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment, Organization
@@ -68,7 +71,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser() -> Iterator[Browser]:
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_SERVICES") == "1":
             raise RuntimeError(f"{CHROMIUM} is required for browser tests (apt-get install chromium)")
@@ -175,7 +178,7 @@ def page_server() -> Iterator[str]:
 
 
 @pytest.fixture
-def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Iterator[Any]:
+def capture_server(live_server: LiveServer, settings: Settings, s3_endpoint: str) -> Iterator[LiveServer]:
     """The service on a live server, with an aggregator applying the ingest log, as deployed."""
     bucket = make_bucket(s3_endpoint)
     settings.OBJECT_STORAGE_ENDPOINT = s3_endpoint
@@ -200,7 +203,7 @@ def capture_server(live_server: Any, settings: Any, s3_endpoint: str) -> Iterato
 
 
 @pytest.fixture
-def capture_environment(transactional_db: Any) -> Environment:
+def capture_environment(transactional_db: None) -> Environment:
     organization = Organization.objects.create(name="Browser org")
     project = project_create(organization=organization, name="Browser shop")
     return Environment.objects.select_related("project").get(id=project.id)
@@ -224,7 +227,7 @@ def _recording_complete(environment: Environment, session_id: str) -> SessionRec
     )
 
 
-def _interact(page: Any) -> None:
+def _interact(page: Page) -> None:
     for step in range(8):
         page.mouse.move(40 + step * 25, 60 + step * 10)
     page.click("#buy")
@@ -238,7 +241,7 @@ def _interact(page: Any) -> None:
     page.mouse.move(300, 200)
 
 
-def _wait_for_recording(page: Any, environment: Environment, session_id: str) -> None:
+def _wait_for_recording(page: Page, environment: Environment, session_id: str) -> None:
     deadline = time.monotonic() + RECORDING_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if _recording_complete(environment, session_id) is not None:
@@ -252,7 +255,9 @@ def _wait_for_recording(page: Any, environment: Environment, session_id: str) ->
 
 
 @pytest.fixture
-def record_session(browser: Any, page_server: str, capture_server: Any) -> Callable[..., RecordedSession]:
+def record_session(
+    browser: Browser, page_server: str, capture_server: LiveServer
+) -> Callable[..., RecordedSession]:
     def _record(
         environment: Environment, *, package: str = "posthog-js", bundle: str = "array.full.js"
     ) -> RecordedSession:

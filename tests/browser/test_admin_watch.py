@@ -10,11 +10,12 @@ API answers 404 for it.
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlparse
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Browser, Page
+from pytest_django.live_server_helper import LiveServer
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording
@@ -30,7 +31,7 @@ RECORDED_TEXT = "Checkout"  # the <h1> of the harness's test page
 OPERATOR = ("operator@example.com", "operator-pw")
 
 
-def _log_in(page: Any, base_url: str) -> None:
+def _log_in(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/admin/login/?next=/admin/")
     page.fill("#id_username", OPERATOR[0])
     page.fill("#id_password", OPERATOR[1])
@@ -38,7 +39,7 @@ def _log_in(page: Any, base_url: str) -> None:
     page.wait_for_selector("#site-name", timeout=TIMEOUT_MS)
 
 
-def _replayed_text(watch: Any) -> str:
+def _replayed_text(watch: Page) -> str:
     watch.wait_for_function(
         "() => window.sharedReplay && window.sharedReplay.status !== 'loading'", timeout=TIMEOUT_MS
     )
@@ -55,7 +56,7 @@ def _replayed_text(watch: Any) -> str:
 
 
 def test_operator_finds_watches_and_deletes_a_posthog_js_recording(
-    browser: Any, capture_server: Any, recorded_session: tuple[Environment, str]
+    browser: Browser, capture_server: LiveServer, recorded_session: tuple[Environment, str]
 ) -> None:
     environment, session_id = recorded_session
     call_command("flush_live_buffers")

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
 
 from recordings.models import SessionEvent, SessionRecording
 from recordings_api.models import Environment, User
@@ -74,7 +75,7 @@ def _listed_recording(base_url: str, environment: Environment, session_id: str) 
 def test_posthog_js_recording_is_listed_and_flushed_to_s3(
     capture_environment: Environment,
     record_session: Callable[..., RecordedSession],
-    capture_server: Any,
+    capture_server: LiveServer,
     package: str,
     bundle: str,
     version: str,

@@ -7,10 +7,11 @@ host other than the live server's is recorded and aborted, and the test fails na
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlparse
 
 import pytest
+from playwright.sync_api import Browser, Page, Route
+from pytest_django.live_server_helper import LiveServer
 
 from recordings_api.models import Environment, User
 from sharing.services import sharing_configuration_update
@@ -22,13 +23,13 @@ SETTLE_MS = 1_500
 
 
 @pytest.fixture
-def guarded_page(browser: Any, live_server: Any) -> Iterator[tuple[Any, list[str]]]:
+def guarded_page(browser: Browser, live_server: LiveServer) -> Iterator[tuple[Page, list[str]]]:
     local_host = urlparse(live_server.url).netloc
     outside: list[str] = []
     context = browser.new_context()
     page = context.new_page()
 
-    def guard(route: Any) -> None:
+    def guard(route: Route) -> None:
         url = route.request.url
         parsed = urlparse(url)
         if parsed.scheme in ("data", "blob", "about") or parsed.netloc == local_host:
@@ -42,7 +43,7 @@ def guarded_page(browser: Any, live_server: Any) -> Iterator[tuple[Any, list[str
     context.close()
 
 
-def _open(page: Any, url: str) -> None:
+def _open(page: Page, url: str) -> None:
     response = page.goto(url, wait_until="networkidle")
     assert response is not None and response.status < 400, (url, response and response.status)
     page.wait_for_timeout(SETTLE_MS)
@@ -50,7 +51,7 @@ def _open(page: Any, url: str) -> None:
 
 @pytest.mark.parametrize("path", ["/api/schema/redoc/", "/api/schema/swagger-ui/"])
 def test_api_docs_load_nothing_from_outside(
-    guarded_page: tuple[Any, list[str]], live_server: Any, path: str
+    guarded_page: tuple[Page, list[str]], live_server: LiveServer, path: str
 ) -> None:
     page, outside = guarded_page
 
@@ -62,7 +63,7 @@ def test_api_docs_load_nothing_from_outside(
 
 
 def test_admin_loads_nothing_from_outside(
-    guarded_page: tuple[Any, list[str]], live_server: Any, transactional_db: Any
+    guarded_page: tuple[Page, list[str]], live_server: LiveServer, transactional_db: None
 ) -> None:
     page, outside = guarded_page
     User.objects.create_superuser(email="ops@example.com", password="pw-ops")
@@ -79,10 +80,10 @@ def test_admin_loads_nothing_from_outside(
 
 
 def test_shared_page_loads_nothing_from_outside(
-    guarded_page: tuple[Any, list[str]], live_server: Any, capture_environment: Environment
+    guarded_page: tuple[Page, list[str]], live_server: LiveServer, capture_environment: Environment
 ) -> None:
     page, outside = guarded_page
-    recording = SessionRecordingFactory(environment=capture_environment)
+    recording = SessionRecordingFactory.create(environment=capture_environment)
     token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
 
     _open(page, f"{live_server.url}/shared/{token}")

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Browser, Frame, Page
+from pytest_django.live_server_helper import LiveServer
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
@@ -42,7 +43,7 @@ FRAME_BOTH = """([embedded, shared]) => {
 }"""
 
 
-def _wait_until_settled(page: Any) -> None:
+def _wait_until_settled(page: Page) -> None:
     """Wait for the page to leave "loading"; fail with its own message unless it is ready."""
     page.wait_for_function(
         "() => window.sharedReplay && window.sharedReplay.status !== 'loading'", timeout=READY_TIMEOUT_MS
@@ -51,7 +52,7 @@ def _wait_until_settled(page: Any) -> None:
     assert status == "ready", f"{status}: {page.text_content('#replay-message')}"
 
 
-def _replay_text(page: Any) -> str:
+def _replay_text(page: Page) -> str:
     frame = page.frame_locator(".replayer-wrapper iframe")
     frame.locator("body").wait_for(state="attached", timeout=READY_TIMEOUT_MS)
     page.wait_for_function(
@@ -65,8 +66,8 @@ def _replay_text(page: Any) -> str:
 
 
 def test_shared_page_replays_a_posthog_js_recording(
-    browser: Any,
-    capture_server: Any,
+    browser: Browser,
+    capture_server: LiveServer,
     page_server: str,
     recorded_session: tuple[Environment, str],
     tmp_path: Path,
@@ -115,6 +116,7 @@ def test_shared_page_replays_a_posthog_js_recording(
         )
         page.frame_locator("#embedded").locator(".rr-player").wait_for(timeout=READY_TIMEOUT_MS)
         shared_frame = page.locator("#shared").element_handle().content_frame()
+        assert shared_frame is not None
         assert not _renders_player(shared_frame), shared_frame.url
         page.screenshot(path=str(tmp_path / "embedded_page.png"))
     finally:
@@ -122,7 +124,7 @@ def test_shared_page_replays_a_posthog_js_recording(
     assert errors == []
 
 
-def _assert_controls_work(page: Any) -> None:
+def _assert_controls_work(page: Page) -> None:
     """The player's controls have accessible names and work by mouse and keyboard."""
     toggle = page.locator(".rr-controller__btns > button").first
     assert toggle.get_attribute("aria-label") == "Pause"
@@ -156,7 +158,7 @@ def _assert_controls_work(page: Any) -> None:
     page.wait_for_function("() => window.sharedReplay.playerState === 'playing'")
 
 
-def _first_window(page: Any) -> str:
+def _first_window(page: Page) -> str:
     return str(page.evaluate("() => window.sharedReplay.windowIds[0]"))
 
 
@@ -174,7 +176,7 @@ def _add_second_window(environment: Environment, session_id: str) -> None:
     buffer.append(environment_id=environment.id, session_id=session_id, lines=copies)
 
 
-def _renders_player(frame: Any) -> bool:
+def _renders_player(frame: Frame) -> bool:
     """Whether a frame shows the replay page (a frame refused by X-Frame-Options shows an error page)."""
     if frame is None:
         return False
@@ -185,9 +187,9 @@ def _renders_player(frame: Any) -> bool:
 
 
 def test_shared_page_explains_an_empty_recording_and_a_revoked_link(
-    browser: Any, capture_server: Any, capture_environment: Environment
+    browser: Browser, capture_server: LiveServer, capture_environment: Environment
 ) -> None:
-    recording = SessionRecordingFactory(environment=capture_environment)  # metadata only, no snapshots
+    recording = SessionRecordingFactory.create(environment=capture_environment)  # metadata only, no snapshots
     token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
     context = browser.new_context()
     page = context.new_page()
@@ -198,13 +200,15 @@ def test_shared_page_explains_an_empty_recording_and_a_revoked_link(
         )
         assert page.evaluate("() => window.sharedReplay.status") == "empty"
         assert page.text_content("#replay-title") == "Nothing to replay yet"
-        assert page.text_content("#replay-message").startswith("This recording has no playable data yet.")
+        message = page.text_content("#replay-message")
+        assert message is not None and message.startswith("This recording has no playable data yet.")
         assert page.locator(".replay-state").is_visible()
         assert page.locator(".rr-player").count() == 0
 
         sharing_configuration_update(recording=recording, user=None, enabled=False)
         response = page.goto(f"{capture_server.url}/shared/{token}")
         assert response is not None and response.status == 404
-        assert "This recording is not available" in page.text_content("h1")
+        heading = page.text_content("h1")
+        assert heading is not None and "This recording is not available" in heading
     finally:
         context.close()

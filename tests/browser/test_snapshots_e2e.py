@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from pytest_django.live_server_helper import LiveServer
 
 from recordings_api.models import Environment, User
 from recordings_api.services import membership_add, personal_api_key_create
@@ -77,7 +78,7 @@ def _event_ids(events: list[dict[str, Any]]) -> set[str]:
 
 
 def test_two_phase_protocol_reassembles_the_recording_before_and_after_flush(
-    recorded_session: tuple[Environment, str], capture_server: Any
+    recorded_session: tuple[Environment, str], capture_server: LiveServer
 ) -> None:
     environment, session_id = recorded_session
     client = SnapshotsClient(capture_server.url, environment, session_id)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import pytest
 from rest_framework.test import APIClient
 
 from playlists.models import SessionRecordingPlaylist
 from playlists.views import SessionRecordingPlaylistViewSet
+from recordings_api.models import Environment, User
 from recordings_api.tenancy import SCOPE_REGISTRY
 from tests.factories import SessionRecordingFactory
 from tests.playlists.conftest import make_playlist, pin, playlists_url
@@ -30,7 +34,13 @@ ACTIONS = [
 ]
 
 
-def _url(environment, prefix, playlist, parts, session_id="SESSION"):
+def _url(
+    environment: Environment,
+    prefix: str,
+    playlist: SessionRecordingPlaylist,
+    parts: tuple[str, ...] | None,
+    session_id: str = "SESSION",
+) -> str:
     if parts is None:
         return playlists_url(environment, prefix)
     return playlists_url(
@@ -38,7 +48,7 @@ def _url(environment, prefix, playlist, parts, session_id="SESSION"):
     )
 
 
-def test_every_action_maps_to_a_playlist_scope():
+def test_every_action_maps_to_a_playlist_scope() -> None:
     assert SCOPE_REGISTRY[SessionRecordingPlaylistViewSet] == {
         "list": ("session_recording_playlist", "read"),
         "retrieve": ("session_recording_playlist", "read"),
@@ -55,7 +65,15 @@ def test_every_action_maps_to_a_playlist_scope():
 
 
 @pytest.mark.parametrize(("method", "parts", "body", "level"), ACTIONS)
-def test_without_a_key_is_401(environment, owner, prefix, method, parts, body, level):
+def test_without_a_key_is_401(
+    environment: Environment,
+    owner: User,
+    prefix: str,
+    method: str,
+    parts: tuple[str, ...] | None,
+    body: dict[str, Any] | None,
+    level: str,
+) -> None:
     playlist = make_playlist(environment, owner)
 
     response = getattr(APIClient(), method)(_url(environment, prefix, playlist, parts), body, format="json")
@@ -70,7 +88,14 @@ def test_without_a_key_is_401(environment, owner, prefix, method, parts, body, l
 
 
 @pytest.mark.parametrize(("method", "parts", "body", "level"), ACTIONS)
-def test_a_bad_key_is_401(environment, owner, method, parts, body, level):
+def test_a_bad_key_is_401(
+    environment: Environment,
+    owner: User,
+    method: str,
+    parts: tuple[str, ...] | None,
+    body: dict[str, Any] | None,
+    level: str,
+) -> None:
     playlist = make_playlist(environment, owner)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer phx_not_a_real_key")
@@ -82,7 +107,15 @@ def test_a_bad_key_is_401(environment, owner, method, parts, body, level):
 
 
 @pytest.mark.parametrize(("method", "parts", "body", "level"), ACTIONS)
-def test_missing_scope_is_403(environment, owner, key_client, method, parts, body, level):
+def test_missing_scope_is_403(
+    environment: Environment,
+    owner: User,
+    key_client: Callable[..., APIClient],
+    method: str,
+    parts: tuple[str, ...] | None,
+    body: dict[str, Any] | None,
+    level: str,
+) -> None:
     playlist = make_playlist(environment, owner, name="untouched")
     scopes = ["session_recording:write", "sharing_configuration:write"]
     if level == "write":
@@ -105,7 +138,9 @@ def test_missing_scope_is_403(environment, owner, key_client, method, parts, bod
     assert SessionRecordingPlaylist.objects.count() == 1
 
 
-def test_read_scope_reads_and_write_scope_writes(environment, owner, key_client):
+def test_read_scope_reads_and_write_scope_writes(
+    environment: Environment, owner: User, key_client: Callable[..., APIClient]
+) -> None:
     playlist = make_playlist(environment, owner)
     reader = key_client(["session_recording_playlist:read"])
     writer = key_client(["session_recording_playlist:write"])
@@ -121,7 +156,16 @@ def test_read_scope_reads_and_write_scope_writes(environment, owner, key_client)
 
 
 @pytest.mark.parametrize(("method", "parts", "body", "level"), ACTIONS)
-def test_a_non_member_gets_404(environment, owner, outsider, key_client, method, parts, body, level):
+def test_a_non_member_gets_404(
+    environment: Environment,
+    owner: User,
+    outsider: User,
+    key_client: Callable[..., APIClient],
+    method: str,
+    parts: tuple[str, ...] | None,
+    body: dict[str, Any] | None,
+    level: str,
+) -> None:
     playlist = make_playlist(environment, owner)
     client = key_client(["*"], user=outsider)
 
@@ -131,7 +175,12 @@ def test_a_non_member_gets_404(environment, owner, outsider, key_client, method,
     assert response.json()["detail"] == "Project not found."
 
 
-def test_a_key_scoped_to_another_team_gets_403(environment, owner, other_environment, key_client):
+def test_a_key_scoped_to_another_team_gets_403(
+    environment: Environment,
+    owner: User,
+    other_environment: Environment,
+    key_client: Callable[..., APIClient],
+) -> None:
     client = key_client(["*"], scoped_teams=[other_environment.id])
     response = client.get(playlists_url(environment))
     assert response.status_code == 403
@@ -139,7 +188,7 @@ def test_a_key_scoped_to_another_team_gets_403(environment, owner, other_environ
 
 
 @pytest.mark.parametrize("prefix_name", ["projects", "environments"])
-def test_unknown_environment_is_404(api, prefix_name):
+def test_unknown_environment_is_404(api: APIClient, prefix_name: str) -> None:
     response = api.get(f"/api/{prefix_name}/999999/session_recording_playlists/")
     assert response.status_code == 404
     assert response.json()["detail"] == "Project not found."
@@ -147,11 +196,18 @@ def test_unknown_environment_is_404(api, prefix_name):
 
 @pytest.mark.parametrize(("method", "parts", "body", "level"), [a for a in ACTIONS if a[1] is not None])
 def test_another_environments_playlist_is_404_through_my_environment(
-    api, environment, other_environment, outsider, method, parts, body, level
-):
+    api: APIClient,
+    environment: Environment,
+    other_environment: Environment,
+    outsider: User,
+    method: str,
+    parts: tuple[str, ...] | None,
+    body: dict[str, Any] | None,
+    level: str,
+) -> None:
     """My key, my environment's URL, the other environment's short_id: never found, never touched."""
     theirs = make_playlist(other_environment, outsider, name="theirs")
-    recording = SessionRecordingFactory(environment=other_environment)
+    recording = SessionRecordingFactory.create(environment=other_environment)
     pin(theirs, recording)
 
     response = getattr(api, method)(
@@ -165,10 +221,12 @@ def test_another_environments_playlist_is_404_through_my_environment(
     assert (theirs.name, theirs.deleted, theirs.items.count()) == ("theirs", False, 1)
 
 
-def test_lists_do_not_leak_other_environments(api, environment, owner, other_environment, outsider):
+def test_lists_do_not_leak_other_environments(
+    api: APIClient, environment: Environment, owner: User, other_environment: Environment, outsider: User
+) -> None:
     mine = make_playlist(environment, owner, name="shared name")
     make_playlist(other_environment, outsider, name="shared name")
-    recording = SessionRecordingFactory(environment=other_environment)
+    recording = SessionRecordingFactory.create(environment=other_environment)
     theirs_pinning = make_playlist(other_environment, outsider)
     pin(theirs_pinning, recording)
 
@@ -178,7 +236,7 @@ def test_lists_do_not_leak_other_environments(api, environment, owner, other_env
     assert by_recording["count"] == 0
 
 
-def test_options_needs_the_read_scope(environment, key_client):
+def test_options_needs_the_read_scope(environment: Environment, key_client: Callable[..., APIClient]) -> None:
     reader = key_client(["session_recording_playlist:read"])
     stranger = key_client(["session_recording:read"])
 
@@ -186,7 +244,9 @@ def test_options_needs_the_read_scope(environment, key_client):
     assert stranger.options(playlists_url(environment)).status_code == 403
 
 
-def test_a_staff_session_bypasses_scopes_but_not_membership(environment, owner, other_environment):
+def test_a_staff_session_bypasses_scopes_but_not_membership(
+    environment: Environment, owner: User, other_environment: Environment
+) -> None:
     owner.is_staff = True
     owner.save()
     client = APIClient()

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem
-from recordings_api.models import User
+from recordings_api.models import Environment, User
 from tests.factories import SessionRecordingFactory
 from tests.playlists.conftest import make_playlist, pin
 
@@ -14,17 +14,19 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_(db) -> Client:
+def admin_client_(db: None) -> Client:
     admin = User.objects.create_superuser(email="root@example.com", password="pw")
     client = Client()
     client.force_login(admin)
     return client
 
 
-def test_playlist_admin_lists_deleted_ones_too_and_opens_one(admin_client_, environment, owner):
+def test_playlist_admin_lists_deleted_ones_too_and_opens_one(
+    admin_client_: Client, environment: Environment, owner: User
+) -> None:
     live = make_playlist(environment, owner, name="Live one")
     gone = make_playlist(environment, owner, name="Gone one", deleted=True)
-    pin(live, SessionRecordingFactory(environment=environment))
+    pin(live, SessionRecordingFactory.create(environment=environment))
 
     changelist = admin_client_.get("/admin/playlists/sessionrecordingplaylist/")
     change = admin_client_.get(f"/admin/playlists/sessionrecordingplaylist/{live.id}/change/")
@@ -38,9 +40,11 @@ def test_playlist_admin_lists_deleted_ones_too_and_opens_one(admin_client_, envi
     assert gone.short_id.encode() in filtered.content and live.short_id.encode() not in filtered.content
 
 
-def test_item_admin_lists_and_searches_items(admin_client_, environment, owner):
+def test_item_admin_lists_and_searches_items(
+    admin_client_: Client, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
     item = SessionRecordingPlaylistItem.objects.get()
 
@@ -52,7 +56,9 @@ def test_item_admin_lists_and_searches_items(admin_client_, environment, owner):
     assert change.status_code == 200
 
 
-def test_admin_restores_a_soft_deleted_playlist(admin_client_, environment, owner):
+def test_admin_restores_a_soft_deleted_playlist(
+    admin_client_: Client, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner, name="Back", deleted=True)
 
     response = admin_client_.post(

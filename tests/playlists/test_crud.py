@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from playlists.models import SessionRecordingPlaylist
+from recordings_api.models import Environment, User
 from tests.playlists.conftest import EMPTY_COUNTS, iso, make_playlist, playlists_url, user_basic
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +38,9 @@ def expected_body(playlist: SessionRecordingPlaylist) -> dict:
     }
 
 
-def test_create_collection_returns_201_with_the_full_object(api, environment, owner, prefix):
+def test_create_collection_returns_201_with_the_full_object(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     owner.role_at_organization = "engineering"
     owner.hedgehog_config = {"use_as_profile": True}
     owner.is_email_verified = True
@@ -72,7 +78,7 @@ def test_create_collection_returns_201_with_the_full_object(api, environment, ow
     )
 
 
-def test_create_filters_playlist(api, environment, owner):
+def test_create_filters_playlist(api: APIClient, environment: Environment, owner: User) -> None:
     filters = {"date_from": "-7d", "filter_test_accounts": False, "duration": []}
 
     response = api.post(
@@ -88,7 +94,7 @@ def test_create_filters_playlist(api, environment, owner):
     assert SessionRecordingPlaylist.objects.get().filters == filters
 
 
-def test_short_ids_are_distinct_and_ignore_client_values(api, environment):
+def test_short_ids_are_distinct_and_ignore_client_values(api: APIClient, environment: Environment) -> None:
     short_ids = {
         api.post(
             playlists_url(environment), {"type": "collection", "short_id": "mine"}, format="json"
@@ -126,7 +132,9 @@ def test_short_ids_are_distinct_and_ignore_client_values(api, environment):
         ({"type": "collection", "description": None}, "description", "This field may not be null."),
     ],
 )
-def test_create_rejects_invalid_input(api, environment, payload, attr, detail):
+def test_create_rejects_invalid_input(
+    api: APIClient, environment: Environment, payload: dict[str, Any], attr: str, detail: str
+) -> None:
     response = api.post(playlists_url(environment), payload, format="json")
 
     assert response.status_code == 400
@@ -136,7 +144,7 @@ def test_create_rejects_invalid_input(api, environment, payload, attr, detail):
     assert not SessionRecordingPlaylist.objects.exists()
 
 
-def test_create_rejects_oversized_filters(api, environment):
+def test_create_rejects_oversized_filters(api: APIClient, environment: Environment) -> None:
     response = api.post(
         playlists_url(environment), {"type": "filters", "filters": {"big": "x" * 70_000}}, format="json"
     )
@@ -144,13 +152,13 @@ def test_create_rejects_oversized_filters(api, environment):
     assert response.json()["attr"] == "filters"
 
 
-def test_create_rejects_a_non_object_body(api, environment):
+def test_create_rejects_a_non_object_body(api: APIClient, environment: Environment) -> None:
     response = api.post(playlists_url(environment), ["collection"], format="json")
     assert response.status_code == 400
     assert response.json()["type"] == "validation_error"
 
 
-def test_retrieve(api, environment, owner, prefix):
+def test_retrieve(api: APIClient, environment: Environment, owner: User, prefix: str) -> None:
     playlist = make_playlist(environment, owner, name="Mine", description="d")
 
     response = api.get(playlists_url(environment, prefix, playlist.short_id))
@@ -159,14 +167,14 @@ def test_retrieve(api, environment, owner, prefix):
     assert response.json() == expected_body(playlist)
 
 
-def test_retrieve_without_trailing_slash(api, environment, owner):
+def test_retrieve_without_trailing_slash(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
     response = api.get(playlists_url(environment, "projects", playlist.short_id).rstrip("/"))
     assert response.status_code == 200
     assert response.json()["short_id"] == playlist.short_id
 
 
-def test_retrieve_unknown_short_id_is_404(api, environment):
+def test_retrieve_unknown_short_id_is_404(api: APIClient, environment: Environment) -> None:
     response = api.get(playlists_url(environment, "projects", "nope1234"))
     assert response.status_code == 404
     assert response.json() == {
@@ -177,7 +185,9 @@ def test_retrieve_unknown_short_id_is_404(api, environment):
     }
 
 
-def test_list_returns_the_paginated_playlists(api, environment, owner, teammate, prefix):
+def test_list_returns_the_paginated_playlists(
+    api: APIClient, environment: Environment, owner: User, teammate: User, prefix: str
+) -> None:
     older = make_playlist(environment, owner, name="Older")
     newer = make_playlist(environment, teammate, name="Newer", type="filters", filters={"date_from": "-3d"})
     SessionRecordingPlaylist.objects.filter(id=older.id).update(
@@ -196,7 +206,7 @@ def test_list_returns_the_paginated_playlists(api, environment, owner, teammate,
     }
 
 
-def test_list_paginates(api, environment, owner):
+def test_list_paginates(api: APIClient, environment: Environment, owner: User) -> None:
     for index in range(3):
         make_playlist(environment, owner, name=f"p{index}")
 
@@ -209,8 +219,13 @@ def test_list_paginates(api, environment, owner):
 
 
 def test_patch_updates_fields_and_bumps_last_modified_on_material_change(
-    api, environment, owner, teammate, key_client, prefix
-):
+    api: APIClient,
+    environment: Environment,
+    owner: User,
+    teammate: User,
+    key_client: Callable[..., APIClient],
+    prefix: str,
+) -> None:
     playlist = make_playlist(environment, owner, name="Before")
     long_ago = timezone.now() - timedelta(days=3)
     SessionRecordingPlaylist.objects.filter(id=playlist.id).update(last_modified_at=long_ago)
@@ -233,7 +248,13 @@ def test_patch_updates_fields_and_bumps_last_modified_on_material_change(
     assert response.json()["last_modified_by"] == user_basic(teammate)
 
 
-def test_patch_of_non_material_fields_keeps_last_modified(api, environment, owner, teammate, key_client):
+def test_patch_of_non_material_fields_keeps_last_modified(
+    api: APIClient,
+    environment: Environment,
+    owner: User,
+    teammate: User,
+    key_client: Callable[..., APIClient],
+) -> None:
     playlist = make_playlist(environment, owner, name="Same")
     long_ago = timezone.now().replace(microsecond=0) - timedelta(days=3)
     SessionRecordingPlaylist.objects.filter(id=playlist.id).update(last_modified_at=long_ago)
@@ -252,7 +273,7 @@ def test_patch_of_non_material_fields_keeps_last_modified(api, environment, owne
     assert playlist.last_modified_by == owner
 
 
-def test_put_behaves_like_patch(api, environment, owner):
+def test_put_behaves_like_patch(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner, name="Before", description="keep")
 
     response = api.put(
@@ -289,7 +310,15 @@ def test_put_behaves_like_patch(api, environment, owner):
         ("collection", {}, {"deleted": "soon"}, "Must be a valid boolean."),
     ],
 )
-def test_patch_rejects_invalid_input(api, environment, owner, playlist_type, filters, payload, detail):
+def test_patch_rejects_invalid_input(
+    api: APIClient,
+    environment: Environment,
+    owner: User,
+    playlist_type: str,
+    filters: dict[str, Any],
+    payload: dict[str, Any],
+    detail: str,
+) -> None:
     playlist = make_playlist(environment, owner, type=playlist_type, filters=filters, name="Keep")
 
     response = api.patch(playlists_url(environment, "projects", playlist.short_id), payload, format="json")
@@ -301,7 +330,9 @@ def test_patch_rejects_invalid_input(api, environment, owner, playlist_type, fil
     assert (playlist.filters, playlist.deleted) == (filters, False)
 
 
-def test_patch_of_a_filters_playlist_without_filters_is_a_400(api, environment, owner):
+def test_patch_of_a_filters_playlist_without_filters_is_a_400(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     """PostHog's rule: every update of a saved filter resends its filters (its UI always does)."""
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
@@ -320,7 +351,9 @@ def test_patch_of_a_filters_playlist_without_filters_is_a_400(api, environment, 
     assert (playlist.pinned, playlist.filters) == (False, {"date_from": "-7d"})
 
 
-def test_patch_of_a_filters_playlist_with_its_filters(api, environment, owner):
+def test_patch_of_a_filters_playlist_with_its_filters(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
     response = api.patch(
@@ -333,7 +366,9 @@ def test_patch_of_a_filters_playlist_with_its_filters(api, environment, owner):
     assert (response.json()["pinned"], response.json()["filters"]) == (True, {"date_from": "-7d"})
 
 
-def test_delete_is_405_in_the_error_shape_and_deletes_nothing(api, environment, owner, prefix):
+def test_delete_is_405_in_the_error_shape_and_deletes_nothing(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner)
 
     response = api.delete(playlists_url(environment, prefix, playlist.short_id))
@@ -349,7 +384,9 @@ def test_delete_is_405_in_the_error_shape_and_deletes_nothing(api, environment, 
     assert playlist.deleted is False
 
 
-def test_soft_delete_hides_the_playlist_and_patch_restores_it(api, environment, owner, prefix):
+def test_soft_delete_hides_the_playlist_and_patch_restores_it(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner, name="Temp")
     detail = playlists_url(environment, prefix, playlist.short_id)
 
@@ -374,7 +411,7 @@ def test_soft_delete_hides_the_playlist_and_patch_restores_it(api, environment, 
     ]
 
 
-def test_soft_delete_of_a_filters_playlist(api, environment, owner):
+def test_soft_delete_of_a_filters_playlist(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
 
     response = api.patch(
@@ -388,7 +425,9 @@ def test_soft_delete_of_a_filters_playlist(api, environment, owner):
     assert playlist.deleted is True
 
 
-def test_playlists_of_a_non_default_environment_are_reached_under_environments(api, environment, owner):
+def test_playlists_of_a_non_default_environment_are_reached_under_environments(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     from recordings_api.services import environment_create
 
     staging = environment_create(project=environment.project, name="Staging")

@@ -6,8 +6,12 @@ segments reach the database as lookups, so they are checked here through the URL
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
 
+import pytest
+from rest_framework.test import APIClient
+
+from recordings_api.models import Environment, User
 from tests.factories import SessionRecordingFactory
 from tests.playlists.conftest import make_playlist, pin, playlists_url
 
@@ -16,7 +20,7 @@ pytestmark = pytest.mark.django_db
 ERROR_KEYS = {"type", "code", "detail", "attr"}
 
 
-def test_a_nul_in_a_playlist_short_id_is_404(api, environment):
+def test_a_nul_in_a_playlist_short_id_is_404(api: APIClient, environment: Environment) -> None:
     response = api.get(playlists_url(environment, "projects", "ab%00cd"))
 
     assert response.status_code == 404
@@ -24,7 +28,9 @@ def test_a_nul_in_a_playlist_short_id_is_404(api, environment):
 
 
 @pytest.mark.parametrize("method", ["post", "delete"])
-def test_a_nul_in_a_pinned_session_id_is_404(api, environment, owner, method):
+def test_a_nul_in_a_pinned_session_id_is_404(
+    api: APIClient, environment: Environment, owner: User, method: str
+) -> None:
     playlist = make_playlist(environment, owner)
 
     response = getattr(api, method)(
@@ -35,7 +41,7 @@ def test_a_nul_in_a_pinned_session_id_is_404(api, environment, owner, method):
     assert set(response.json()) == ERROR_KEYS
 
 
-def test_a_nul_in_bulk_session_ids_is_400(api, environment, owner):
+def test_a_nul_in_bulk_session_ids_is_400(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
     url = playlists_url(environment, "projects", playlist.short_id, "recordings", "bulk_add")
 
@@ -52,16 +58,18 @@ def test_a_nul_in_bulk_session_ids_is_400(api, environment, owner):
         {"date_from": "-7d", "a\x00": 1},
     ],
 )
-def test_a_nul_in_filters_is_400(api, environment, filters):
+def test_a_nul_in_filters_is_400(api: APIClient, environment: Environment, filters: dict[str, Any]) -> None:
     response = api.post(playlists_url(environment), {"type": "filters", "filters": filters}, format="json")
 
     assert response.status_code == 400, response.content
     assert response.json()["attr"].startswith("filters")
 
 
-def test_a_recordings_list_with_a_huge_offset_is_empty(api, environment, owner):
+def test_a_recordings_list_with_a_huge_offset_is_empty(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner)
-    pin(playlist, SessionRecordingFactory(environment=environment))
+    pin(playlist, SessionRecordingFactory.create(environment=environment))
 
     response = api.get(
         playlists_url(environment, "projects", playlist.short_id, "recordings"), {"offset": "9" * 30}
@@ -73,7 +81,7 @@ def test_a_recordings_list_with_a_huge_offset_is_empty(api, environment, owner):
     assert body["count"] == 1  # the page is past the end; the list itself is not empty
 
 
-def test_deeply_nested_filters_are_400(api, environment):
+def test_deeply_nested_filters_are_400(api: APIClient, environment: Environment) -> None:
     filters: object = {"date_from": "-7d"}
     for _ in range(300):
         filters = {"a": filters}

@@ -3,26 +3,31 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
-from playlists.models import SessionRecordingPlaylistItem
+from playlists.models import SessionRecordingPlaylist, SessionRecordingPlaylistItem
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.models import DeletedRecording, SessionRecording
+from recordings_api.models import Environment, User
 from tests.factories import SessionRecordingFactory
 from tests.playlists.conftest import make_playlist, pin, playlists_url
 
 pytestmark = pytest.mark.django_db
 
 
-def pinned_ids(playlist) -> list[str]:
+def pinned_ids(playlist: SessionRecordingPlaylist) -> list[str]:
     return sorted(playlist.items.values_list("recording__session_id", flat=True))
 
 
-def test_pin_a_recording_returns_200_is_idempotent_and_persists_it(api, environment, owner, prefix):
+def test_pin_a_recording_returns_200_is_idempotent_and_persists_it(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     url = playlists_url(environment, prefix, playlist.short_id, "recordings", recording.session_id)
 
     first = api.post(url)
@@ -35,18 +40,18 @@ def test_pin_a_recording_returns_200_is_idempotent_and_persists_it(api, environm
     assert recording.persisted is True
 
 
-def test_pin_without_trailing_slash(api, environment, owner):
+def test_pin_without_trailing_slash(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     url = playlists_url(environment, "projects", playlist.short_id, "recordings", recording.session_id)
 
     assert api.post(url.rstrip("/")).status_code == 200
     assert pinned_ids(playlist) == [recording.session_id]
 
 
-def test_pin_to_a_filters_playlist_is_400(api, environment, owner):
+def test_pin_to_a_filters_playlist_is_400(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = api.post(
         playlists_url(environment, "projects", playlist.short_id, "recordings", recording.session_id)
@@ -64,7 +69,7 @@ def test_pin_to_a_filters_playlist_is_400(api, environment, owner):
     assert recording.persisted is False
 
 
-def test_pin_an_unknown_recording_is_404(api, environment, owner):
+def test_pin_an_unknown_recording_is_404(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
 
     response = api.post(
@@ -80,9 +85,11 @@ def test_pin_an_unknown_recording_is_404(api, environment, owner):
     }
 
 
-def test_pin_another_environments_recording_is_404(api, environment, owner, other_environment):
+def test_pin_another_environments_recording_is_404(
+    api: APIClient, environment: Environment, owner: User, other_environment: Environment
+) -> None:
     playlist = make_playlist(environment, owner)
-    foreign = SessionRecordingFactory(environment=other_environment)
+    foreign = SessionRecordingFactory.create(environment=other_environment)
 
     response = api.post(
         playlists_url(environment, "projects", playlist.short_id, "recordings", foreign.session_id)
@@ -94,9 +101,9 @@ def test_pin_another_environments_recording_is_404(api, environment, owner, othe
     assert foreign.persisted is False
 
 
-def test_pin_a_deleted_recording_is_404(api, environment, owner):
+def test_pin_a_deleted_recording_is_404(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     DeletedRecording.objects.create(environment=environment, session_id=recording.session_id)
 
     response = api.post(
@@ -106,11 +113,13 @@ def test_pin_a_deleted_recording_is_404(api, environment, owner):
     assert response.status_code == 404
 
 
-def test_unpin_returns_204_and_removes_only_that_item(api, environment, owner, prefix):
+def test_unpin_returns_204_and_removes_only_that_item(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner)
     keep, drop = (
-        SessionRecordingFactory(environment=environment),
-        SessionRecordingFactory(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
     )
     pin(playlist, keep, drop)
 
@@ -125,9 +134,11 @@ def test_unpin_returns_204_and_removes_only_that_item(api, environment, owner, p
 
 
 @pytest.mark.parametrize("pinned_elsewhere", [False, True])
-def test_unpin_what_is_not_pinned_is_404_never_500(api, environment, owner, pinned_elsewhere):
+def test_unpin_what_is_not_pinned_is_404_never_500(
+    api: APIClient, environment: Environment, owner: User, pinned_elsewhere: bool
+) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     if pinned_elsewhere:
         pin(make_playlist(environment, owner), recording)
 
@@ -145,7 +156,7 @@ def test_unpin_what_is_not_pinned_is_404_never_500(api, environment, owner, pinn
     assert SessionRecordingPlaylistItem.objects.count() == int(pinned_elsewhere)
 
 
-def test_unsupported_method_on_an_item_is_405(api, environment, owner):
+def test_unsupported_method_on_an_item_is_405(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
     response = api.get(playlists_url(environment, "projects", playlist.short_id, "recordings", "abc"))
     assert response.status_code == 405
@@ -153,14 +164,14 @@ def test_unsupported_method_on_an_item_is_405(api, environment, owner):
 
 
 def test_bulk_add_pins_known_recordings_and_reports_the_rest(
-    api, environment, owner, other_environment, prefix
-):
+    api: APIClient, environment: Environment, owner: User, other_environment: Environment, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner)
     already, fresh = (
-        SessionRecordingFactory(environment=environment),
-        SessionRecordingFactory(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
+        SessionRecordingFactory.create(environment=environment),
     )
-    foreign = SessionRecordingFactory(environment=other_environment)
+    foreign = SessionRecordingFactory.create(environment=other_environment)
     pin(playlist, already)
     ids = [already.session_id, fresh.session_id, foreign.session_id, "missing", fresh.session_id]
 
@@ -183,9 +194,9 @@ def test_bulk_add_pins_known_recordings_and_reports_the_rest(
     assert (fresh.persisted, foreign.persisted) == (True, False)
 
 
-def test_bulk_add_to_a_filters_playlist_is_400(api, environment, owner):
+def test_bulk_add_to_a_filters_playlist_is_400(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = api.post(
         playlists_url(environment, "projects", playlist.short_id, "recordings", "bulk_add"),
@@ -198,9 +209,11 @@ def test_bulk_add_to_a_filters_playlist_is_400(api, environment, owner):
     assert not SessionRecordingPlaylistItem.objects.exists()
 
 
-def test_bulk_delete_unpins_and_ignores_unpinned_ids(api, environment, owner, prefix):
+def test_bulk_delete_unpins_and_ignores_unpinned_ids(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner)
-    first, second, third = (SessionRecordingFactory(environment=environment) for _ in range(3))
+    first, second, third = (SessionRecordingFactory.create(environment=environment) for _ in range(3))
     pin(playlist, first, second, third)
 
     response = api.post(
@@ -215,11 +228,11 @@ def test_bulk_delete_unpins_and_ignores_unpinned_ids(api, environment, owner, pr
 
 
 def test_bulk_delete_cannot_touch_another_environments_items(
-    api, environment, owner, other_environment, outsider
-):
+    api: APIClient, environment: Environment, owner: User, other_environment: Environment, outsider: User
+) -> None:
     mine = make_playlist(environment, owner)
     theirs = make_playlist(other_environment, outsider)
-    foreign = SessionRecordingFactory(environment=other_environment)
+    foreign = SessionRecordingFactory.create(environment=other_environment)
     pin(theirs, foreign)
 
     response = api.post(
@@ -247,7 +260,9 @@ def test_bulk_delete_cannot_touch_another_environments_items(
         ({"session_recording_ids": [None]}, "This field may not be null."),
     ],
 )
-def test_bulk_input_is_validated(api, environment, owner, action, body, detail):
+def test_bulk_input_is_validated(
+    api: APIClient, environment: Environment, owner: User, action: str, body: dict[str, Any], detail: str
+) -> None:
     playlist = make_playlist(environment, owner)
 
     response = api.post(
@@ -260,7 +275,9 @@ def test_bulk_input_is_validated(api, environment, owner, action, body, detail):
     assert response.json()["detail"] == detail
 
 
-def test_a_collection_is_capped_at_the_listing_bound(api, environment, owner):
+def test_a_collection_is_capped_at_the_listing_bound(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner)
     recordings = SessionRecording.objects.bulk_create(
         SessionRecordingFactory.build_batch(MAX_SESSION_IDS + 1, environment=environment)
@@ -285,9 +302,9 @@ def test_a_collection_is_capped_at_the_listing_bound(api, environment, owner):
     assert playlist.items.count() == MAX_SESSION_IDS
 
 
-def test_deleting_a_recording_unpins_it(api, environment, owner):
+def test_deleting_a_recording_unpins_it(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
 
     response = api.delete(f"/api/projects/{environment.id}/session_recordings/{recording.session_id}/")
@@ -296,10 +313,10 @@ def test_deleting_a_recording_unpins_it(api, environment, owner):
     assert not playlist.items.exists()
 
 
-def test_an_expired_recording_cannot_be_pinned(api, environment, owner):
+def test_an_expired_recording_cannot_be_pinned(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
     long_ago = timezone.now() - timedelta(days=400)
-    recording = SessionRecordingFactory(
+    recording = SessionRecordingFactory.create(
         environment=environment, start_time=long_ago, end_time=long_ago + timedelta(minutes=1)
     )
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
 
 from config.celery import app as celery_app
-from playlists.models import SavedFiltersMatch
+from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist
 from playlists.saved_filters import SAVED_FILTERS_MATCH_LIMIT
 from playlists.tasks import refresh_playlist_saved_filters_count, refresh_saved_filters_counts
 from recordings.models import SessionRecording, SessionRecordingViewed
+from recordings_api.models import Environment, User
 from tests.factories import SessionRecordingFactory
 from tests.playlists.conftest import iso, make_playlist, pin, playlists_url
 
@@ -29,7 +34,7 @@ NULL_SAVED_FILTERS = {
 
 
 @pytest.fixture
-def eager_celery():
+def eager_celery() -> Iterator[None]:
     """Run enqueued tasks in-process: the fan-out must never reach a real broker from a test."""
     previous = celery_app.conf.task_always_eager
     celery_app.conf.task_always_eager = True
@@ -37,22 +42,28 @@ def eager_celery():
     celery_app.conf.task_always_eager = previous
 
 
-def counts(api, environment, playlist):
+def counts(api: APIClient, environment: Environment, playlist: SessionRecordingPlaylist) -> dict[str, Any]:
     response = api.get(playlists_url(environment, "projects", playlist.short_id))
     assert response.status_code == 200
     return response.json()["recordings_counts"]
 
 
-def viewed(environment, user, *recordings):
+def viewed(environment: Environment, user: User, *recordings: SessionRecording) -> None:
     for recording in recordings:
         SessionRecordingViewed.objects.create(
             environment=environment, user=user, session_id=recording.session_id
         )
 
 
-def test_collection_counts_pinned_and_watched_per_user(api, environment, owner, teammate, key_client):
+def test_collection_counts_pinned_and_watched_per_user(
+    api: APIClient,
+    environment: Environment,
+    owner: User,
+    teammate: User,
+    key_client: Callable[..., APIClient],
+) -> None:
     playlist = make_playlist(environment, owner)
-    first, second, _ = (SessionRecordingFactory(environment=environment) for _ in range(3))
+    first, second, _ = (SessionRecordingFactory.create(environment=environment) for _ in range(3))
     pin(playlist, first, second)
     viewed(environment, owner, first)
     viewed(environment, teammate, first, second)
@@ -65,9 +76,11 @@ def test_collection_counts_pinned_and_watched_per_user(api, environment, owner, 
     assert counts(teammate_client, environment, playlist)["collection"] == {"count": 2, "watched_count": 2}
 
 
-def test_views_in_another_environment_do_not_count(api, environment, owner, other_environment):
+def test_views_in_another_environment_do_not_count(
+    api: APIClient, environment: Environment, owner: User, other_environment: Environment
+) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
     SessionRecordingViewed.objects.create(
         environment=other_environment, user=owner, session_id=recording.session_id
@@ -76,10 +89,12 @@ def test_views_in_another_environment_do_not_count(api, environment, owner, othe
     assert counts(api, environment, playlist)["collection"] == {"count": 1, "watched_count": 0}
 
 
-def test_saved_filters_counts_after_a_refresh(api, environment, owner, eager_celery):
+def test_saved_filters_counts_after_a_refresh(
+    api: APIClient, environment: Environment, owner: User, eager_celery: None
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    clicky = [SessionRecordingFactory(environment=environment, click_count=9) for _ in range(3)]
-    SessionRecordingFactory(environment=environment, click_count=1)
+    clicky = [SessionRecordingFactory.create(environment=environment, click_count=9) for _ in range(3)]
+    SessionRecordingFactory.create(environment=environment, click_count=1)
     viewed(environment, owner, clicky[0])
     assert counts(api, environment, playlist)["saved_filters"] == NULL_SAVED_FILTERS
 
@@ -99,12 +114,14 @@ def test_saved_filters_counts_after_a_refresh(api, environment, owner, eager_cel
     }
 
 
-def test_increased_compares_with_the_previous_refresh(api, environment, owner):
+def test_increased_compares_with_the_previous_refresh(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    SessionRecordingFactory(environment=environment, click_count=9)
+    SessionRecordingFactory.create(environment=environment, click_count=9)
     refresh_playlist_saved_filters_count.apply(args=[playlist.id])
 
-    SessionRecordingFactory(environment=environment, click_count=9)
+    SessionRecordingFactory.create(environment=environment, click_count=9)
     refresh_playlist_saved_filters_count.apply(args=[playlist.id])
     grown = counts(api, environment, playlist)["saved_filters"]
 
@@ -115,7 +132,9 @@ def test_increased_compares_with_the_previous_refresh(api, environment, owner):
     assert (steady["count"], steady["increased"]) == (2, False)
 
 
-def test_has_more_when_the_filters_match_more_than_the_stored_bound(api, environment, owner):
+def test_has_more_when_the_filters_match_more_than_the_stored_bound(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
     SessionRecording.objects.bulk_create(
         SessionRecordingFactory.build_batch(SAVED_FILTERS_MATCH_LIMIT + 1, environment=environment)
@@ -128,8 +147,8 @@ def test_has_more_when_the_filters_match_more_than_the_stored_bound(api, environ
 
 
 def test_the_periodic_task_refreshes_only_live_filters_playlists_that_are_due(
-    environment, owner, eager_celery
-):
+    environment: Environment, owner: User, eager_celery: None
+) -> None:
     due = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
     fresh = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
     stale = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
@@ -149,9 +168,11 @@ def test_the_periodic_task_refreshes_only_live_filters_playlists_that_are_due(
     assert refreshed_at[due.id] > fresh_at
 
 
-def test_saved_filters_are_hidden_while_a_playlist_has_pinned_recordings(api, environment, owner):
+def test_saved_filters_are_hidden_while_a_playlist_has_pinned_recordings(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner)
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     pin(playlist, recording)
     SavedFiltersMatch.objects.create(playlist=playlist, session_ids=["x"], refreshed_at=timezone.now())
 
@@ -161,7 +182,9 @@ def test_saved_filters_are_hidden_while_a_playlist_has_pinned_recordings(api, en
     }
 
 
-def test_changing_the_filters_forgets_the_stale_counts(api, environment, owner):
+def test_changing_the_filters_forgets_the_stale_counts(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
     SavedFiltersMatch.objects.create(playlist=playlist, session_ids=["a"], refreshed_at=timezone.now())
 
@@ -177,9 +200,12 @@ def test_changing_the_filters_forgets_the_stale_counts(api, environment, owner):
 
 
 def test_creating_a_filters_playlist_enqueues_its_first_refresh(
-    api, environment, django_capture_on_commit_callbacks, eager_celery
-):
-    SessionRecordingFactory(environment=environment)
+    api: APIClient,
+    environment: Environment,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    eager_celery: None,
+) -> None:
+    SessionRecordingFactory.create(environment=environment)
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = api.post(
@@ -191,7 +217,7 @@ def test_creating_a_filters_playlist_enqueues_its_first_refresh(
     assert SavedFiltersMatch.objects.get().count == 1
 
 
-def test_a_refresh_of_invalid_stored_filters_is_skipped(environment, owner):
+def test_a_refresh_of_invalid_stored_filters_is_skipped(environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "not a date"})
 
     refresh_playlist_saved_filters_count.apply(args=[playlist.id])
@@ -199,7 +225,9 @@ def test_a_refresh_of_invalid_stored_filters_is_skipped(environment, owner):
     assert not SavedFiltersMatch.objects.exists()
 
 
-def test_list_counts_cost_a_fixed_number_of_queries(api, environment, owner):
+def test_list_counts_cost_a_fixed_number_of_queries(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     def list_queries() -> int:
         with CaptureQueriesContext(connection) as context:
             assert api.get(playlists_url(environment)).status_code == 200
@@ -207,7 +235,7 @@ def test_list_counts_cost_a_fixed_number_of_queries(api, environment, owner):
 
     def add_playlists() -> None:
         collection = make_playlist(environment, owner)
-        pin(collection, SessionRecordingFactory(environment=environment))
+        pin(collection, SessionRecordingFactory.create(environment=environment))
         saved = make_playlist(environment, owner, type="filters", filters={"date_from": "-7d"})
         SavedFiltersMatch.objects.create(playlist=saved, session_ids=["a", "b"], refreshed_at=timezone.now())
 
@@ -220,10 +248,10 @@ def test_list_counts_cost_a_fixed_number_of_queries(api, environment, owner):
     assert list_queries() == small
 
 
-def test_reads_never_refresh_counts(api, environment, owner):
+def test_reads_never_refresh_counts(api: APIClient, environment: Environment, owner: User) -> None:
     """Counts are the schedule's job (beat, or the embedded scheduler), never a read's."""
     playlist = make_playlist(environment, owner, type="filters", filters={"query": "click_count:>5"})
-    SessionRecordingFactory(environment=environment, click_count=9)
+    SessionRecordingFactory.create(environment=environment, click_count=9)
 
     assert counts(api, environment, playlist)["saved_filters"] == NULL_SAVED_FILTERS
     assert api.get(playlists_url(environment)).status_code == 200

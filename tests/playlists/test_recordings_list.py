@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from playlists.models import SessionRecordingPlaylist
+from recordings.models import SessionRecording
+from recordings_api.models import Environment, User
 from tests.factories import SessionRecordingFactory
 from tests.playlists.conftest import make_playlist, pin, playlists_url
 
@@ -16,14 +20,20 @@ pytestmark = pytest.mark.django_db
 LIST_KEYS = {"count", "next", "previous", "has_next", "results", "version", "next_cursor"}
 
 
-def recording_at(environment, *, days_ago: float = 0, **fields):
+def recording_at(environment: Environment, *, days_ago: float = 0, **fields: Any) -> SessionRecording:
     start = timezone.now().replace(microsecond=0) - timedelta(days=days_ago, hours=1)
-    return SessionRecordingFactory(
+    return SessionRecordingFactory.create(
         environment=environment, start_time=start, end_time=start + timedelta(minutes=2), **fields
     )
 
 
-def listed(api, environment, playlist, prefix="projects", **params):
+def listed(
+    api: APIClient,
+    environment: Environment,
+    playlist: SessionRecordingPlaylist,
+    prefix: str = "projects",
+    **params: str | int,
+) -> dict[str, Any]:
     response = api.get(playlists_url(environment, prefix, playlist.short_id, "recordings"), params)
     assert response.status_code == 200, response.json()
     assert set(response.json()) == LIST_KEYS
@@ -31,8 +41,8 @@ def listed(api, environment, playlist, prefix="projects", **params):
 
 
 def test_a_collection_lists_its_pinned_recordings_newest_pin_first_whatever_their_age(
-    api, environment, owner, prefix
-):
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(environment, owner)
     old = recording_at(environment, days_ago=20)
     recent = recording_at(environment)
@@ -58,7 +68,7 @@ def test_a_collection_lists_its_pinned_recordings_newest_pin_first_whatever_thei
     )
 
 
-def test_a_collection_paginates(api, environment, owner):
+def test_a_collection_paginates(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
     recordings = [recording_at(environment) for _ in range(3)]
     pin(playlist, *recordings)
@@ -70,7 +80,7 @@ def test_a_collection_paginates(api, environment, owner):
     assert len(body["results"]) == 2
 
 
-def test_an_empty_collection_lists_nothing(api, environment, owner):
+def test_an_empty_collection_lists_nothing(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner)
     recording_at(environment)
 
@@ -79,7 +89,9 @@ def test_an_empty_collection_lists_nothing(api, environment, owner):
     assert (body["count"], body["results"]) == (0, [])
 
 
-def test_a_collection_cannot_be_widened_with_session_ids(api, environment, owner):
+def test_a_collection_cannot_be_widened_with_session_ids(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner)
     pinned, other = recording_at(environment), recording_at(environment)
     pin(playlist, pinned)
@@ -89,7 +101,9 @@ def test_a_collection_cannot_be_widened_with_session_ids(api, environment, owner
     assert [row["id"] for row in body["results"]] == [pinned.session_id]
 
 
-def test_a_filters_playlist_lists_what_its_filters_match(api, environment, owner, prefix):
+def test_a_filters_playlist_lists_what_its_filters_match(
+    api: APIClient, environment: Environment, owner: User, prefix: str
+) -> None:
     playlist = make_playlist(
         environment, owner, type="filters", filters={"date_from": "-3d", "query": "click_count:>5"}
     )
@@ -102,7 +116,9 @@ def test_a_filters_playlist_lists_what_its_filters_match(api, environment, owner
     assert [row["id"] for row in body["results"]] == [match.session_id]
 
 
-def test_stored_filters_take_precedence_over_request_parameters(api, environment, owner):
+def test_stored_filters_take_precedence_over_request_parameters(
+    api: APIClient, environment: Environment, owner: User
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-3d"})
     recent = recording_at(environment)
     recording_at(environment, days_ago=10)
@@ -112,7 +128,9 @@ def test_stored_filters_take_precedence_over_request_parameters(api, environment
     assert [row["id"] for row in body["results"]] == [recent.session_id]
 
 
-def test_other_environments_recordings_never_appear(api, environment, owner, other_environment):
+def test_other_environments_recordings_never_appear(
+    api: APIClient, environment: Environment, owner: User, other_environment: Environment
+) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-3d"})
     mine = recording_at(environment)
     recording_at(other_environment)
@@ -126,7 +144,9 @@ def test_other_environments_recordings_never_appear(api, environment, owner, oth
     ("params", "attr"),
     [({"limit": "ten"}, "limit"), ({"order": "sideways"}, "order"), ({"bogus": "1"}, "bogus")],
 )
-def test_invalid_recordings_parameters_are_400(api, environment, owner, params, attr):
+def test_invalid_recordings_parameters_are_400(
+    api: APIClient, environment: Environment, owner: User, params: dict[str, str], attr: str
+) -> None:
     playlist = make_playlist(environment, owner)
 
     response = api.get(playlists_url(environment, "projects", playlist.short_id, "recordings"), params)
@@ -135,7 +155,9 @@ def test_invalid_recordings_parameters_are_400(api, environment, owner, params, 
     assert response.json()["attr"] == attr
 
 
-def test_filters_the_recordings_list_rejects_are_rejected_when_saved(api, environment):
+def test_filters_the_recordings_list_rejects_are_rejected_when_saved(
+    api: APIClient, environment: Environment
+) -> None:
     response = api.post(
         playlists_url(environment),
         {"type": "filters", "filters": {"date_from": "last week"}},
@@ -147,7 +169,7 @@ def test_filters_the_recordings_list_rejects_are_rejected_when_saved(api, enviro
     assert not SessionRecordingPlaylist.objects.exists()
 
 
-def test_filters_are_validated_on_update_too(api, environment, owner):
+def test_filters_are_validated_on_update_too(api: APIClient, environment: Environment, owner: User) -> None:
     playlist = make_playlist(environment, owner, type="filters", filters={"date_from": "-3d"})
 
     response = api.patch(

@@ -58,7 +58,7 @@ def make_recording(
     environment: Environment, *, start: datetime, duration: int, active: int, **fields: Any
 ) -> SessionRecording:
     start = start.replace(microsecond=0)
-    return SessionRecordingFactory(
+    return SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(seconds=duration),
@@ -102,13 +102,13 @@ def _alpha(environment: Environment, now: datetime) -> SessionRecording:
         urls=["https://shop.example.com/cart?item=1", "https://shop.example.com/checkout"],
         first_event_properties={"$browser": "Chrome", "$os": "Mac OS X", "$device_type": "Desktop"},
     )
-    PersonFactory(
+    PersonFactory.create(
         environment=environment,
         distinct_ids=["alpha-user"],
         properties={"email": "alpha@example.com", "age": 31, "plan": "pro"},
     )
     start = alpha.start_time
-    SessionEventFactory(
+    SessionEventFactory.create(
         environment=environment,
         session_id=alpha.session_id,
         distinct_id="alpha-user",
@@ -116,7 +116,7 @@ def _alpha(environment: Environment, now: datetime) -> SessionRecording:
         timestamp=start + timedelta(seconds=1),
         properties={"$current_url": "https://shop.example.com/cart?item=1"},
     )
-    SessionEventFactory(
+    SessionEventFactory.create(
         environment=environment,
         session_id=alpha.session_id,
         distinct_id="alpha-user",
@@ -124,7 +124,7 @@ def _alpha(environment: Environment, now: datetime) -> SessionRecording:
         timestamp=start + timedelta(seconds=5),
         properties={"$event_type": "click", "$elements_chain": "button.buy"},
     )
-    SessionEventFactory(
+    SessionEventFactory.create(
         environment=environment,
         session_id=alpha.session_id,
         distinct_id="alpha-user",
@@ -155,12 +155,12 @@ def _beta(environment: Environment, now: datetime) -> SessionRecording:
         retention_period_days=365,
         first_event_properties={"$browser": "Firefox", "$os": "Windows", "$device_type": "Mobile"},
     )
-    PersonFactory(
+    PersonFactory.create(
         environment=environment,
         distinct_ids=["beta-user"],
         properties={"email": "beta@test.org", "age": "25"},
     )
-    SessionEventFactory(
+    SessionEventFactory.create(
         environment=environment,
         session_id=beta.session_id,
         distinct_id="beta-user",

@@ -4,28 +4,33 @@ properties, bulk_delete, bulk_viewed, bulk_not_viewed."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording, SessionRecordingViewed
+from recordings_api.models import Environment, User
 from tests.factories import SessionEventFactory
-from tests.recordings.conftest import make_recording
+from tests.recordings.conftest import Dataset, make_recording
 
 pytestmark = pytest.mark.django_db
 
 NOT_FOUND = {"type": "invalid_request", "code": "not_found", "detail": "Recording not found", "attr": None}
 
 
-def _foreign(other_environment):
+def _foreign(other_environment: Environment) -> SessionRecording:
     return make_recording(other_environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
 
 
 # --- persist ----------------------------------------------------------------------------------
 
 
-def test_persist(api, environment, recordings_url):
+def test_persist(api: APIClient, environment: Environment, recordings_url: str) -> None:
     recording = make_recording(environment, start=timezone.now() - timedelta(days=29), duration=60, active=1)
     url = f"{recordings_url}{recording.session_id}/"
 
@@ -39,7 +44,9 @@ def test_persist(api, environment, recordings_url):
     assert api.post(f"{url}persist/").json() == {"success": True}
 
 
-def test_persisted_recording_outlives_retention(api, environment, recordings_url):
+def test_persisted_recording_outlives_retention(
+    api: APIClient, environment: Environment, recordings_url: str
+) -> None:
     recording = make_recording(environment, start=timezone.now() - timedelta(days=29), duration=60, active=1)
     api.post(f"{recordings_url}{recording.session_id}/persist/")
     SessionRecording.objects.filter(pk=recording.pk).update(start_time=timezone.now() - timedelta(days=60))
@@ -47,7 +54,13 @@ def test_persisted_recording_outlives_retention(api, environment, recordings_url
     assert [row["id"] for row in api.get(recordings_url).json()["results"]] == [recording.session_id]
 
 
-def test_persist_errors(api, key_client, other_environment, environment, recordings_url):
+def test_persist_errors(
+    api: APIClient,
+    key_client: Callable[..., APIClient],
+    other_environment: Environment,
+    environment: Environment,
+    recordings_url: str,
+) -> None:
     foreign = _foreign(other_environment)
     mine = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
 
@@ -63,7 +76,9 @@ def test_persist_errors(api, key_client, other_environment, environment, recordi
 # --- viewed -----------------------------------------------------------------------------------
 
 
-def test_viewed_state(api, owner, teammate, environment, recordings_url):
+def test_viewed_state(
+    api: APIClient, owner: User, teammate: User, environment: Environment, recordings_url: str
+) -> None:
     recording = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
     url = f"{recordings_url}{recording.session_id}/viewed/"
 
@@ -76,7 +91,9 @@ def test_viewed_state(api, owner, teammate, environment, recordings_url):
     assert api.get(url).json() == {"viewed": True, "other_viewers": 1}
 
 
-def test_viewed_other_environment_is_404(api, other_environment, recordings_url):
+def test_viewed_other_environment_is_404(
+    api: APIClient, other_environment: Environment, recordings_url: str
+) -> None:
     response = api.get(f"{recordings_url}{_foreign(other_environment).session_id}/viewed/")
 
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
@@ -85,10 +102,12 @@ def test_viewed_other_environment_is_404(api, other_environment, recordings_url)
 # --- similar_sessions -------------------------------------------------------------------------
 
 
-def test_similar_sessions_ranking(api, environment, other_environment, recordings_url):
+def test_similar_sessions_ranking(
+    api: APIClient, environment: Environment, other_environment: Environment, recordings_url: str
+) -> None:
     now = timezone.now()
 
-    def recording(urls, events, hours):
+    def recording(urls: list[str], events: list[str], hours: float) -> SessionRecording:
         row = make_recording(
             environment,
             start=now - timedelta(hours=hours),
@@ -98,7 +117,7 @@ def test_similar_sessions_ranking(api, environment, other_environment, recording
             start_url=urls[0],
         )
         for event in events:
-            SessionEventFactory(environment=environment, session_id=row.session_id, event=event)
+            SessionEventFactory.create(environment=environment, session_id=row.session_id, event=event)
         return row
 
     target = recording(["https://a.com/x?q=1", "https://a.com/y"], ["$pageview", "signup"], 1)
@@ -121,7 +140,9 @@ def test_similar_sessions_ranking(api, environment, other_environment, recording
     assert set(first) == {"id", "similarity", "start_time", "shared_urls", "shared_events"}
 
 
-def test_similar_sessions_limit_and_errors(api, environment, other_environment, recordings_url):
+def test_similar_sessions_limit_and_errors(
+    api: APIClient, environment: Environment, other_environment: Environment, recordings_url: str
+) -> None:
     now = timezone.now()
     target = make_recording(environment, start=now, duration=60, active=1, urls=["https://a.com/"])
     for hours in range(3):
@@ -145,7 +166,7 @@ def test_similar_sessions_limit_and_errors(api, environment, other_environment, 
 # --- summarize --------------------------------------------------------------------------------
 
 
-def test_summarize_is_deterministic(api, environment, recordings_url):
+def test_summarize_is_deterministic(api: APIClient, environment: Environment, recordings_url: str) -> None:
     start = (timezone.now() - timedelta(hours=1)).replace(microsecond=0)
     recording = make_recording(
         environment,
@@ -157,8 +178,8 @@ def test_summarize_is_deterministic(api, environment, recordings_url):
         console_warn_count=1,
     )
 
-    def event(name, seconds, **properties):
-        SessionEventFactory(
+    def event(name: str, seconds: float, **properties: Any) -> None:
+        SessionEventFactory.create(
             environment=environment,
             session_id=recording.session_id,
             event=name,
@@ -207,7 +228,9 @@ def test_summarize_is_deterministic(api, environment, recordings_url):
     }
 
 
-def test_summarize_without_events_uses_urls(api, environment, recordings_url):
+def test_summarize_without_events_uses_urls(
+    api: APIClient, environment: Environment, recordings_url: str
+) -> None:
     recording = make_recording(
         environment,
         start=timezone.now() - timedelta(hours=1),
@@ -229,7 +252,12 @@ def test_summarize_without_events_uses_urls(api, environment, recordings_url):
     )
 
 
-def test_summarize_read_scope_and_404(key_client, environment, other_environment, recordings_url):
+def test_summarize_read_scope_and_404(
+    key_client: Callable[..., APIClient],
+    environment: Environment,
+    other_environment: Environment,
+    recordings_url: str,
+) -> None:
     recording = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=30, active=1)
     reader = key_client(["session_recording:read"])
 
@@ -242,7 +270,7 @@ def test_summarize_read_scope_and_404(key_client, environment, other_environment
 # --- matching_events --------------------------------------------------------------------------
 
 
-def test_matching_events(api, dataset, recordings_url):
+def test_matching_events(api: APIClient, dataset: Dataset, recordings_url: str) -> None:
     events = json.dumps([{"id": "$autocapture", "type": "events"}, {"id": "purchase", "type": "events"}])
 
     response = api.get(
@@ -255,7 +283,7 @@ def test_matching_events(api, dataset, recordings_url):
     assert set(results[0]) == {"uuid", "timestamp", "event"}
 
 
-def test_matching_events_with_event_properties(api, dataset, recordings_url):
+def test_matching_events_with_event_properties(api: APIClient, dataset: Dataset, recordings_url: str) -> None:
     properties = json.dumps([{"key": "amount", "value": 10, "operator": "gt", "type": "event"}])
 
     response = api.get(
@@ -283,7 +311,14 @@ def test_matching_events_with_event_properties(api, dataset, recordings_url):
         ({"session_ids": '["alpha-session"]', "tomato": "1"}, "tomato", None),
     ],
 )
-def test_matching_events_invalid(api, dataset, recordings_url, params, attr, detail):
+def test_matching_events_invalid(
+    api: APIClient,
+    dataset: Dataset,
+    recordings_url: str,
+    params: dict[str, str],
+    attr: str,
+    detail: str | None,
+) -> None:
     response = api.get(f"{recordings_url}matching_events/", params)
 
     assert response.status_code == 400
@@ -292,7 +327,9 @@ def test_matching_events_invalid(api, dataset, recordings_url, params, attr, det
         assert response.json()["detail"] == detail
 
 
-def test_matching_events_other_environment_is_404(api, dataset, recordings_url):
+def test_matching_events_other_environment_is_404(
+    api: APIClient, dataset: Dataset, recordings_url: str
+) -> None:
     response = api.get(
         f"{recordings_url}matching_events/", {"session_ids": '["other-session"]', "events": '[{"id": null}]'}
     )
@@ -303,7 +340,7 @@ def test_matching_events_other_environment_is_404(api, dataset, recordings_url):
 # --- properties -------------------------------------------------------------------------------
 
 
-def test_properties(api, dataset, recordings_url):
+def test_properties(api: APIClient, dataset: Dataset, recordings_url: str) -> None:
     response = api.get(
         f"{recordings_url}properties/", {"session_ids": '["beta-session", "other-session", "alpha-session"]'}
     )
@@ -327,7 +364,9 @@ def test_properties(api, dataset, recordings_url):
     ("params", "attr"),
     [({}, "session_ids"), ({"session_ids": "[]"}, "session_ids"), ({"order": "duration"}, "order")],
 )
-def test_properties_invalid(api, environment, recordings_url, params, attr):
+def test_properties_invalid(
+    api: APIClient, environment: Environment, recordings_url: str, params: dict[str, str], attr: str
+) -> None:
     response = api.get(f"{recordings_url}properties/", params)
 
     assert (response.status_code, response.json()["attr"]) == (400, attr)
@@ -336,7 +375,12 @@ def test_properties_invalid(api, environment, recordings_url, params, attr):
 # --- bulk actions -----------------------------------------------------------------------------
 
 
-def test_bulk_delete(api, dataset, recordings_url, django_capture_on_commit_callbacks):
+def test_bulk_delete(
+    api: APIClient,
+    dataset: Dataset,
+    recordings_url: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     ids = ["alpha-session", "beta-session", "other-session", "nope", "alpha-session"]
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -368,13 +412,27 @@ def test_bulk_delete(api, dataset, recordings_url, django_capture_on_commit_call
         ({"session_recording_ids": ["a"], "extra": 1}, "extra"),
     ],
 )
-def test_bulk_invalid(api, environment, recordings_url, action, body, attr):
+def test_bulk_invalid(
+    api: APIClient,
+    environment: Environment,
+    recordings_url: str,
+    action: str,
+    body: dict[str, Any],
+    attr: str,
+) -> None:
     response = api.post(f"{recordings_url}{action}/", body, format="json")
 
     assert (response.status_code, response.json()["attr"]) == (400, attr)
 
 
-def test_bulk_viewed_and_not_viewed(api, owner, teammate, dataset, environment, recordings_url):
+def test_bulk_viewed_and_not_viewed(
+    api: APIClient,
+    owner: User,
+    teammate: User,
+    dataset: Dataset,
+    environment: Environment,
+    recordings_url: str,
+) -> None:
     ids = ["alpha-session", "beta-session", "other-session"]
     SessionRecordingViewed.objects.create(environment=environment, user=teammate, session_id="alpha-session")
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording
@@ -27,9 +28,9 @@ def _action(client: Client, action: str, *recordings: SessionRecording, **extra:
 
 @pytest.mark.parametrize("model", ["sessionrecording", "person", "sessionevent", "deletedrecording"])
 def test_changelists_render(staff_client: Client, environment: Environment, model: str) -> None:
-    SessionRecordingFactory(environment=environment)
-    PersonFactory(environment=environment, distinct_ids=["d-1"])
-    SessionEventFactory(environment=environment)
+    SessionRecordingFactory.create(environment=environment)
+    PersonFactory.create(environment=environment, distinct_ids=["d-1"])
+    SessionEventFactory.create(environment=environment)
 
     assert staff_client.get(f"/admin/recordings/{model}/").status_code == 200
 
@@ -37,8 +38,8 @@ def test_changelists_render(staff_client: Client, environment: Environment, mode
 def test_list_shows_the_columns_and_links_person_and_watch(
     staff_client: Client, environment: Environment
 ) -> None:
-    person = PersonFactory(environment=environment, distinct_ids=["ada"])
-    recording = SessionRecordingFactory(
+    person = PersonFactory.create(environment=environment, distinct_ids=["ada"])
+    recording = SessionRecordingFactory.create(
         environment=environment,
         distinct_id="ada",
         start_url="https://shop.example/cart",
@@ -59,13 +60,13 @@ def test_list_shows_the_columns_and_links_person_and_watch(
 def test_search_by_session_distinct_id_and_any_visited_url(
     staff_client: Client, environment: Environment
 ) -> None:
-    checkout = SessionRecordingFactory(
+    checkout = SessionRecordingFactory.create(
         environment=environment,
         distinct_id="buyer",
         start_url="https://shop.example/",
         urls=["https://shop.example/", "https://shop.example/checkout/pay"],
     )
-    other = SessionRecordingFactory(
+    other = SessionRecordingFactory.create(
         environment=environment, distinct_id="browser", start_url="https://blog.example/"
     )
 
@@ -82,9 +83,9 @@ def test_search_by_session_distinct_id_and_any_visited_url(
 def test_filters_by_errors_persisted_and_environment(
     staff_client: Client, environment: Environment, other_environment: Environment
 ) -> None:
-    failing = SessionRecordingFactory(environment=environment, console_error_count=3)
-    kept = SessionRecordingFactory(environment=environment, persisted=True)
-    elsewhere = SessionRecordingFactory(environment=other_environment)
+    failing = SessionRecordingFactory.create(environment=environment, console_error_count=3)
+    kept = SessionRecordingFactory.create(environment=environment, persisted=True)
+    elsewhere = SessionRecordingFactory.create(environment=other_environment)
     everything = {failing, kept, elsewhere}
 
     def listed(query: dict[str, Any]) -> set[SessionRecording]:
@@ -97,7 +98,7 @@ def test_filters_by_errors_persisted_and_environment(
 
 
 def test_rows_are_read_only(staff_client: Client, environment: Environment) -> None:
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = staff_client.post(f"{LIST}{recording.pk}/change/", {"distinct_id": "changed"})
 
@@ -108,7 +109,7 @@ def test_rows_are_read_only(staff_client: Client, environment: Environment) -> N
 
 
 def test_persist_action_uses_the_service(staff_client: Client, environment: Environment) -> None:
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = _action(staff_client, "persist_recordings", recording)
 
@@ -120,8 +121,8 @@ def test_persist_action_uses_the_service(staff_client: Client, environment: Envi
 def test_delete_action_tombstones_and_the_api_answers_404(
     staff_client: Client, owner: User, environment: Environment, api: APIClient
 ) -> None:
-    recording = SessionRecordingFactory(environment=environment)
-    survivor = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
+    survivor = SessionRecordingFactory.create(environment=environment)
 
     confirm = _action(staff_client, "delete_selected", recording)
     assert "Are you sure you want to delete the selected" in confirm.content.decode()
@@ -137,10 +138,10 @@ def test_delete_action_tombstones_and_the_api_answers_404(
 
 
 def test_flush_action_reports_each_outcome(
-    staff_client: Client, environment: Environment, settings: Any
+    staff_client: Client, environment: Environment, settings: Settings
 ) -> None:
     settings.REDIS_URL = None  # the database live buffer of this test's database
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = _action(staff_client, "flush_recordings", recording)
 
@@ -150,8 +151,8 @@ def test_flush_action_reports_each_outcome(
 def test_person_admin_lists_distinct_ids_and_searches_them(
     staff_client: Client, environment: Environment
 ) -> None:
-    person = PersonFactory(environment=environment, distinct_ids=["anon-1", "ada@example.com"])
-    PersonFactory(environment=environment, distinct_ids=["someone-else"])
+    person = PersonFactory.create(environment=environment, distinct_ids=["anon-1", "ada@example.com"])
+    PersonFactory.create(environment=environment, distinct_ids=["someone-else"])
 
     listing = staff_client.get("/admin/recordings/person/", {"q": "anon-1"}).content.decode()
     detail = staff_client.get(f"/admin/recordings/person/{person.pk}/change/").content.decode()
@@ -161,7 +162,7 @@ def test_person_admin_lists_distinct_ids_and_searches_them(
 
 
 def test_events_are_read_only(staff_client: Client, environment: Environment) -> None:
-    event = SessionEventFactory(environment=environment, event="purchase")
+    event = SessionEventFactory.create(environment=environment, event="purchase")
 
     listing = staff_client.get("/admin/recordings/sessionevent/").content.decode()
     detail = staff_client.get(f"/admin/recordings/sessionevent/{event.pk}/change/")
@@ -181,7 +182,7 @@ def test_events_are_read_only(staff_client: Client, environment: Environment) ->
 def test_watch_page_carries_no_token_and_points_at_the_snapshots_api(
     staff_client: Client, environment: Environment
 ) -> None:
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
 
     response = staff_client.get(f"/watch/{environment.id}/{recording.session_id}/")
 
@@ -196,7 +197,7 @@ def test_watch_page_carries_no_token_and_points_at_the_snapshots_api(
 
 
 def test_watch_page_is_for_staff_only(client: Client, teammate: User, environment: Environment) -> None:
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     url = f"/watch/{environment.id}/{recording.session_id}/"
 
     anonymous = client.get(url)

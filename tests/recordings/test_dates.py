@@ -36,18 +36,18 @@ CASES = [
 
 
 @pytest.mark.parametrize(("raw", "end_of_day", "expected"), CASES, ids=[str(c[0]) for c in CASES])
-def test_date_parse(raw, end_of_day, expected):
+def test_date_parse(raw: str, end_of_day: bool, expected: datetime) -> None:
     assert date_parse(raw, param="date_from", end_of_day=end_of_day, now=NOW) == expected
 
 
 @pytest.mark.parametrize("raw", ["yesterday", "-3x", "-", "2024-13-01", "2024-02-30", "-9999999d", "12:00"])
-def test_date_parse_invalid(raw):
+def test_date_parse_invalid(raw: str) -> None:
     with pytest.raises(ValidationError) as raised:
         date_parse(raw, param="date_to", now=NOW)
 
     assert "date_to" in raised.value.detail
 
 
-def test_date_parse_far_past_is_400():
+def test_date_parse_far_past_is_400() -> None:
     with pytest.raises(ValidationError):
         date_parse("-999999d", param="date_from", now=NOW)

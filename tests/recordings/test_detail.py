@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording, SessionRecordingViewed
+from recordings_api.models import Environment, User
 from tests.factories import SessionEventFactory
 from tests.recordings.conftest import base_url, make_recording
 from tests.recordings.test_list import expected_recording
@@ -20,14 +24,16 @@ NOT_FOUND = {"type": "invalid_request", "code": "not_found", "detail": "Recordin
 
 
 @pytest.fixture
-def recording(environment):
+def recording(environment: Environment) -> SessionRecording:
     return make_recording(environment, start=timezone.now() - timedelta(hours=2), duration=120, active=60)
 
 
 # --- retrieve ---------------------------------------------------------------------------------
 
 
-def test_retrieve_full_body(api, recording, teammate, recordings_url):
+def test_retrieve_full_body(
+    api: APIClient, recording: SessionRecording, teammate: User, recordings_url: str
+) -> None:
     SessionRecordingViewed.objects.create(
         environment=recording.environment, user=teammate, session_id=recording.session_id
     )
@@ -43,11 +49,15 @@ def test_retrieve_full_body(api, recording, teammate, recordings_url):
     assert person["distinct_ids"] == [recording.distinct_id] and person["id"] is None
 
 
-def test_retrieve_without_trailing_slash(api, recording, recordings_url):
+def test_retrieve_without_trailing_slash(
+    api: APIClient, recording: SessionRecording, recordings_url: str
+) -> None:
     assert api.get(f"{recordings_url}{recording.session_id}").status_code == 200
 
 
-def test_retrieve_other_environment_is_404(api, other_environment, recordings_url):
+def test_retrieve_other_environment_is_404(
+    api: APIClient, other_environment: Environment, recordings_url: str
+) -> None:
     foreign = make_recording(
         other_environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1
     )
@@ -57,14 +67,18 @@ def test_retrieve_other_environment_is_404(api, other_environment, recordings_ur
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
 
 
-def test_retrieve_unknown_and_deleted_are_404(api, recording, recordings_url):
+def test_retrieve_unknown_and_deleted_are_404(
+    api: APIClient, recording: SessionRecording, recordings_url: str
+) -> None:
     DeletedRecording.objects.create(environment=recording.environment, session_id=recording.session_id)
 
     assert api.get(f"{recordings_url}{recording.session_id}/").json() == NOT_FOUND
     assert api.get(f"{recordings_url}does-not-exist/").status_code == 404
 
 
-def test_retrieve_requires_auth_and_scope(key_client, recording, recordings_url):
+def test_retrieve_requires_auth_and_scope(
+    key_client: Callable[..., APIClient], recording: SessionRecording, recordings_url: str
+) -> None:
     url = f"{recordings_url}{recording.session_id}/"
 
     assert APIClient().get(url).status_code == 401
@@ -72,7 +86,9 @@ def test_retrieve_requires_auth_and_scope(key_client, recording, recordings_url)
     assert key_client(["session_recording:read"]).get(url).status_code == 200
 
 
-def test_retrieve_with_sharing_token_is_reduced(recording, owner, recordings_url):
+def test_retrieve_with_sharing_token_is_reduced(
+    recording: SessionRecording, owner: User, recordings_url: str
+) -> None:
     from sharing.services import sharing_configuration_update
 
     configuration = sharing_configuration_update(recording=recording, user=owner, enabled=True)
@@ -90,7 +106,9 @@ def test_retrieve_with_sharing_token_is_reduced(recording, owner, recordings_url
     }
 
 
-def test_sharing_token_reaches_nothing_else(recording, owner, environment, recordings_url):
+def test_sharing_token_reaches_nothing_else(
+    recording: SessionRecording, owner: User, environment: Environment, recordings_url: str
+) -> None:
     from sharing.services import sharing_configuration_update
 
     other = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
@@ -110,7 +128,7 @@ def test_sharing_token_reaches_nothing_else(recording, owner, environment, recor
 # --- update -----------------------------------------------------------------------------------
 
 
-def test_patch_viewed(api, owner, recording, recordings_url):
+def test_patch_viewed(api: APIClient, owner: User, recording: SessionRecording, recordings_url: str) -> None:
     response = api.patch(f"{recordings_url}{recording.session_id}/", {"viewed": True}, format="json")
 
     assert response.status_code == 200
@@ -121,7 +139,9 @@ def test_patch_viewed(api, owner, recording, recordings_url):
     ).exists()
 
 
-def test_patch_is_idempotent_and_put_matches(api, owner, recording, recordings_url):
+def test_patch_is_idempotent_and_put_matches(
+    api: APIClient, owner: User, recording: SessionRecording, recordings_url: str
+) -> None:
     url = f"{recordings_url}{recording.session_id}/"
 
     api.patch(url, {"viewed": True}, format="json")
@@ -131,7 +151,9 @@ def test_patch_is_idempotent_and_put_matches(api, owner, recording, recordings_u
     assert SessionRecordingViewed.objects.filter(session_id=recording.session_id).count() == 1
 
 
-def test_patch_analyzed_only_does_not_mark_viewed(api, recording, recordings_url):
+def test_patch_analyzed_only_does_not_mark_viewed(
+    api: APIClient, recording: SessionRecording, recordings_url: str
+) -> None:
     response = api.patch(f"{recordings_url}{recording.session_id}/", {"analyzed": True}, format="json")
 
     assert response.status_code == 200 and response.json()["viewed"] is False
@@ -147,7 +169,14 @@ def test_patch_analyzed_only_does_not_mark_viewed(api, recording, recordings_url
         ({"viewed": True, "tomato": "x"}, "tomato", "Unknown field 'tomato'."),
     ],
 )
-def test_patch_invalid_is_400(api, recording, recordings_url, body, attr, detail):
+def test_patch_invalid_is_400(
+    api: APIClient,
+    recording: SessionRecording,
+    recordings_url: str,
+    body: dict[str, Any],
+    attr: str | None,
+    detail: str,
+) -> None:
     response = api.patch(f"{recordings_url}{recording.session_id}/", body, format="json")
 
     assert response.status_code == 400
@@ -159,7 +188,9 @@ def test_patch_invalid_is_400(api, recording, recordings_url, body, attr, detail
     }
 
 
-def test_patch_accepts_posthog_player_metadata(api, recording, recordings_url):
+def test_patch_accepts_posthog_player_metadata(
+    api: APIClient, recording: SessionRecording, recordings_url: str
+) -> None:
     body = {"viewed": True, "analyzed": False, "player_metadata": None}
 
     response = api.patch(f"{recordings_url}{recording.session_id}/", body, format="json")
@@ -167,7 +198,9 @@ def test_patch_accepts_posthog_player_metadata(api, recording, recordings_url):
     assert (response.status_code, response.json()["viewed"]) == (200, True)
 
 
-def test_patch_as_in_the_published_docs_is_a_no_op(api, owner, recording, recordings_url):
+def test_patch_as_in_the_published_docs_is_a_no_op(
+    api: APIClient, owner: User, recording: SessionRecording, recordings_url: str
+) -> None:
     """The docs' example: ``curl -X PATCH … -d distinct_id="string"`` (a read-only field, form-encoded)."""
     response = api.patch(
         f"{recordings_url}{recording.session_id}/",
@@ -183,7 +216,9 @@ def test_patch_as_in_the_published_docs_is_a_no_op(api, owner, recording, record
     assert not SessionRecordingViewed.objects.filter(session_id=recording.session_id).exists()
 
 
-def test_patch_needs_write_scope(key_client, recording, recordings_url):
+def test_patch_needs_write_scope(
+    key_client: Callable[..., APIClient], recording: SessionRecording, recordings_url: str
+) -> None:
     response = key_client(["session_recording:read"]).patch(
         f"{recordings_url}{recording.session_id}/", {"viewed": True}, format="json"
     )
@@ -192,7 +227,9 @@ def test_patch_needs_write_scope(key_client, recording, recordings_url):
     assert response.json()["detail"] == "API key missing required scope 'session_recording:write'"
 
 
-def test_patch_other_environment_is_404(api, other_environment, recordings_url):
+def test_patch_other_environment_is_404(
+    api: APIClient, other_environment: Environment, recordings_url: str
+) -> None:
     foreign = make_recording(
         other_environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1
     )
@@ -206,9 +243,15 @@ def test_patch_other_environment_is_404(api, other_environment, recordings_url):
 # --- delete -----------------------------------------------------------------------------------
 
 
-def test_delete(api, owner, recording, recordings_url, django_capture_on_commit_callbacks):
+def test_delete(
+    api: APIClient,
+    owner: User,
+    recording: SessionRecording,
+    recordings_url: str,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     environment = recording.environment
-    SessionEventFactory(environment=environment, session_id=recording.session_id)
+    SessionEventFactory.create(environment=environment, session_id=recording.session_id)
     SessionRecordingViewed.objects.create(
         environment=environment, user=owner, session_id=recording.session_id
     )
@@ -228,7 +271,7 @@ def test_delete(api, owner, recording, recordings_url, django_capture_on_commit_
     assert api.get(recordings_url).json()["count"] == 0
 
 
-def test_delete_is_idempotent(api, recording, recordings_url):
+def test_delete_is_idempotent(api: APIClient, recording: SessionRecording, recordings_url: str) -> None:
     url = f"{recordings_url}{recording.session_id}/"
 
     assert api.delete(url).status_code == 204
@@ -236,14 +279,16 @@ def test_delete_is_idempotent(api, recording, recordings_url):
     assert DeletedRecording.objects.filter(session_id=recording.session_id).count() == 1
 
 
-def test_delete_unknown_is_404(api, environment, recordings_url):
+def test_delete_unknown_is_404(api: APIClient, environment: Environment, recordings_url: str) -> None:
     response = api.delete(f"{recordings_url}never-existed/")
 
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert not DeletedRecording.objects.exists()
 
 
-def test_delete_other_environment_is_404_and_untouched(api, other_environment, recordings_url):
+def test_delete_other_environment_is_404_and_untouched(
+    api: APIClient, other_environment: Environment, recordings_url: str
+) -> None:
     foreign = make_recording(
         other_environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1
     )
@@ -255,7 +300,9 @@ def test_delete_other_environment_is_404_and_untouched(api, other_environment, r
     assert not DeletedRecording.objects.exists()
 
 
-def test_delete_needs_write_scope(key_client, recording, recordings_url):
+def test_delete_needs_write_scope(
+    key_client: Callable[..., APIClient], recording: SessionRecording, recordings_url: str
+) -> None:
     response = key_client(["session_recording:read"]).delete(f"{recordings_url}{recording.session_id}/")
 
     assert response.status_code == 403
@@ -263,8 +310,12 @@ def test_delete_needs_write_scope(key_client, recording, recordings_url):
 
 
 def test_delete_removes_blobs_and_live_buffer(
-    api, environment, snapshot_backends, django_capture_on_commit_callbacks, monkeypatch
-):
+    api: APIClient,
+    environment: Environment,
+    snapshot_backends: tuple[str, str],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Through the real storage helpers: the blob and the buffered lines are gone afterwards."""
     from config.celery import app
 

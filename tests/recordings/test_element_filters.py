@@ -65,20 +65,20 @@ def clicks(environment: Environment) -> None:
         ("clicked-buy", CHAIN),
         ("clicked-link", 'a:href="/docs"nth-child="1"nth-of-type="1"text="Docs"'),
     ):
-        recording = SessionRecordingFactory(
+        recording = SessionRecordingFactory.create(
             environment=environment,
             session_id=session_id,
             start_time=now - timedelta(minutes=5),
             end_time=now,
         )
-        SessionEventFactory(
+        SessionEventFactory.create(
             environment=environment,
             session_id=recording.session_id,
             event="$autocapture",
             timestamp=now - timedelta(minutes=4),
             properties={"$event_type": "click", "$elements_chain": chain},
         )
-    SessionRecordingFactory(
+    SessionRecordingFactory.create(
         environment=environment, session_id="no-clicks", start_time=now - timedelta(minutes=3), end_time=now
     )
 

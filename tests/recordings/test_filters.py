@@ -6,9 +6,11 @@ import json
 from typing import Any
 
 import pytest
+from rest_framework.test import APIClient
 
 from recordings.models import SessionRecordingViewed
-from tests.recordings.conftest import base_url
+from recordings_api.models import Environment, User
+from tests.recordings.conftest import Dataset, base_url
 
 pytestmark = pytest.mark.django_db
 
@@ -207,13 +209,13 @@ FILTER_CASES: list[tuple[str, dict[str, Any], set[str]]] = [
 @pytest.mark.parametrize(
     ("params", "expected"), [case[1:] for case in FILTER_CASES], ids=[c[0] for c in FILTER_CASES]
 )
-def test_filter(api, dataset, params, expected):
+def test_filter(api: APIClient, dataset: Dataset, params: dict[str, Any], expected: set[str]) -> None:
     response = api.get(base_url(dataset.alpha.environment), encoded(params))
 
     assert set(dataset.names(response)) == expected
 
 
-def test_filter_person_uuid(api, dataset):
+def test_filter_person_uuid(api: APIClient, dataset: Dataset) -> None:
     from recordings.models import PersonDistinctId
 
     person = PersonDistinctId.objects.get(distinct_id="beta-user").person
@@ -224,7 +226,7 @@ def test_filter_person_uuid(api, dataset):
     assert set(dataset.names(response)) == {"beta", "gamma"}
 
 
-def test_filter_test_accounts(api, dataset, environment):
+def test_filter_test_accounts(api: APIClient, dataset: Dataset, environment: Environment) -> None:
     environment.test_account_filters = [prop("email", "@test.org", "not_icontains")]
     environment.save()
     url = base_url(environment)
@@ -233,7 +235,7 @@ def test_filter_test_accounts(api, dataset, environment):
     assert set(dataset.names(api.get(url, {"filter_test_accounts": "false"}))) == {"alpha", "beta", "gamma"}
 
 
-def test_filter_session_ids_keep_the_given_order(api, dataset):
+def test_filter_session_ids_keep_the_given_order(api: APIClient, dataset: Dataset) -> None:
     order = ["gamma-session", "alpha-session", "beta-session"]
 
     response = api.get(base_url(dataset.alpha.environment), {"session_ids": json.dumps(order)})
@@ -241,13 +243,15 @@ def test_filter_session_ids_keep_the_given_order(api, dataset):
     assert dataset.names(response) == ["gamma", "alpha", "beta"]
 
 
-def test_filter_session_ids_comma_list(api, dataset):
+def test_filter_session_ids_comma_list(api: APIClient, dataset: Dataset) -> None:
     response = api.get(base_url(dataset.alpha.environment), {"session_ids": "beta-session,alpha-session"})
 
     assert dataset.names(response) == ["beta", "alpha"]
 
 
-def test_hide_viewed_recordings(api, dataset, owner, teammate, environment):
+def test_hide_viewed_recordings(
+    api: APIClient, dataset: Dataset, owner: User, teammate: User, environment: Environment
+) -> None:
     SessionRecordingViewed.objects.create(environment=environment, user=owner, session_id="alpha-session")
     SessionRecordingViewed.objects.create(environment=environment, user=teammate, session_id="beta-session")
     url = base_url(environment)
@@ -259,7 +263,7 @@ def test_hide_viewed_recordings(api, dataset, owner, teammate, environment):
     assert set(dataset.names(anyone)) == {"gamma"}
 
 
-def test_session_recording_id_is_put_first(api, dataset):
+def test_session_recording_id_is_put_first(api: APIClient, dataset: Dataset) -> None:
     url = base_url(dataset.alpha.environment)
 
     response = api.get(url, {"session_recording_id": "gamma-session", "date_from": "-3d"})
@@ -268,7 +272,7 @@ def test_session_recording_id_is_put_first(api, dataset):
     assert [row["matches_filters"] for row in response.json()["results"]] == [False, True, True]
 
 
-def test_filters_do_not_reach_other_environment(api, dataset):
+def test_filters_do_not_reach_other_environment(api: APIClient, dataset: Dataset) -> None:
     response = api.get(base_url(dataset.alpha.environment), {"distinct_ids": json.dumps(["alpha-user"])})
 
     assert dataset.names(response) == ["alpha"]
@@ -318,7 +322,9 @@ INVALID_CASES: list[tuple[dict[str, Any], str]] = [
 @pytest.mark.parametrize(
     ("params", "attr"), INVALID_CASES, ids=[c[1] + "-" + str(i) for i, c in enumerate(INVALID_CASES)]
 )
-def test_invalid_filter_is_400(api, environment, params, attr):
+def test_invalid_filter_is_400(
+    api: APIClient, environment: Environment, params: dict[str, Any], attr: str
+) -> None:
     response = api.get(base_url(environment), encoded(params))
 
     assert response.status_code == 400, response.json()
@@ -327,7 +333,9 @@ def test_invalid_filter_is_400(api, environment, params, attr):
     assert body["detail"]
 
 
-def test_regex_the_database_rejects_is_400(api, dataset, environment):
+def test_regex_the_database_rejects_is_400(
+    api: APIClient, dataset: Dataset, environment: Environment
+) -> None:
     """Python accepts possessive quantifiers; PostgreSQL does not (SQLite uses Python's ``re``)."""
     params = encoded({"properties": [prop("email", "a++", "regex")]})
 

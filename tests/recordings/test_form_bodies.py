@@ -25,7 +25,7 @@ def _send(client: APIClient, method: str, path: str, fields: dict[str, str], enc
 
 @pytest.fixture
 def recording(environment: Environment) -> SessionRecording:
-    return SessionRecordingFactory(environment=environment, session_id="form-1")
+    return SessionRecordingFactory.create(environment=environment, session_id="form-1")
 
 
 def _path(environment: Environment) -> str:

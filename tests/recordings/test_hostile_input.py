@@ -13,7 +13,10 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.utils import timezone
+from rest_framework.test import APIClient
 
+from recordings.models import SessionRecording
+from recordings_api.models import Environment
 from tests.recordings.conftest import base_url, make_recording, result_ids
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +27,7 @@ EVENTS = json.dumps([{"id": "$pageview"}])
 
 
 @pytest.fixture
-def recording(environment):
+def recording(environment: Environment) -> SessionRecording:
     return make_recording(
         environment,
         session_id="plain-session",
@@ -49,7 +52,9 @@ def recording(environment):
         ("get", "a%00b/"),
     ],
 )
-def test_nul_in_the_recording_id_is_404(api, recording, recordings_url, method, path):
+def test_nul_in_the_recording_id_is_404(
+    api: APIClient, recording: SessionRecording, recordings_url: str, method: str, path: str
+) -> None:
     """Refused by the core before routing ("Endpoint not found.") or by the viewset."""
     response = getattr(api, method)(f"{recordings_url}{path}", {"viewed": True}, format="json")
 
@@ -76,7 +81,14 @@ def test_nul_in_the_recording_id_is_404(api, recording, recordings_url, method, 
         ("properties/", {"session_ids": '["\\ud800"]'}, "session_ids"),
     ],
 )
-def test_unstorable_text_in_a_parameter_is_400(api, recording, recordings_url, action, params, attr):
+def test_unstorable_text_in_a_parameter_is_400(
+    api: APIClient,
+    recording: SessionRecording,
+    recordings_url: str,
+    action: str,
+    params: dict[str, str],
+    attr: str,
+) -> None:
     response = api.get(f"{recordings_url}{action}", params)
 
     assert response.status_code == 400, response.json()
@@ -87,13 +99,17 @@ def test_unstorable_text_in_a_parameter_is_400(api, recording, recordings_url, a
 
 
 @pytest.mark.parametrize("path", ["bulk_delete/", "bulk_viewed/", "bulk_not_viewed/"])
-def test_nul_in_bulk_ids_is_400(api, recording, recordings_url, path):
+def test_nul_in_bulk_ids_is_400(
+    api: APIClient, recording: SessionRecording, recordings_url: str, path: str
+) -> None:
     response = api.post(f"{recordings_url}{path}", {"session_recording_ids": ["a" + NUL]}, format="json")
 
     assert (response.status_code, response.json()["attr"]) == (400, "session_recording_ids__0")
 
 
-def test_matching_events_regex_the_database_rejects_is_400(api, recording, recordings_url):
+def test_matching_events_regex_the_database_rejects_is_400(
+    api: APIClient, recording: SessionRecording, recordings_url: str
+) -> None:
     """Python accepts possessive quantifiers; PostgreSQL does not (SQLite uses Python's ``re``)."""
     properties = json.dumps([{"key": "$browser", "value": "a++", "operator": "regex", "type": "event"}])
 
@@ -107,7 +123,9 @@ def test_matching_events_regex_the_database_rejects_is_400(api, recording, recor
         assert (response.status_code, response.json()) == (200, {"results": []})
 
 
-def test_numeric_looking_text_parameters_keep_their_text(api, recording, environment):
+def test_numeric_looking_text_parameters_keep_their_text(
+    api: APIClient, recording: SessionRecording, environment: Environment
+) -> None:
     """``distinct_id=1.50`` is the text "1.50" (JSON-decoding would make it 1.5)."""
     url = base_url(environment)
 
@@ -120,7 +138,9 @@ def test_numeric_looking_text_parameters_keep_their_text(api, recording, environ
 @pytest.mark.parametrize(
     "value", [{"a": 1}, [["nested"]], [{"a": 1}]], ids=["object", "nested-list", "list-of-objects"]
 )
-def test_property_filter_value_must_be_scalar_or_list(api, environment, value):
+def test_property_filter_value_must_be_scalar_or_list(
+    api: APIClient, environment: Environment, value: object
+) -> None:
     properties = json.dumps([{"key": "email", "value": value, "operator": "exact", "type": "person"}])
 
     response = api.get(base_url(environment), {"properties": properties})
@@ -146,5 +166,7 @@ def test_property_filter_value_must_be_scalar_or_list(api, environment, value):
     ],
     ids=lambda params: next(iter(params)),
 )
-def test_extreme_but_valid_values_are_200(api, recording, environment, params):
+def test_extreme_but_valid_values_are_200(
+    api: APIClient, recording: SessionRecording, environment: Environment, params: dict[str, str]
+) -> None:
     assert api.get(base_url(environment), params).status_code == 200

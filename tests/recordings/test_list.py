@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -9,11 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording, SessionRecordingViewed
+from recordings_api.models import Environment, User
 from tests.factories import PersonFactory
-from tests.recordings.conftest import base_url, make_recording, result_ids
+from tests.recordings.conftest import Dataset, base_url, make_recording, result_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -61,11 +64,13 @@ def expected_recording(recording: SessionRecording, **overrides: Any) -> dict[st
     return body
 
 
-def test_list_full_body(api, environment, owner, teammate, recordings_url):
+def test_list_full_body(
+    api: APIClient, environment: Environment, owner: User, teammate: User, recordings_url: str
+) -> None:
     recording = make_recording(
         environment, start=timezone.now() - timedelta(hours=2), duration=120, active=60
     )
-    person = PersonFactory(
+    person = PersonFactory.create(
         environment=environment, distinct_ids=[recording.distinct_id], properties={"email": "p@example.com"}
     )
     SessionRecordingViewed.objects.create(
@@ -104,7 +109,9 @@ def test_list_full_body(api, environment, owner, teammate, recordings_url):
     }
 
 
-def test_list_person_placeholder_is_stable(api, environment, recordings_url):
+def test_list_person_placeholder_is_stable(
+    api: APIClient, environment: Environment, recordings_url: str
+) -> None:
     recording = make_recording(
         environment, start=timezone.now() - timedelta(hours=2), duration=120, active=60
     )
@@ -123,7 +130,7 @@ def test_list_person_placeholder_is_stable(api, environment, recordings_url):
     }
 
 
-def test_list_ongoing_and_lts_fields(api, environment, recordings_url):
+def test_list_ongoing_and_lts_fields(api: APIClient, environment: Environment, recordings_url: str) -> None:
     recording = make_recording(
         environment, start=timezone.now() - timedelta(hours=2), duration=120, active=60
     )
@@ -141,7 +148,7 @@ def test_list_ongoing_and_lts_fields(api, environment, recordings_url):
     )
 
 
-def test_list_pagination(api, environment, recordings_url):
+def test_list_pagination(api: APIClient, environment: Environment, recordings_url: str) -> None:
     now = timezone.now()
     rows = [
         make_recording(environment, start=now - timedelta(hours=i + 1), duration=60, active=1)
@@ -158,7 +165,7 @@ def test_list_pagination(api, environment, recordings_url):
     assert second.json()["has_next"] is False and second.json()["next"] is None
 
 
-def test_list_default_limit_is_50(api, environment, recordings_url):
+def test_list_default_limit_is_50(api: APIClient, environment: Environment, recordings_url: str) -> None:
     now = timezone.now()
     for i in range(51):
         make_recording(environment, start=now - timedelta(minutes=i + 1), duration=60, active=1)
@@ -168,13 +175,15 @@ def test_list_default_limit_is_50(api, environment, recordings_url):
     assert (len(body["results"]), body["count"], body["has_next"]) == (50, 51, True)
 
 
-def test_list_no_leak(api, dataset, recordings_url):
+def test_list_no_leak(api: APIClient, dataset: Dataset, recordings_url: str) -> None:
     response = api.get(recordings_url)
 
     assert sorted(dataset.names(response)) == ["alpha", "beta", "gamma"]
 
 
-def test_list_hides_deleted_and_expired(api, environment, recordings_url):
+def test_list_hides_deleted_and_expired(
+    api: APIClient, environment: Environment, recordings_url: str
+) -> None:
     now = timezone.now()
     kept = make_recording(environment, start=now - timedelta(hours=1), duration=60, active=1)
     tombstoned = make_recording(environment, start=now - timedelta(hours=1), duration=60, active=1)
@@ -193,7 +202,9 @@ def test_list_hides_deleted_and_expired(api, environment, recordings_url):
     assert short.session_id not in ids
 
 
-def test_list_environment_retention_setting(api, environment, recordings_url):
+def test_list_environment_retention_setting(
+    api: APIClient, environment: Environment, recordings_url: str
+) -> None:
     environment.session_recording_retention_days = 90
     environment.save()
     recording = make_recording(environment, start=timezone.now() - timedelta(days=40), duration=60, active=1)
@@ -204,7 +215,7 @@ def test_list_environment_retention_setting(api, environment, recordings_url):
     assert row["recording_ttl"] == 50  # calendar days: (start day + 90) - today
 
 
-def test_list_requires_authentication(environment, recordings_url):
+def test_list_requires_authentication(environment: Environment, recordings_url: str) -> None:
     anonymous = APIClient().get(recordings_url)
     bad_key = APIClient(HTTP_AUTHORIZATION="Bearer phx_notakey").get(recordings_url)
 
@@ -214,7 +225,9 @@ def test_list_requires_authentication(environment, recordings_url):
     assert bad_key.json()["code"] == "authentication_failed"
 
 
-def test_list_requires_read_scope(key_client, environment, recordings_url):
+def test_list_requires_read_scope(
+    key_client: Callable[..., APIClient], environment: Environment, recordings_url: str
+) -> None:
     response = key_client(["session_recording_playlist:read", "sharing_configuration:write"]).get(
         recordings_url
     )
@@ -228,19 +241,23 @@ def test_list_requires_read_scope(key_client, environment, recordings_url):
     }
 
 
-def test_list_other_organization_is_404(key_client, outsider, environment, recordings_url):
+def test_list_other_organization_is_404(
+    key_client: Callable[..., APIClient], outsider: User, environment: Environment, recordings_url: str
+) -> None:
     response = key_client(["*"], user=outsider).get(recordings_url)
 
     assert response.status_code == 404
 
 
-def test_list_unknown_environment_is_404(api, prefix):
+def test_list_unknown_environment_is_404(api: APIClient, prefix: str) -> None:
     response = api.get(f"/api/{prefix}/999999/session_recordings/")
 
     assert response.status_code == 404
 
 
-def test_list_personal_api_key_in_query_string(make_key, owner, environment, recordings_url):
+def test_list_personal_api_key_in_query_string(
+    make_key: Callable[..., str], owner: User, environment: Environment, recordings_url: str
+) -> None:
     key = make_key(owner, ["session_recording:read"])
 
     response = APIClient().get(recordings_url, {"personal_api_key": key})
@@ -254,14 +271,20 @@ def _query_count(api: APIClient, url: str) -> int:
     return len(queries.captured_queries)
 
 
-def test_list_query_count_is_constant(api, environment, owner, teammate, django_assert_num_queries):
+def test_list_query_count_is_constant(
+    api: APIClient,
+    environment: Environment,
+    owner: User,
+    teammate: User,
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
     url = base_url(environment)
     now = timezone.now()
 
     def add(count: int) -> None:
         for _ in range(count):
             recording = make_recording(environment, start=now - timedelta(hours=1), duration=60, active=1)
-            PersonFactory(environment=environment, distinct_ids=[recording.distinct_id])
+            PersonFactory.create(environment=environment, distinct_ids=[recording.distinct_id])
             for user in (owner, teammate):
                 SessionRecordingViewed.objects.create(
                     environment=environment, user=user, session_id=recording.session_id

@@ -12,8 +12,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from recordings.metrics import formulas as metrics
+from recordings.models import SessionRecording
+from recordings_api.models import Environment
 from tests.factories import SessionRecordingFactory
 from tests.recordings.conftest import base_url, result_ids
 
@@ -21,9 +24,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sub_second(environment):
+def sub_second(environment: Environment) -> SessionRecording:
     start = timezone.now().astimezone(UTC).replace(microsecond=800_000) - timedelta(hours=1)
-    return SessionRecordingFactory(
+    return SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(milliseconds=2_400),
@@ -37,7 +40,7 @@ def sub_second(environment):
     )
 
 
-def test_sub_second_fields(api, environment, sub_second):
+def test_sub_second_fields(api: APIClient, environment: Environment, sub_second: SessionRecording) -> None:
     row = api.get(f"{base_url(environment)}{sub_second.session_id}/").json()
 
     shown_start = datetime.strptime(row["start_time"], "%Y-%m-%dT%H:%M:%SZ")
@@ -59,13 +62,17 @@ def test_sub_second_fields(api, environment, sub_second):
         ("activity_score:50", True),
     ],
 )
-def test_sub_second_filters_use_the_same_formulas(api, environment, sub_second, query, matches):
+def test_sub_second_filters_use_the_same_formulas(
+    api: APIClient, environment: Environment, sub_second: SessionRecording, query: str, matches: bool
+) -> None:
     ids = result_ids(api.get(base_url(environment), {"query": query}))
 
     assert ids == ([sub_second.session_id] if matches else [])
 
 
-def test_sql_and_python_activity_scores_agree(api, environment, sub_second):
+def test_sql_and_python_activity_scores_agree(
+    api: APIClient, environment: Environment, sub_second: SessionRecording
+) -> None:
     listed = api.get(base_url(environment), {"order": "activity_score"}).json()["results"][0]
 
     assert listed["activity_score"] == metrics.activity_score(sub_second) == 50.0
@@ -74,11 +81,13 @@ def test_sql_and_python_activity_scores_agree(api, environment, sub_second):
 @pytest.mark.parametrize(
     ("days_ago", "retention", "ttl"), [(1, 30, 29), (0, 30, 30), (29, 30, 1), (10, 365, 355)]
 )
-def test_recording_ttl_counts_calendar_days(api, environment, days_ago, retention, ttl):
+def test_recording_ttl_counts_calendar_days(
+    api: APIClient, environment: Environment, days_ago: int, retention: int, ttl: int
+) -> None:
     """PostHog: ``dateDiff('day', now, expiry_time)`` — 30-day retention, 1 day old → 29."""
     midnight = timezone.now().astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     start = midnight - timedelta(days=days_ago) + timedelta(seconds=1)
-    recording = SessionRecordingFactory(
+    recording = SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(seconds=5),
@@ -90,7 +99,7 @@ def test_recording_ttl_counts_calendar_days(api, environment, days_ago, retentio
     assert row["recording_ttl"] == ttl
 
 
-def test_recording_ttl_python_twin_is_calendar_days(environment):
+def test_recording_ttl_python_twin_is_calendar_days(environment: Environment) -> None:
     now = datetime(2026, 3, 10, 23, 0, tzinfo=UTC)
     recording = SessionRecordingFactory.build(
         environment=environment,
@@ -103,10 +112,10 @@ def test_recording_ttl_python_twin_is_calendar_days(environment):
     assert metrics.recording_ttl(recording, environment, now=now) == 29
 
 
-def test_activity_score_ties_round_like_the_database(api, environment):
+def test_activity_score_ties_round_like_the_database(api: APIClient, environment: Environment) -> None:
     """97 / 800 * 100 = 12.125: the response, the filter and SQL all say 12.13."""
     start = timezone.now().replace(microsecond=0) - timedelta(hours=2)
-    recording = SessionRecordingFactory(
+    recording = SessionRecordingFactory.create(
         environment=environment,
         start_time=start,
         end_time=start + timedelta(seconds=800),

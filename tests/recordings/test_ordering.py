@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from recordings.filters import ORDERS
-from tests.recordings.conftest import base_url, make_recording, result_ids
+from recordings_api.models import Environment
+from tests.recordings.conftest import Dataset, base_url, make_recording, result_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -28,12 +30,12 @@ EXPECTED_DESC = {
 }
 
 
-def test_every_order_is_covered():
+def test_every_order_is_covered() -> None:
     assert set(EXPECTED_DESC) == set(ORDERS) and len(ORDERS) == 11
 
 
 @pytest.mark.parametrize("order", sorted(EXPECTED_DESC))
-def test_order(api, dataset, order):
+def test_order(api: APIClient, dataset: Dataset, order: str) -> None:
     url = base_url(dataset.alpha.environment)
 
     default = api.get(url, {"order": order})
@@ -45,11 +47,11 @@ def test_order(api, dataset, order):
     assert dataset.names(ascending) == list(reversed(EXPECTED_DESC[order]))
 
 
-def test_default_order_is_newest_first(api, dataset):
+def test_default_order_is_newest_first(api: APIClient, dataset: Dataset) -> None:
     assert dataset.names(api.get(base_url(dataset.alpha.environment))) == ["alpha", "beta", "gamma"]
 
 
-def test_activity_score_without_activity_sorts_last(api, environment):
+def test_activity_score_without_activity_sorts_last(api: APIClient, environment: Environment) -> None:
     now = timezone.now()
     idle = make_recording(
         environment,
@@ -72,7 +74,7 @@ def test_activity_score_without_activity_sorts_last(api, environment):
     assert descending.json()["results"][1]["activity_score"] is None
 
 
-def test_order_with_pagination_is_stable(api, environment):
+def test_order_with_pagination_is_stable(api: APIClient, environment: Environment) -> None:
     now = timezone.now()
     rows = [
         make_recording(environment, start=now - timedelta(hours=1), duration=60, active=1) for _ in range(5)

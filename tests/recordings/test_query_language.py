@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording, SessionRecordingViewed
 from recordings.query_language import (
@@ -13,12 +14,13 @@ from recordings.query_language import (
     query_compile,
     query_parse,
 )
-from recordings.query_language.parser import BoolNode
+from recordings.query_language.parser import BoolNode, Node
 from recordings.query_language.tokens import TermToken
-from tests.recordings.conftest import base_url
+from recordings_api.models import Environment, User
+from tests.recordings.conftest import Dataset, base_url
 
 
-def _shape(node):
+def _shape(node: Node | None) -> tuple[object, ...] | None:
     """A compact, comparable form of a parse tree."""
     if node is None:
         return None
@@ -54,7 +56,7 @@ PARSE_CASES = [
 
 
 @pytest.mark.parametrize(("text", "expected"), PARSE_CASES, ids=[case[0] or "empty" for case in PARSE_CASES])
-def test_parse(text, expected):
+def test_parse(text: str, expected: tuple[object, ...] | None) -> None:
     assert _shape(query_parse(text)) == expected
 
 
@@ -80,7 +82,7 @@ SYNTAX_ERRORS = [
 
 
 @pytest.mark.parametrize(("text", "message", "position"), SYNTAX_ERRORS, ids=[c[1] for c in SYNTAX_ERRORS])
-def test_syntax_errors(text, message, position):
+def test_syntax_errors(text: str, message: str, position: int) -> None:
     with pytest.raises(QuerySyntaxError) as raised:
         query_parse(text)
 
@@ -108,14 +110,14 @@ FIELD_ERRORS = [
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("text", "message"), FIELD_ERRORS, ids=[c[0] for c in FIELD_ERRORS])
-def test_field_errors(environment, text, message):
+def test_field_errors(environment: Environment, text: str, message: str) -> None:
     with pytest.raises(QueryFieldError) as raised:
         query_compile(text, CompileContext(environment=environment))
 
     assert message in raised.value.message
 
 
-def test_errors_are_query_errors():
+def test_errors_are_query_errors() -> None:
     assert issubclass(QuerySyntaxError, QueryError) and issubclass(QueryFieldError, QueryError)
 
 
@@ -189,7 +191,7 @@ SEARCH_CASES = [
 
 
 @pytest.mark.django_db
-def test_search_fields(api, dataset):
+def test_search_fields(api: APIClient, dataset: Dataset) -> None:
     """Every case runs in one test (one dataset) and reports all mismatches at once."""
     url = base_url(dataset.alpha.environment)
     mismatches = {}
@@ -203,7 +205,9 @@ def test_search_fields(api, dataset):
 
 
 @pytest.mark.django_db
-def test_search_viewed_is_per_user(api, dataset, owner, teammate, environment):
+def test_search_viewed_is_per_user(
+    api: APIClient, dataset: Dataset, owner: User, teammate: User, environment: Environment
+) -> None:
     SessionRecordingViewed.objects.create(environment=environment, user=owner, session_id="alpha-session")
     SessionRecordingViewed.objects.create(environment=environment, user=teammate, session_id="beta-session")
     url = base_url(environment)
@@ -214,7 +218,7 @@ def test_search_viewed_is_per_user(api, dataset, owner, teammate, environment):
 
 
 @pytest.mark.django_db
-def test_search_ongoing(api, dataset):
+def test_search_ongoing(api: APIClient, dataset: Dataset) -> None:
     from datetime import timedelta
 
     from django.utils import timezone
@@ -238,7 +242,9 @@ def test_search_ongoing(api, dataset):
         ("(duration:1", "Unbalanced '('"),
     ],
 )
-def test_search_errors_are_400_on_query(api, environment, recordings_url, text, fragment):
+def test_search_errors_are_400_on_query(
+    api: APIClient, environment: Environment, recordings_url: str, text: str, fragment: str
+) -> None:
     response = api.get(recordings_url, {"query": text})
 
     assert response.status_code == 400
@@ -248,7 +254,7 @@ def test_search_errors_are_400_on_query(api, environment, recordings_url, text, 
 
 
 @pytest.mark.django_db
-def test_search_query_as_json_scalar(api, dataset):
+def test_search_query_as_json_scalar(api: APIClient, dataset: Dataset) -> None:
     """``query=123`` JSON-decodes to a number; it is still the text ``123`` (here: a syntax error)."""
     response = api.get(base_url(dataset.alpha.environment), {"query": "123"})
 

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
+from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording
 from recordings.services import session_recordings_expired_purge
@@ -20,10 +23,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def recordings(environment, other_environment):
+def recordings(environment: Environment, other_environment: Environment) -> dict[str, SessionRecording]:
     now = timezone.now()
 
-    def make(env, days, **fields):
+    def make(env: Environment, days: int, **fields: Any) -> SessionRecording:
         return make_recording(env, start=now - timedelta(days=days), duration=60, active=1, **fields)
 
     rows = {
@@ -34,17 +37,20 @@ def recordings(environment, other_environment):
         "persisted": make(environment, 400, persisted=True),
         "other_expired": make(other_environment, 40),
     }
-    SessionEventFactory(environment=environment, session_id=rows["expired"].session_id)
+    SessionEventFactory.create(environment=environment, session_id=rows["expired"].session_id)
     return rows
 
 
-def _left(environment):
+def _left(environment: Environment) -> set[str]:
     return set(SessionRecording.objects.filter(environment=environment).values_list("session_id", flat=True))
 
 
 def test_purge_deletes_exactly_what_the_api_hides(
-    api, environment, recordings, django_capture_on_commit_callbacks
-):
+    api: APIClient,
+    environment: Environment,
+    recordings: dict[str, SessionRecording],
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     visible_before = set(result_ids(api.get(base_url(environment))))
 
     with django_capture_on_commit_callbacks() as callbacks:
@@ -66,12 +72,16 @@ def test_purge_deletes_exactly_what_the_api_hides(
     assert session_recordings_expired_purge(environment=environment) == 0
 
 
-def test_periodic_task_purges_every_environment(environment, other_environment, recordings):
+def test_periodic_task_purges_every_environment(
+    environment: Environment, other_environment: Environment, recordings: dict[str, SessionRecording]
+) -> None:
     assert recordings_expired_purge() == 3
     assert not SessionRecording.objects.filter(pk=recordings["other_expired"].pk).exists()
 
 
-def test_command(environment, other_environment, recordings):
+def test_command(
+    environment: Environment, other_environment: Environment, recordings: dict[str, SessionRecording]
+) -> None:
     out = StringIO()
 
     call_command("purge_expired_recordings", "--environment", str(other_environment.id), stdout=out)

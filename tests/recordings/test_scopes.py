@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from recordings.views.recordings import SessionRecordingViewSet
+from recordings_api.models import Environment, User
 from recordings_api.tenancy import SCOPE_REGISTRY
 from tests.recordings.conftest import make_recording
 
 pytestmark = pytest.mark.django_db
 
 # action → (HTTP method, path after session_recordings/ ({id} = a recording), JSON body, scope level)
-ACTIONS = {
+ACTIONS: dict[str, tuple[str, str, dict[str, Any] | None, str]] = {
     "list": ("get", "", None, "read"),
     "retrieve": ("get", "{id}/", None, "read"),
     "update": ("put", "{id}/", {"viewed": True}, "write"),
@@ -35,13 +38,13 @@ ACTIONS = {
 SUCCESS = {"destroy": 204}
 
 
-def test_every_action_is_mapped():
+def test_every_action_is_mapped() -> None:
     mapping = SCOPE_REGISTRY[SessionRecordingViewSet]
 
     assert mapping == {name: ("session_recording", level) for name, (*_, level) in ACTIONS.items()}
 
 
-def _call(client: APIClient, environment, prefix: str, action: str):
+def _call(client: APIClient, environment: Environment, prefix: str, action: str) -> Any:
     recording = make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
     method, path, body, _ = ACTIONS[action]
     url = f"/api/{prefix}/{environment.id}/session_recordings/" + path.replace("{id}", recording.session_id)
@@ -60,7 +63,9 @@ def _call(client: APIClient, environment, prefix: str, action: str):
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_scope_matrix(key_client, environment, prefix, action):
+def test_scope_matrix(
+    key_client: Callable[..., APIClient], environment: Environment, prefix: str, action: str
+) -> None:
     level = ACTIONS[action][3]
     reader = key_client(["session_recording:read"])
     writer = key_client(["session_recording:write"])
@@ -85,14 +90,18 @@ def test_scope_matrix(key_client, environment, prefix, action):
 
 
 @pytest.mark.parametrize("action", sorted(ACTIONS))
-def test_outsider_gets_404(key_client, outsider, environment, action):
+def test_outsider_gets_404(
+    key_client: Callable[..., APIClient], outsider: User, environment: Environment, action: str
+) -> None:
     response = _call(key_client(["*"], user=outsider), environment, "projects", action)
 
     assert response.status_code == 404
     assert response.json()["detail"] == "Project not found."
 
 
-def test_key_scoped_to_another_team_is_forbidden(key_client, environment, other_environment):
+def test_key_scoped_to_another_team_is_forbidden(
+    key_client: Callable[..., APIClient], environment: Environment, other_environment: Environment
+) -> None:
     client = key_client(["*"], scoped_teams=[other_environment.id])
 
     response = _call(client, environment, "environments", "list")

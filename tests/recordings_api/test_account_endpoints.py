@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from recordings_api.account_serializers import derived_uuid
@@ -65,7 +66,7 @@ def project_basic(project: Project, *, ingested: bool = False) -> dict[str, Any]
 def test_projects_lists_the_projects_of_your_organizations(
     api: APIClient, environment: Environment, second_project: Project, other_environment: Environment
 ) -> None:
-    SessionRecordingFactory(environment=environment)
+    SessionRecordingFactory.create(environment=environment)
 
     response = api.get("/api/projects/")
 
@@ -137,14 +138,14 @@ def test_projects_needs_the_project_scope(
 @pytest.mark.parametrize(
     "path", ["/api/projects/", "/api/projects/1/", "/api/organizations/@current/", "/api/users/@me/"]
 )
-def test_without_credentials_is_401(db: Any, path: str) -> None:
+def test_without_credentials_is_401(db: None, path: str) -> None:
     response = APIClient().get(path)
 
     assert response.status_code == 401
     assert response.json()["code"] == "not_authenticated"
 
 
-def test_a_bad_key_is_401(db: Any) -> None:
+def test_a_bad_key_is_401(db: None) -> None:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION="Bearer phx_not_a_key")
 
@@ -331,7 +332,7 @@ def test_organizations_need_the_organization_scope(key_client: Callable[..., API
 
 
 def test_me(api: APIClient, owner: User, organization: Organization, environment: Environment) -> None:
-    SessionRecordingFactory(environment=environment)
+    SessionRecordingFactory.create(environment=environment)
     owner.refresh_from_db()
 
     response = api.get("/api/users/@me/")
@@ -413,7 +414,7 @@ def test_me_needs_the_user_scope(key_client: Callable[..., APIClient], owner: Us
     assert response.json()["detail"] == "API key missing required scope 'user:read'"
 
 
-def test_logged_in_staff_reach_them_without_scopes(staff_client: Any, environment: Environment) -> None:
+def test_logged_in_staff_reach_them_without_scopes(staff_client: Client, environment: Environment) -> None:
     assert staff_client.get("/api/projects/").json()["count"] == 1
     assert staff_client.get("/api/users/@me/").json()["is_staff"] is True
 

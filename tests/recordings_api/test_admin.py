@@ -15,11 +15,13 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize(
     "path", ["organization", "project", "environment", "membership", "user", "personalapikey"]
 )
-def test_changelists_render(staff_client, path):
+def test_changelists_render(staff_client: Client, path: str) -> None:
     assert staff_client.get(f"/admin/recordings_api/{path}/").status_code == 200
 
 
-def test_creating_a_key_shows_the_plaintext_once(staff_client, owner, environment):
+def test_creating_a_key_shows_the_plaintext_once(
+    staff_client: Client, owner: User, environment: Environment
+) -> None:
     response = staff_client.post(
         "/admin/recordings_api/personalapikey/add/",
         {

@@ -7,9 +7,9 @@ from django.conf import settings
 from config.celery import app
 
 
-def test_every_beat_entry_names_a_registered_task():
+def test_every_beat_entry_names_a_registered_task() -> None:
     app.loader.import_default_modules()
-    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    scheduled = {str(entry["task"]) for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert scheduled == {
         "snapshots.tasks.drain_ingest_log",
         "snapshots.tasks.flush_due_live_buffers",
@@ -20,5 +20,5 @@ def test_every_beat_entry_names_a_registered_task():
     assert scheduled <= set(app.tasks), sorted(scheduled - set(app.tasks))
 
 
-def test_tasks_run_in_process_in_tests():
+def test_tasks_run_in_process_in_tests() -> None:
     assert app.conf.task_always_eager is True

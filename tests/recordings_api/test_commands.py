@@ -2,12 +2,13 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.test import Client
+from pytest_django import Settings
 
-from recordings_api.models import Environment, PersonalAPIKey, Project, User
+from recordings_api.models import Environment, Organization, PersonalAPIKey, Project, User
 from recordings_api.models.personal_api_keys import hash_personal_api_key
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +21,7 @@ def run(*args: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def demo_key_file(settings: Any, tmp_path: Path) -> Path:
+def demo_key_file(settings: Settings, tmp_path: Path) -> Path:
     settings.DEMO_API_KEY_FILE = tmp_path / "var" / "demo_api_key"
     return Path(settings.DEMO_API_KEY_FILE)
 
@@ -61,7 +62,7 @@ def test_bootstrap_demo_mints_a_new_key_when_the_saved_one_no_longer_works(demo_
     assert demo_key_file.read_text().strip() == third
 
 
-def test_create_organization_prints_the_first_credentials(client: Any) -> None:
+def test_create_organization_prints_the_first_credentials(client: Client) -> None:
     output = run("create_organization", "--name", "Initech", "--admin-email", "Admin@Initech.example")
 
     project = Project.objects.get(organization__name="Initech")
@@ -90,7 +91,7 @@ def test_create_organization_refuses_a_duplicate_and_bad_email() -> None:
     assert not User.objects.filter(email="b@initech.example").exists()
 
 
-def test_create_personal_api_key_prints_the_key_last(owner):
+def test_create_personal_api_key_prints_the_key_last(owner: User) -> None:
     output = run(
         "create_personal_api_key",
         "--email",
@@ -111,14 +112,14 @@ def test_create_personal_api_key_prints_the_key_last(owner):
     )
 
 
-def test_create_personal_api_key_rejects_bad_input(owner):
+def test_create_personal_api_key_rejects_bad_input(owner: User) -> None:
     with pytest.raises(CommandError, match="No user"):
         run("create_personal_api_key", "--email", "nobody@example.com", "--scopes", "*")
     with pytest.raises(CommandError, match="Unknown scope"):
         run("create_personal_api_key", "--email", owner.email, "--scopes", "everything")
 
 
-def test_bootstrap_demo_takes_id_1_even_after_other_projects(organization):
+def test_bootstrap_demo_takes_id_1_even_after_other_projects(organization: Organization) -> None:
     from recordings_api.services import project_create
 
     first = project_create(organization=organization, name="a")

@@ -9,6 +9,8 @@ import pytest
 from django.test import Client
 from rest_framework.test import APIClient
 
+from recordings_api.models import Environment
+
 pytestmark = pytest.mark.django_db
 
 
@@ -75,7 +77,7 @@ def test_capture_endpoints_have_their_own_tag(schema: dict[str, Any]) -> None:
     )
 
 
-def test_json_is_indented_on_request_and_compact_by_default(api: APIClient, environment: Any) -> None:
+def test_json_is_indented_on_request_and_compact_by_default(api: APIClient, environment: Environment) -> None:
     url = f"/api/projects/{environment.id}/session_recordings/"
 
     compact = api.get(url, HTTP_ACCEPT="application/json").content
@@ -86,7 +88,7 @@ def test_json_is_indented_on_request_and_compact_by_default(api: APIClient, envi
     assert orjson.loads(indented) == orjson.loads(compact)
 
 
-def test_browsable_api_shows_indented_json(staff_client: Client, environment: Any) -> None:
+def test_browsable_api_shows_indented_json(staff_client: Client, environment: Environment) -> None:
     page = staff_client.get(f"/api/projects/{environment.id}/session_recordings/", HTTP_ACCEPT="text/html")
 
     assert page.status_code == 200

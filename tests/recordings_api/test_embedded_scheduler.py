@@ -59,7 +59,7 @@ def _capture(environment: Environment) -> str:
 def _due_work(environment: Environment, owner: User) -> dict[str, Callable[[], bool]]:
     """One piece of work per beat entry, and how to tell it was done."""
     session_id = _capture(environment)
-    expired = SessionRecordingFactory(
+    expired = SessionRecordingFactory.create(
         environment=environment, start_time=timezone.now() - timedelta(days=400), retention_period_days=30
     )
     playlist = SessionRecordingPlaylist.objects.create(
@@ -79,7 +79,7 @@ def _due_work(environment: Environment, owner: User) -> dict[str, Callable[[], b
 @pytest.mark.usefixtures("embedded_buffer")
 @override_settings(LIVE_BUFFER_FLUSH_IDLE_SECONDS=0)
 def test_every_beat_entry_fires_on_its_interval(
-    scheduler: EmbeddedScheduler, environment: Environment, owner: User, local_settings: Any
+    scheduler: EmbeddedScheduler, environment: Environment, owner: User, local_settings: dict[str, Any]
 ) -> None:
     done = _due_work(environment, owner)
     assert set(done) == set(settings.CELERY_BEAT_SCHEDULE)  # a new entry needs its check here

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from typing import NoReturn
 
 import pytest
+from django.test import RequestFactory
+from pytest_django import Settings
 from rest_framework.test import APIClient
+
+from recordings_api.models import Environment, User
 
 pytestmark = pytest.mark.django_db
 
 ERROR_KEYS = {"type", "code", "detail", "attr"}
 
 
-def test_unauthenticated_is_401_with_bearer_challenge(environment):
+def test_unauthenticated_is_401_with_bearer_challenge(environment: Environment) -> None:
     response = APIClient().get(f"/api/projects/{environment.id}/session_recordings/")
     assert response.status_code == 401
     assert response["WWW-Authenticate"] == "Bearer"
@@ -25,7 +31,7 @@ def test_unauthenticated_is_401_with_bearer_challenge(environment):
 
 
 @pytest.mark.parametrize("path", ["/api/nope", "/api/projects/1/unknown_thing/", "/api/"])
-def test_unknown_api_path_is_json_404(api, environment, path):
+def test_unknown_api_path_is_json_404(api: APIClient, environment: Environment, path: str) -> None:
     response = api.get(path)
     assert response.status_code == 404
     assert response["Content-Type"] == "application/json"
@@ -37,7 +43,7 @@ def test_unknown_api_path_is_json_404(api, environment, path):
     }
 
 
-def test_method_not_allowed_is_405(api, environment):
+def test_method_not_allowed_is_405(api: APIClient, environment: Environment) -> None:
     response = api.put(f"/api/projects/{environment.id}/session_recordings/", {}, format="json")
     assert response.status_code == 405
     assert response.json() == {
@@ -48,7 +54,7 @@ def test_method_not_allowed_is_405(api, environment):
     }
 
 
-def test_malformed_json_is_400(api, environment):
+def test_malformed_json_is_400(api: APIClient, environment: Environment) -> None:
     response = api.post(
         f"/api/projects/{environment.id}/session_recordings/bulk_viewed/",
         data=b'{"session_recording_ids": [',
@@ -61,7 +67,7 @@ def test_malformed_json_is_400(api, environment):
     assert body["detail"].startswith("JSON parse error")
 
 
-def test_unsupported_media_type_is_415(api, environment):
+def test_unsupported_media_type_is_415(api: APIClient, environment: Environment) -> None:
     response = api.post(
         f"/api/projects/{environment.id}/session_recordings/bulk_viewed/",
         data=b"<ids/>",
@@ -76,7 +82,7 @@ def test_unsupported_media_type_is_415(api, environment):
     }
 
 
-def test_validation_error_names_the_attribute(api, environment):
+def test_validation_error_names_the_attribute(api: APIClient, environment: Environment) -> None:
     response = api.get(f"/api/projects/{environment.id}/session_recordings/?limit=ten")
     assert response.status_code == 400
     assert response.json() == {
@@ -87,7 +93,9 @@ def test_validation_error_names_the_attribute(api, environment):
     }
 
 
-def test_throttled_is_429_with_retry_after(environment, key_client, settings):
+def test_throttled_is_429_with_retry_after(
+    environment: Environment, key_client: Callable[..., APIClient], settings: Settings
+) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "burst": "2/minute"}
     client = key_client(["*"])
     url = f"/api/projects/{environment.id}/session_recordings/"
@@ -101,7 +109,9 @@ def test_throttled_is_429_with_retry_after(environment, key_client, settings):
     assert body["detail"].startswith("Request was throttled.")
 
 
-def test_throttle_budget_is_per_key(environment, key_client, settings):
+def test_throttle_budget_is_per_key(
+    environment: Environment, key_client: Callable[..., APIClient], settings: Settings
+) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "burst": "1/minute"}
     url = f"/api/projects/{environment.id}/session_recordings/"
     first, second = key_client(["*"]), key_client(["*"])
@@ -110,7 +120,7 @@ def test_throttle_budget_is_per_key(environment, key_client, settings):
     assert second.get(url).status_code == 200
 
 
-def test_session_traffic_is_not_throttled(environment, owner, settings):
+def test_session_traffic_is_not_throttled(environment: Environment, owner: User, settings: Settings) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "burst": "1/minute"}
     owner.is_staff = True
     owner.save()
@@ -120,16 +130,17 @@ def test_session_traffic_is_not_throttled(environment, owner, settings):
     assert [client.get(url).status_code for _ in range(3)] == [200, 200, 200]
 
 
-def test_unhandled_error_under_api_is_json_500(api, environment, monkeypatch):
+def test_unhandled_error_under_api_is_json_500(
+    api: APIClient, environment: Environment, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from recordings_api import selectors
 
-    def explode(**kwargs):
+    def explode(**kwargs: object) -> NoReturn:
         raise RuntimeError("boom")
 
     monkeypatch.setattr(selectors, "_environment_by_id", lambda *a: explode())
-    client = APIClient(raise_request_exception=False)
-    client.credentials(**api._credentials)
-    response = client.get(f"/api/projects/{environment.id}/session_recordings/")
+    api.raise_request_exception = False
+    response = api.get(f"/api/projects/{environment.id}/session_recordings/")
     assert response.status_code == 500
     assert response.json() == {
         "type": "server_error",
@@ -140,7 +151,9 @@ def test_unhandled_error_under_api_is_json_500(api, environment, monkeypatch):
 
 
 @pytest.mark.parametrize("method", ["post", "patch", "delete", "put"])
-def test_writes_to_unknown_api_paths_are_json_404_even_with_csrf_checks(environment, owner, method):
+def test_writes_to_unknown_api_paths_are_json_404_even_with_csrf_checks(
+    environment: Environment, owner: User, method: str
+) -> None:
     client = APIClient(enforce_csrf_checks=True)
     client.force_login(owner)
     response = getattr(client, method)("/api/projects/1/nothing_here/", {}, format="json")
@@ -148,7 +161,7 @@ def test_writes_to_unknown_api_paths_are_json_404_even_with_csrf_checks(environm
     assert response.json()["code"] == "not_found"
 
 
-def test_csrf_failure_view_answers_the_error_shape_under_api_only(rf):
+def test_csrf_failure_view_answers_the_error_shape_under_api_only(rf: RequestFactory) -> None:
     from recordings_api.errors import csrf_failure
 
     api_response = csrf_failure(rf.post("/api/projects/1/anything/"), reason="CSRF cookie not set.")
@@ -164,7 +177,7 @@ def test_csrf_failure_view_answers_the_error_shape_under_api_only(rf):
     assert b"<html" in admin_response.content.lower()
 
 
-def test_null_character_in_an_api_path_is_404(api, environment):
+def test_null_character_in_an_api_path_is_404(api: APIClient, environment: Environment) -> None:
     response = api.get(f"/api/projects/{environment.id}/session_recordings/a%00b/")
     assert response.status_code == 404
     assert response.json() == {
@@ -175,7 +188,7 @@ def test_null_character_in_an_api_path_is_404(api, environment):
     }
 
 
-def test_null_character_in_a_query_parameter_is_400(api, environment):
+def test_null_character_in_a_query_parameter_is_400(api: APIClient, environment: Environment) -> None:
     response = api.get(f"/api/projects/{environment.id}/session_recordings/?distinct_ids=%5B%22a%00%22%5D")
     assert response.status_code == 400
     assert response.json() == {
@@ -186,7 +199,7 @@ def test_null_character_in_a_query_parameter_is_400(api, environment):
     }
 
 
-def test_a_cache_outage_is_503_not_500(api, environment):
+def test_a_cache_outage_is_503_not_500(api: APIClient, environment: Environment) -> None:
     from recordings_api.errors import DEPENDENCY_DOWN
     from tests.conftest import cache_outage
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from recordings_api import health
 from tests.conftest import S3_CREDENTIALS
@@ -14,12 +14,12 @@ from tests.conftest import S3_CREDENTIALS
 pytestmark = pytest.mark.django_db
 
 
-def test_health_answers_without_dependencies(client: Any) -> None:
+def test_health_answers_without_dependencies(client: Client) -> None:
     response = client.get("/_health")
     assert (response.status_code, response.json()) == (200, {"status": "ok"})
 
 
-def test_readyz_checks_every_dependency(client: Any) -> None:
+def test_readyz_checks_every_dependency(client: Client) -> None:
     response = client.get("/_readyz")
     body = response.json()
     assert response.status_code == 200, body
@@ -31,7 +31,9 @@ def _unreachable() -> None:
     raise ConnectionError("connection refused by http://10.0.0.5:9000/internal-bucket")
 
 
-def test_readyz_names_the_failed_check_and_nothing_more(client: Any, monkeypatch: Any) -> None:
+def test_readyz_names_the_failed_check_and_nothing_more(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setitem(health._CHECKS, "object_storage", _unreachable)
     response = client.get("/_readyz")
     assert response.status_code == 503
@@ -45,10 +47,12 @@ def test_readyz_names_the_failed_check_and_nothing_more(client: Any, monkeypatch
 
 
 @pytest.mark.parametrize("how", ["token", "debug"])
-def test_readyz_gives_the_reasons_with_the_token_or_in_debug(client: Any, monkeypatch: Any, how: str) -> None:
+def test_readyz_gives_the_reasons_with_the_token_or_in_debug(
+    client: Client, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
     monkeypatch.setitem(health._CHECKS, "object_storage", _unreachable)
     with override_settings(READINESS_TOKEN="probe-secret", DEBUG=how == "debug"):
-        headers = {"HTTP_AUTHORIZATION": "Bearer probe-secret"} if how == "token" else {}
+        headers: dict[str, Any] = {"HTTP_AUTHORIZATION": "Bearer probe-secret"} if how == "token" else {}
         response = client.get("/_readyz", **headers)
         wrong = client.get("/_readyz", HTTP_AUTHORIZATION="Bearer nope")
     assert response.json()["errors"] == {
@@ -67,7 +71,7 @@ def stalled_endpoint() -> Iterator[str]:
 
 
 def test_readyz_answers_503_within_3_seconds_while_object_storage_stalls(
-    client: Any, stalled_endpoint: str
+    client: Client, stalled_endpoint: str
 ) -> None:
     with override_settings(
         OBJECT_STORAGE_ENDPOINT=stalled_endpoint, OBJECT_STORAGE_BUCKET="stalled", **S3_CREDENTIALS

@@ -31,7 +31,7 @@ STORAGE_OUTAGE = {
 
 
 @pytest.fixture
-def database_buffer(db: Any) -> Iterator[None]:
+def database_buffer(db: None) -> Iterator[None]:
     with override_settings(REDIS_URL=None):
         yield
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import pytest
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from recordings_api.models import Environment, User
@@ -36,7 +36,7 @@ def test_a_key_in_the_query_string_is_not_echoed_into_page_links(
     key = make_key(owner, ["*"])
     response = APIClient().get(
         f"/api/projects/{environment.id}/session_recordings/",
-        {"personal_api_key": key, "limit": 1, "offset": 1},
+        {"personal_api_key": key, "limit": "1", "offset": "1"},
     )
     assert response.status_code == 200
     body = response.json()
@@ -110,7 +110,7 @@ def test_an_exception_traceback_is_redacted_too(log_output: io.StringIO) -> None
 
 
 def test_a_rejected_request_logs_no_credential(
-    log_output: io.StringIO, environment: Environment, settings: Any
+    log_output: io.StringIO, environment: Environment, settings: Settings
 ) -> None:
     client = APIClient()
     response = client.get(f"/shared/{SHARING_TOKEN}")

@@ -11,7 +11,11 @@ from typing import Any
 
 import pytest
 from openapi_schema_validator import OAS30Validator
+from pytest_django import DjangoDbBlocker
+from rest_framework.test import APIClient
 
+from recordings.models import SessionRecording
+from recordings_api.models import Environment
 from tests.factories import SessionRecordingFactory
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +24,7 @@ PREFIX = "/api/projects/{project_id}"
 
 
 @pytest.fixture(scope="module")
-def schema(django_db_blocker: Any) -> dict[str, Any]:
+def schema(django_db_blocker: DjangoDbBlocker) -> dict[str, Any]:
     from django.test import Client
 
     with django_db_blocker.unblock():
@@ -52,11 +56,13 @@ def assert_conforms(schema: dict[str, Any], template: str, method: str, response
 
 
 @pytest.fixture
-def recording(environment):
-    return SessionRecordingFactory(environment=environment)
+def recording(environment: Environment) -> SessionRecording:
+    return SessionRecordingFactory.create(environment=environment)
 
 
-def test_recordings_endpoints_conform(schema, api, environment, recording):
+def test_recordings_endpoints_conform(
+    schema: dict[str, Any], api: APIClient, environment: Environment, recording: SessionRecording
+) -> None:
     base = f"/api/projects/{environment.id}/session_recordings/"
     detail = f"{base}{recording.session_id}/"
     cases = [
@@ -86,7 +92,9 @@ def test_recordings_endpoints_conform(schema, api, environment, recording):
         assert_conforms(schema, PREFIX + template, method, response)
 
 
-def test_playlists_endpoints_conform(schema, api, environment, recording):
+def test_playlists_endpoints_conform(
+    schema: dict[str, Any], api: APIClient, environment: Environment, recording: SessionRecording
+) -> None:
     base = f"/api/projects/{environment.id}/session_recording_playlists/"
     created = api.post(base, {"name": "Pinned", "type": "collection"}, format="json")
     short_id = created.json()["short_id"]

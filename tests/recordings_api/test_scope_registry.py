@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from recordings_api.account_scoping import AccountScopedViewSetMixin
 from recordings_api.scopes import SCOPE_OBJECTS
@@ -17,7 +21,7 @@ def _api_viewsets() -> dict[type, set[str]]:
     """Viewset class → the action names its URL patterns dispatch to."""
     found: dict[type, set[str]] = {}
 
-    def walk(patterns) -> None:
+    def walk(patterns: list[URLPattern | URLResolver]) -> None:
         for pattern in patterns:
             if isinstance(pattern, URLResolver):
                 walk(pattern.url_patterns)
@@ -31,7 +35,7 @@ def _api_viewsets() -> dict[type, set[str]]:
     return found
 
 
-def test_every_routed_viewset_is_environment_scoped_or_an_account_view():
+def test_every_routed_viewset_is_environment_scoped_or_an_account_view() -> None:
     viewsets_found = _api_viewsets()
     assert viewsets_found, "no viewsets are routed"
     guards = (EnvironmentScopedViewSetMixin, AccountScopedViewSetMixin)
@@ -41,7 +45,7 @@ def test_every_routed_viewset_is_environment_scoped_or_an_account_view():
     assert account_views == {"ProjectViewSet", "OrganizationViewSet", "UserViewSet"}
 
 
-def test_every_routed_action_maps_to_a_scope():
+def test_every_routed_action_maps_to_a_scope() -> None:
     unmapped = []
     for view_class, actions in _api_viewsets().items():
         mapping = SCOPE_REGISTRY.get(view_class, {})
@@ -54,18 +58,18 @@ def test_every_routed_action_maps_to_a_scope():
     assert unmapped == []
 
 
-def test_an_unmapped_action_fails_at_import():
+def test_an_unmapped_action_fails_at_import() -> None:
     with pytest.raises(ImproperlyConfigured, match=r"Forgetful\.archive is not mapped"):
 
         class Forgetful(EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
             scope_object = "session_recording"
 
             @action(detail=True, methods=["post"])
-            def archive(self, request, **kwargs):
+            def archive(self, request: Request, **kwargs: Any) -> Response:
                 raise NotImplementedError
 
 
-def test_a_missing_scope_object_fails_at_import():
+def test_a_missing_scope_object_fails_at_import() -> None:
     with pytest.raises(ImproperlyConfigured, match="must declare scope_object"):
 
         class Undeclared(EnvironmentScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
@@ -73,7 +77,7 @@ def test_a_missing_scope_object_fails_at_import():
 
 
 @pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
-def test_guarded_methods_cannot_be_overridden(method):
+def test_guarded_methods_cannot_be_overridden(method: str) -> None:
     with pytest.raises(TypeError, match=method):
         type(
             "Sneaky",
@@ -83,7 +87,7 @@ def test_guarded_methods_cannot_be_overridden(method):
 
 
 @pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
-def test_a_mixin_listed_before_the_guard_cannot_shadow_its_methods(method):
+def test_a_mixin_listed_before_the_guard_cannot_shadow_its_methods(method: str) -> None:
     shadowing = type("Shadowing", (), {method: lambda self: None})
     with pytest.raises(TypeError, match=f"shadows {method}"):
         type(
@@ -93,7 +97,7 @@ def test_a_mixin_listed_before_the_guard_cannot_shadow_its_methods(method):
         )
 
 
-def test_the_guard_listed_after_the_viewset_base_fails_too():
+def test_the_guard_listed_after_the_viewset_base_fails_too() -> None:
     with pytest.raises(TypeError, match="get_queryset"):
         type(
             "Backwards",
@@ -102,7 +106,7 @@ def test_the_guard_listed_after_the_viewset_base_fails_too():
         )
 
 
-def test_a_method_routed_to_another_function_must_be_mapped_too():
+def test_a_method_routed_to_another_function_must_be_mapped_too() -> None:
     with pytest.raises(ImproperlyConfigured, match=r"Partial\.unarchive is not mapped"):
 
         class Partial(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
@@ -110,15 +114,15 @@ def test_a_method_routed_to_another_function_must_be_mapped_too():
             scope_write_actions = ("archive",)
 
             @action(detail=True, methods=["post"])
-            def archive(self, request, **kwargs):
+            def archive(self, request: Request, **kwargs: Any) -> Response:
                 raise NotImplementedError
 
             @archive.mapping.delete
-            def unarchive(self, request, **kwargs):
+            def unarchive(self, request: Request, **kwargs: Any) -> Response:
                 raise NotImplementedError
 
 
-def test_an_unmapped_account_action_fails_at_import():
+def test_an_unmapped_account_action_fails_at_import() -> None:
     with pytest.raises(ImproperlyConfigured, match=r"Careless\.retrieve is not mapped"):
 
         class Careless(AccountScopedViewSetMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -127,7 +131,7 @@ def test_an_unmapped_account_action_fails_at_import():
 
 
 @pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
-def test_account_guarded_methods_cannot_be_overridden(method):
+def test_account_guarded_methods_cannot_be_overridden(method: str) -> None:
     with pytest.raises(TypeError, match=method):
         type(
             "Sneaky",

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.test import Client
+from pytest_django import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,13 +31,13 @@ def boot(**env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_mode_requires_a_secret_key():
+def test_production_mode_requires_a_secret_key() -> None:
     result = boot(DEBUG="0")
     assert result.returncode != 0
     assert "The environment variable SECRET_KEY is required" in result.stderr
 
 
-def test_production_mode_boots_with_a_secret_key(tmp_path):
+def test_production_mode_boots_with_a_secret_key(tmp_path: Path) -> None:
     result = boot(DEBUG="0", SECRET_KEY="x" * 50, VAR_DIR=str(tmp_path))
     assert result.returncode == 0, result.stderr
     assert "booted" in result.stdout
@@ -49,7 +51,7 @@ def test_production_mode_boots_with_a_secret_key(tmp_path):
         ({"LIVE_BUFFER_FLUSH_IDLE_SECONDS": "soon"}, "LIVE_BUFFER_FLUSH_IDLE_SECONDS must be an integer"),
     ],
 )
-def test_malformed_values_fail_at_boot(env, message, tmp_path):
+def test_malformed_values_fail_at_boot(env: dict[str, str], message: str, tmp_path: Path) -> None:
     result = boot(**{"DEBUG": "1", "VAR_DIR": str(tmp_path), **env})
     assert result.returncode != 0
     assert message in result.stderr
@@ -91,11 +93,9 @@ def test_cookie_and_hsts_settings_come_from_the_environment(tmp_path: Path) -> N
     ]
 
 
-def test_hsts_is_sent_on_secure_requests_behind_a_trusted_proxy(client: object, settings: object) -> None:
-    from django.test import Client
-
-    settings.SECURE_HSTS_SECONDS = 3600  # type: ignore[attr-defined]
-    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")  # type: ignore[attr-defined]
+def test_hsts_is_sent_on_secure_requests_behind_a_trusted_proxy(client: Client, settings: Settings) -> None:
+    settings.SECURE_HSTS_SECONDS = 3600
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     # Not a probe: /_health and /_readyz are answered before the security middleware.
     secure = Client().get("/", HTTP_X_FORWARDED_PROTO="https")
     plain = Client().get("/")

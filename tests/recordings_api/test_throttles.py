@@ -6,12 +6,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import override_settings
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from recordings_api.models import Environment
@@ -24,7 +24,7 @@ DATABASE_CACHE = {
 
 
 @pytest.fixture(params=["redis", "database"])
-def budget_backend(request: pytest.FixtureRequest, transactional_db: Any) -> Iterator[str]:
+def budget_backend(request: pytest.FixtureRequest, transactional_db: None) -> Iterator[str]:
     """The cache the budgets count in: real Redis, or none (the embedded database windows)."""
     if request.param == "redis":
         url = request.getfixturevalue("redis_url")
@@ -53,13 +53,13 @@ def _concurrently(count: int, call: Callable[[], int]) -> list[int]:
         return list(pool.map(lambda _: run(), range(count)))
 
 
-def _rates(settings: Any, **rates: str) -> None:
+def _rates(settings: Settings, **rates: str) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, **rates}
 
 
 @pytest.mark.usefixtures("budget_backend")
 def test_a_key_budget_lets_at_most_the_budget_through_32_parallel_callers(
-    environment: Environment, key_client: Callable[..., APIClient], settings: Any
+    environment: Environment, key_client: Callable[..., APIClient], settings: Settings
 ) -> None:
     _rates(settings, burst=f"{BUDGET}/minute")
     client = key_client(["*"])
@@ -74,7 +74,7 @@ def test_a_key_budget_lets_at_most_the_budget_through_32_parallel_callers(
 
 @pytest.mark.usefixtures("budget_backend")
 def test_a_budget_refills_when_its_window_is_over(
-    environment: Environment, key_client: Callable[..., APIClient], settings: Any
+    environment: Environment, key_client: Callable[..., APIClient], settings: Settings
 ) -> None:
     from recordings_api.budgets import Rate, budget_consume
 
@@ -87,12 +87,12 @@ def test_a_budget_refills_when_its_window_is_over(
 
 
 @pytest.mark.usefixtures("budget_backend")
-def test_a_sharing_token_budget_holds_under_concurrency(environment: Environment, settings: Any) -> None:
+def test_a_sharing_token_budget_holds_under_concurrency(environment: Environment, settings: Settings) -> None:
     from sharing.models import SharingConfiguration
     from tests.factories import SessionRecordingFactory
 
     _rates(settings, sharing_token=f"{BUDGET}/minute")
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     shared = SharingConfiguration.objects.create(environment=environment, recording=recording, enabled=True)
     url = (
         f"/api/projects/{environment.id}/session_recordings/{recording.session_id}/"
@@ -106,7 +106,7 @@ def test_a_sharing_token_budget_holds_under_concurrency(environment: Environment
 
 
 @pytest.mark.usefixtures("budget_backend")
-def test_invalid_keys_from_one_address_are_throttled(environment: Environment, settings: Any) -> None:
+def test_invalid_keys_from_one_address_are_throttled(environment: Environment, settings: Settings) -> None:
     _rates(settings, auth_failures="100/minute")
     url = f"/api/projects/{environment.id}/session_recordings/"
     client = APIClient()
@@ -131,7 +131,7 @@ def test_invalid_keys_from_one_address_are_throttled(environment: Environment, s
 
 @pytest.mark.usefixtures("budget_backend")
 def test_a_valid_key_from_a_throttled_address_is_refused_too(
-    environment: Environment, key_client: Callable[..., APIClient], settings: Any
+    environment: Environment, key_client: Callable[..., APIClient], settings: Settings
 ) -> None:
     _rates(settings, auth_failures="3/minute")
     url = f"/api/projects/{environment.id}/session_recordings/"
@@ -144,7 +144,7 @@ def test_a_valid_key_from_a_throttled_address_is_refused_too(
 
 @pytest.mark.usefixtures("budget_backend")
 def test_forwarded_addresses_count_only_behind_a_trusted_proxy(
-    environment: Environment, settings: Any
+    environment: Environment, settings: Settings
 ) -> None:
     _rates(settings, auth_failures="2/minute")
     url = f"/api/projects/{environment.id}/session_recordings/"

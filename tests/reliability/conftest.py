@@ -32,7 +32,6 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.db import connection
@@ -357,7 +356,7 @@ class Tenant:
 
 
 @pytest.fixture
-def tenant(transactional_db: Any, environment: Environment, owner: User) -> Tenant:
+def tenant(transactional_db: None, environment: Environment, owner: User) -> Tenant:
     """A committed environment (visible to the child servers) and an owner's ``*`` key."""
     key = personal_api_key_create(user=owner, label="fault suite", scopes=["*"]).plaintext
     return Tenant(environment=environment, token=environment.api_token, key=key)

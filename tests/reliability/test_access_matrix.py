@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from playlists.models import SessionRecordingPlaylist
@@ -92,10 +93,10 @@ def test_the_matrix_covers_every_viewset_of_the_scope_registry() -> None:
 
 @pytest.fixture
 def world(
-    environment: Environment, owner: User, outsider: User, other_environment: Environment, settings: Any
+    environment: Environment, owner: User, outsider: User, other_environment: Environment, settings: Settings
 ) -> dict[str, Any]:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "auth_failures": None}
-    recording = SessionRecordingFactory(environment=environment)
+    recording = SessionRecordingFactory.create(environment=environment)
     playlist = SessionRecordingPlaylist.objects.create(
         environment=environment, created_by=owner, type="collection"
     )

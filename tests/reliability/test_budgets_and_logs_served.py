@@ -35,7 +35,7 @@ def test_a_key_budget_holds_across_processes_for_32_parallel_callers(stack: Stac
     barrier = threading.Barrier(PARALLEL)
     path = f"/api/projects/{tenant.environment.id}/session_recordings/"
 
-    def call(_: int) -> int:
+    def call(_caller: int) -> int:
         barrier.wait()
         status, _, _ = request(stack.url, "GET", path, headers={"Authorization": f"Bearer {tenant.key}"})
         return status

@@ -35,12 +35,13 @@ def _lone_surrogates_and_nul(token: str) -> bytes:
     return gzip.compress(raw)
 
 
+def _without_token(build: Callable[[], bytes]) -> Callable[[str], bytes]:
+    return lambda _token: build()
+
+
 # name → (body builder taking the project token, content type, expected status)
 CORPUS: dict[str, tuple[Callable[[str], bytes], str, int]] = {
-    **{
-        name: ((lambda _t, build=build: build()), ctype, 413)
-        for name, (build, ctype) in HOSTILE_BODIES.items()
-    },
+    **{name: (_without_token(build), ctype, 413) for name, (build, ctype) in HOSTILE_BODIES.items()},
     "nesting_past_orjsons_limit": (lambda _t: gzip.compress(b"[" * 5000 + b"]" * 5000), "text/plain", 400),
     "invalid_gzip": (lambda _t: b"\x1f\x8b\x08\x00not-deflate-at-all", "text/plain", 400),
     "truncated_deflate": (

@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
@@ -77,7 +76,7 @@ def probes(url: str) -> list[float | None]:
 
 
 @pytest.fixture
-def gunicorn(db: Any, tmp_path: Path) -> Iterator[str]:
+def gunicorn(db: None, tmp_path: Path) -> Iterator[str]:
     """gunicorn as compose runs it, with fewer threads than there are slow clients."""
     with app_server(stack_env(redis_url=None, s3_endpoint=None), tmp_path, workers=2, threads=8) as stack:
         yield stack.url

@@ -16,12 +16,12 @@ SHARING_KEYS = {"created_at", "enabled", "access_token", "settings", "password_r
 
 @pytest.fixture
 def recording(environment: Environment) -> SessionRecording:
-    return SessionRecordingFactory(environment=environment)
+    return SessionRecordingFactory.create(environment=environment)
 
 
 @pytest.fixture
 def other_recording(other_environment: Environment) -> SessionRecording:
-    return SessionRecordingFactory(environment=other_environment)
+    return SessionRecordingFactory.create(environment=other_environment)
 
 
 @pytest.fixture(params=["projects", "environments"])

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
+from recordings.models import SessionRecording
 from sharing.models import SharingConfiguration
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +15,7 @@ CHANGELIST = "/admin/sharing/sharingconfiguration/"
 
 
 @pytest.fixture
-def shared(recording) -> SharingConfiguration:
+def shared(recording: SessionRecording) -> SharingConfiguration:
     return SharingConfiguration.objects.create(
         environment=recording.environment, recording=recording, enabled=True
     )
@@ -24,7 +26,9 @@ def _run(client: Client, action: str, configuration: SharingConfiguration) -> No
     assert response.status_code == 302
 
 
-def test_changelist_shows_current_configurations_only(staff_client, shared, recording):
+def test_changelist_shows_current_configurations_only(
+    staff_client: Client, shared: SharingConfiguration, recording: SessionRecording
+) -> None:
     SharingConfiguration.objects.create(
         environment=recording.environment,
         recording=recording,
@@ -38,7 +42,9 @@ def test_changelist_shows_current_configurations_only(staff_client, shared, reco
     assert f"/shared/{shared.access_token}" in response.content.decode()
 
 
-def test_disable_and_enable_actions(staff_client, shared, recording):
+def test_disable_and_enable_actions(
+    staff_client: Client, shared: SharingConfiguration, recording: SessionRecording
+) -> None:
     _run(staff_client, "disable_sharing", shared)
     shared.refresh_from_db()
     assert shared.enabled is False
@@ -48,7 +54,7 @@ def test_disable_and_enable_actions(staff_client, shared, recording):
     assert (shared.enabled, recording.persisted) == (True, True)
 
 
-def test_rotate_action(staff_client, shared, settings):
+def test_rotate_action(staff_client: Client, shared: SharingConfiguration, settings: Settings) -> None:
     settings.SHARING_TOKEN_GRACE_SECONDS = 300
     _run(staff_client, "rotate_token", shared)
     shared.refresh_from_db()
@@ -58,7 +64,7 @@ def test_rotate_action(staff_client, shared, settings):
     assert current.enabled is True
 
 
-def test_rows_cannot_be_added_or_deleted(staff_client, shared):
+def test_rows_cannot_be_added_or_deleted(staff_client: Client, shared: SharingConfiguration) -> None:
     assert staff_client.get(f"{CHANGELIST}add/").status_code == 403
     assert staff_client.get(f"{CHANGELIST}{shared.pk}/delete/").status_code == 403
     assert staff_client.get(f"{CHANGELIST}{shared.pk}/change/").status_code == 200

@@ -5,27 +5,31 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, timedelta
+from typing import Any
 
 import pytest
 from django.test import Client
 from django.utils import timezone
+from pytest_django import Settings
 
-from recordings.models import DeletedRecording
+from recordings.models import DeletedRecording, SessionRecording
+from recordings_api.models import Environment, User
 from sharing.models import SharingConfiguration
 from sharing.pages import duration_label
+from tests.conftest import streamed_chunks
 from tests.factories import PersonFactory, SessionRecordingFactory
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shared(recording, owner) -> SharingConfiguration:
+def shared(recording: SessionRecording, owner: User) -> SharingConfiguration:
     return SharingConfiguration.objects.create(
         environment=recording.environment, recording=recording, enabled=True, created_by=owner
     )
 
 
-def _page_data(response) -> dict:
+def _page_data(response: Any) -> dict:
     match = re.search(
         rb'<script id="shared-replay-data" type="application/json">(.*?)</script>', response.content
     )
@@ -51,7 +55,9 @@ def _expected_data(shared: SharingConfiguration, kind: str) -> dict:
     }
 
 
-def test_shared_page_embeds_the_player_and_the_page_data(client: Client, shared):
+def test_shared_page_embeds_the_player_and_the_page_data(
+    client: Client, shared: SharingConfiguration
+) -> None:
     response = client.get(f"/shared/{shared.access_token}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/html")
@@ -68,7 +74,7 @@ def test_shared_page_embeds_the_player_and_the_page_data(client: Client, shared)
     assert response["Referrer-Policy"] == "no-referrer"
 
 
-def test_shared_page_header_is_human_readable(client: Client, shared):
+def test_shared_page_header_is_human_readable(client: Client, shared: SharingConfiguration) -> None:
     recording = shared.recording
     started = (timezone.now() - timedelta(days=2)).astimezone(UTC).replace(hour=14, minute=7, second=9)
     recording.start_time = started
@@ -86,11 +92,11 @@ def test_shared_page_header_is_human_readable(client: Client, shared):
 @pytest.mark.parametrize(
     ("seconds", "label"), [(None, "0:00"), (0, "0:00"), (6, "0:06"), (750, "12:30"), (3723, "1:02:03")]
 )
-def test_duration_label(seconds, label):
+def test_duration_label(seconds: int | None, label: str) -> None:
     assert duration_label(seconds) == label
 
 
-def test_embedded_page_may_be_framed_anywhere(client: Client, shared):
+def test_embedded_page_may_be_framed_anywhere(client: Client, shared: SharingConfiguration) -> None:
     response = client.get(f"/embedded/{shared.access_token}")
     assert response.status_code == 200
     assert "X-Frame-Options" not in response
@@ -99,14 +105,14 @@ def test_embedded_page_may_be_framed_anywhere(client: Client, shared):
     assert "replay-header" not in response.content.decode()
 
 
-def test_json_variant(client: Client, shared):
+def test_json_variant(client: Client, shared: SharingConfiguration) -> None:
     response = client.get(f"/shared/{shared.access_token}.json")
     assert response.status_code == 200
     assert response.json() == _expected_data(shared, "scene")
     assert client.get(f"/embedded/{shared.access_token}.json").json() == _expected_data(shared, "embed")
 
 
-def test_display_settings_reach_the_page(client: Client, shared):
+def test_display_settings_reach_the_page(client: Client, shared: SharingConfiguration) -> None:
     shared.settings = {"noHeader": True, "whitelabel": True, "unrelated": "x"}
     shared.save()
     response = client.get(f"/shared/{shared.access_token}")
@@ -117,9 +123,11 @@ def test_display_settings_reach_the_page(client: Client, shared):
     assert "replay-footer" not in response.content.decode()
 
 
-def test_no_person_data_on_the_pages(client: Client, shared, environment):
+def test_no_person_data_on_the_pages(
+    client: Client, shared: SharingConfiguration, environment: Environment
+) -> None:
     recording = shared.recording
-    PersonFactory(
+    PersonFactory.create(
         environment=environment,
         properties={"email": "secret.person@example.com", "name": "Secret Person"},
         distinct_ids=[recording.distinct_id],
@@ -135,14 +143,14 @@ def test_no_person_data_on_the_pages(client: Client, shared, environment):
         assert recording.distinct_id not in body
 
 
-def _assert_not_found_page(response):
+def _assert_not_found_page(response: Any) -> None:
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
     assert "This recording is not available" in response.content.decode()
     assert response["Cache-Control"] == "no-store"
 
 
-def test_unknown_token_is_a_404_page(client: Client, db):
+def test_unknown_token_is_a_404_page(client: Client, db: None) -> None:
     _assert_not_found_page(client.get("/shared/not-a-real-token"))
     _assert_not_found_page(client.get("/embedded/not-a-real-token"))
     _assert_not_found_page(client.get("/shared/not.a%20token"))
@@ -156,14 +164,16 @@ def test_unknown_token_is_a_404_page(client: Client, db):
     }
 
 
-def test_disabled_token_is_a_404_page(client: Client, shared):
+def test_disabled_token_is_a_404_page(client: Client, shared: SharingConfiguration) -> None:
     shared.enabled = False
     shared.save()
     _assert_not_found_page(client.get(f"/shared/{shared.access_token}"))
     assert client.get(f"/shared/{shared.access_token}.json").status_code == 404
 
 
-def test_rotated_token_works_during_its_grace_period_only(client: Client, shared):
+def test_rotated_token_works_during_its_grace_period_only(
+    client: Client, shared: SharingConfiguration
+) -> None:
     shared.expires_at = timezone.now() + timedelta(seconds=60)
     shared.save()
     assert client.get(f"/shared/{shared.access_token}").status_code == 200
@@ -172,18 +182,20 @@ def test_rotated_token_works_during_its_grace_period_only(client: Client, shared
     _assert_not_found_page(client.get(f"/shared/{shared.access_token}"))
 
 
-def test_deleted_recording_is_a_404_page(client: Client, shared):
+def test_deleted_recording_is_a_404_page(client: Client, shared: SharingConfiguration) -> None:
     DeletedRecording.objects.create(environment=shared.environment, session_id=shared.recording.session_id)
     _assert_not_found_page(client.get(f"/shared/{shared.access_token}"))
 
 
-def test_a_token_never_opens_another_recording_page(client: Client, shared, environment):
-    other = SessionRecordingFactory(environment=environment)
+def test_a_token_never_opens_another_recording_page(
+    client: Client, shared: SharingConfiguration, environment: Environment
+) -> None:
+    other = SessionRecordingFactory.create(environment=environment)
     data = client.get(f"/shared/{shared.access_token}.json").json()
     assert data["recording"]["id"] == shared.recording.session_id != other.session_id
 
 
-def test_pages_are_read_only_unless_password_protected(client: Client, shared):
+def test_pages_are_read_only_unless_password_protected(client: Client, shared: SharingConfiguration) -> None:
     response = client.post(f"/shared/{shared.access_token}", {"password": "x"})
     assert response.status_code == 400
     assert response.json()["code"] == "not_password_protected"
@@ -191,7 +203,9 @@ def test_pages_are_read_only_unless_password_protected(client: Client, shared):
     assert client.head(f"/shared/{shared.access_token}").status_code == 200
 
 
-def test_page_requests_count_against_the_token_budget(client: Client, shared, settings):
+def test_page_requests_count_against_the_token_budget(
+    client: Client, shared: SharingConfiguration, settings: Settings
+) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "sharing_token": "2/minute"}
     assert [client.get(f"/shared/{shared.access_token}").status_code for _ in range(2)] == [200, 200]
     response = client.get(f"/shared/{shared.access_token}.json")
@@ -211,17 +225,21 @@ def test_page_requests_count_against_the_token_budget(client: Client, shared, se
         ("replay.css", "text/css", b".replay-player"),
     ],
 )
-def test_assets_are_served_without_a_cdn(client: Client, shared, name, content_type, marker):
+def test_assets_are_served_without_a_cdn(
+    client: Client, shared: SharingConfiguration, name: str, content_type: str, marker: bytes
+) -> None:
     html = client.get(f"/shared/{shared.access_token}").content.decode()
-    version = re.search(r'/sharing-assets/([^/"]+)/replay\.js', html).group(1)
+    match = re.search(r'/sharing-assets/([^/"]+)/replay\.js', html)
+    assert match is not None, html
+    version = match.group(1)
     assert version.startswith("2.1.6-")  # the pinned rrweb-player
     response = client.get(f"/sharing-assets/{version}/{name}")
     assert response.status_code == 200
     assert response["Content-Type"].startswith(content_type)
     assert "immutable" in response["Cache-Control"]
-    assert marker in b"".join(response.streaming_content)
+    assert marker in b"".join(streamed_chunks(response))
 
 
-def test_unknown_assets_are_404(client: Client, db):
+def test_unknown_assets_are_404(client: Client, db: None) -> None:
     assert client.get("/sharing-assets/x/package.json").status_code == 404
     assert client.get("/sharing-assets/x/..%2F..%2Fconfig%2Fsettings.py").status_code == 404

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.contrib.auth.hashers import check_password
 from django.test import Client
+from pytest_django import Settings
 from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording
@@ -310,7 +311,7 @@ def test_a_forged_or_foreign_session_token_is_401(
     assert _bearer("a.b.c").get(_recording_url(recording)).json() == INVALID
 
 
-def test_password_attempts_are_limited_per_share(protected: SharingConfiguration, settings: Any) -> None:
+def test_password_attempts_are_limited_per_share(protected: SharingConfiguration, settings: Settings) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "share_password": "2/minute"}
     client = Client()
     statuses = [

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client, override_settings
+from pytest_django import Settings
 
 from recordings.models import DeletedRecording, SessionEvent, SessionRecording
 from recordings_api.models import Environment
@@ -301,7 +302,7 @@ def test_other_methods_are_405(environment: Environment) -> None:
     assert response.json()["type"] == "invalid_request"
 
 
-def test_live_buffer_outage_is_503_and_stores_nothing(environment: Environment, settings: Any) -> None:
+def test_live_buffer_outage_is_503_and_stores_nothing(environment: Environment, settings: Settings) -> None:
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     settings.REDIS_SOCKET_TIMEOUT_SECONDS = 0.5
     session_id = new_session_id()

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from pytest_django import Settings
 
 from recordings_api.models import Environment
 from tests.snapshots.test_capture_support import (
@@ -32,7 +33,7 @@ def test_capture_is_unlimited_by_default(environment: Environment) -> None:
 
 
 def test_a_token_over_its_budget_gets_429_with_quota_limited(
-    environment: Environment, other_environment: Environment, settings: Any
+    environment: Environment, other_environment: Environment, settings: Settings
 ) -> None:
     settings.API_THROTTLE_RATES = {**settings.API_THROTTLE_RATES, "capture_token": "3/minute"}
     assert [_post(environment).status_code for _ in range(3)] == [200, 200, 200]

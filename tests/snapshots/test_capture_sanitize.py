@@ -79,8 +79,11 @@ def _snapshot(session_id: str, window_id: str, events: list[dict[str, Any]]) -> 
 
 
 def test_lines_splice_the_items_arrays_into_what_orjson_writes_for_the_whole_line() -> None:
-    first = [{"type": 4, "data": {"href": "https://x"}, "timestamp": 20}]
-    second = [{"type": 3, "data": {"source": 2, "type": 2}, "timestamp": 10}, {"type": 6, "timestamp": 30}]
+    first: list[dict[str, Any]] = [{"type": 4, "data": {"href": "https://x"}, "timestamp": 20}]
+    second: list[dict[str, Any]] = [
+        {"type": 3, "data": {"source": 2, "type": 2}, "timestamp": 10},
+        {"type": 6, "timestamp": 30},
+    ]
     items = [_snapshot("s", "w1", first), _snapshot("s", "w2", []), _snapshot("s", "w1", second)]
     items[1].snapshot_events = [{"type": 4, "timestamp": 5}]
     items[1].snapshot_json = events_json(items[1].snapshot_events)

@@ -221,7 +221,7 @@ def rebased_fixture_bodies(*, token: str, session_id: str | None = None) -> tupl
 
 
 @pytest.fixture
-def embedded_buffer(db: Any) -> Iterator[None]:
+def embedded_buffer(db: None) -> Iterator[None]:
     """The database live buffer, whatever ``REDIS_URL`` the run has (tests opt into Redis with
     the ``live_buffer_backend`` fixture, which overrides this)."""
     with override_settings(REDIS_URL=None):
@@ -233,7 +233,7 @@ def buffered_events(environment_id: int, session_id: str) -> list[tuple[str, dic
     from snapshots.live_buffer import get_live_buffer
 
     lines = get_live_buffer().read(environment_id=environment_id, session_id=session_id)
-    out = []
+    out: list[tuple[str, dict[str, Any]]] = []
     for line in lines:
         decoded = json.loads(line.line)
         out.extend((decoded["window_id"], event) for event in decoded["data"])

@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PEAK_GROWTH_LIMIT_KIB = 64 * 1024
 # Characters lz-string handles as single UTF-16 units (astral characters are pairs in
 # JavaScript; the reference Python encoder gets them wrong, so they are tested apart).
-_BMP_TEXT = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=400)
+_BMP_TEXT = st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]), max_size=400)
 
 
 @settings(max_examples=300, deadline=None)
@@ -104,7 +104,7 @@ def test_hostile_bodies_are_413(environment: Environment, name: str) -> None:
     }
 
 
-def test_too_many_json_values_are_named_in_the_detail(db: object) -> None:
+def test_too_many_json_values_are_named_in_the_detail(db: None) -> None:
     response = Client().post("/s/", data=b"[" + b"0," * 700_000 + b"0]", content_type="application/json")
     assert response.status_code == 413
     assert response.json()["detail"] == "The request body holds more than 600000 JSON values."

@@ -82,12 +82,11 @@ def test_idle_session_is_flushed_into_one_blob(environment: Environment) -> None
     expected = [rrweb_line(0, window="win-2").line, rrweb_line(500).line, rrweb_line(900, events=3).line]
     assert stored_lines(environment, "s1", blob) == expected
     assert blob.uncompressed_size_bytes == sum(len(line) + 1 for line in expected)
-    assert (
-        blob.size_bytes
-        == get_blob_store()
-        .head(f"session_recordings/team_id/{environment.id}/session_id/s1/data/{blob.blob_key}")
-        .size
-    )  # type: ignore[union-attr]
+    stored = get_blob_store().head(
+        f"session_recordings/team_id/{environment.id}/session_id/s1/data/{blob.blob_key}"
+    )
+    assert stored is not None
+    assert blob.size_bytes == stored.size
     assert get_live_buffer().read(environment_id=environment.id, session_id="s1") == []
     assert get_live_buffer().sessions() == []
 

@@ -32,6 +32,7 @@ def test_driver_follows_settings(live_buffer_backend: str, live_buffer: LiveBuff
     expected = DatabaseLiveBuffer if live_buffer_backend == "database" else RedisLiveBuffer
     assert isinstance(live_buffer, expected)
     if live_buffer_backend == "cluster":
+        assert isinstance(live_buffer, RedisLiveBuffer)
         assert isinstance(live_buffer._client, redis.RedisCluster)
 
 
@@ -148,6 +149,7 @@ def test_ping_makes_a_round_trip_to_the_backend(live_buffer_backend: str, live_b
     if live_buffer_backend != "database":
         assert isinstance(live_buffer, RedisLiveBuffer)
         url = settings.LIVE_BUFFER_REDIS_URL or settings.REDIS_URL
+        assert url is not None
         before = _pings(url)
         live_buffer.ping()
         assert _pings(url) > before  # (health checks ping too)
@@ -170,7 +172,7 @@ def test_redis_layout_is_posthogs_sorted_set_with_ttl(redis_url: str) -> None:
     assert 1200 < client.ttl(key) <= 1234
 
 
-def test_database_lines_past_ttl_are_ignored_and_purged(db: object) -> None:
+def test_database_lines_past_ttl_are_ignored_and_purged(db: None) -> None:
     with override_settings(REDIS_URL=None, LIVE_BUFFER_TTL_SECONDS=0):
         buffer = get_live_buffer()
         buffer.append(environment_id=1, session_id="s1", lines=[line(1)])
@@ -180,7 +182,7 @@ def test_database_lines_past_ttl_are_ignored_and_purged(db: object) -> None:
         assert buffer.purge_expired() == 1
 
 
-def test_database_ttl_is_per_session_and_refreshed_by_appends(db: object) -> None:
+def test_database_ttl_is_per_session_and_refreshed_by_appends(db: None) -> None:
     from datetime import timedelta
 
     from django.utils import timezone

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
@@ -330,7 +331,7 @@ def test_snapshot_source_and_library_of_the_first_block(environment: Environment
 
 @pytest.mark.usefixtures("embedded_buffer")
 def test_the_first_batch_is_listed_at_once_and_every_batch_keeps_it_ongoing(
-    environment: Environment, api: Any
+    environment: Environment, api: APIClient
 ) -> None:
     session_id, token, ts = new_session_id(), environment.api_token, now_ms() - 2_000
     first = [meta(ts, href="https://shop.example/"), full_snapshot(ts + 1), click(ts + 2), key_input(ts + 3)]

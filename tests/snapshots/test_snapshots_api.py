@@ -177,7 +177,7 @@ def test_another_environments_deletion_is_404_not_410(
 def test_another_environments_recording_is_404_and_does_not_leak(
     api: APIClient, environment: Environment, other_environment: Environment
 ) -> None:
-    other = SessionRecordingFactory(environment=other_environment, session_id="theirs")
+    other = SessionRecordingFactory.create(environment=other_environment, session_id="theirs")
     buffer(other, rrweb_line(0))
     other_blob = flush(other)
 
@@ -357,7 +357,7 @@ def test_invalid_parameters_are_400_before_any_storage_call(
 def test_blob_key_of_another_recording_is_404(
     api: APIClient, environment: Environment, recording: SessionRecording, blob: RecordingBlob
 ) -> None:
-    other = SessionRecordingFactory(environment=environment, session_id="sess-2")
+    other = SessionRecordingFactory.create(environment=environment, session_id="sess-2")
     buffer(other, rrweb_line(77))
     other_blob = flush(other)
 
@@ -397,7 +397,7 @@ def test_snapshots_have_their_own_lower_budget(
 def test_sharing_token_reaches_its_recording_only(
     environment: Environment, recording: SessionRecording, blob: RecordingBlob
 ) -> None:
-    other = SessionRecordingFactory(environment=environment, session_id="sess-2")
+    other = SessionRecordingFactory.create(environment=environment, session_id="sess-2")
     token = sharing_configuration_update(recording=recording, user=None, enabled=True).access_token
     client = APIClient()
 

@@ -20,6 +20,7 @@ from recordings.models import SessionRecording
 from recordings_api.models import Environment, User
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
+from tests.conftest import streamed_chunks
 from tests.snapshots.test_snapshots_api_support import (
     CACHE_FOREVER,
     PREFIXES,
@@ -120,7 +121,7 @@ def test_large_blob_streams_in_bounded_chunks(
     for encoding, expected in [("identity", jsonl(big_blob)), ("gzip", stored_bytes(big_blob))]:
         response = api.get(blob_url(environment, big_blob), HTTP_ACCEPT_ENCODING=encoding)
 
-        chunks = list(response.streaming_content)
+        chunks = streamed_chunks(response)
         assert len(chunks) > 5
         assert max(len(chunk) for chunk in chunks) <= 256 * 1024
         assert b"".join(chunks) == expected

@@ -157,7 +157,7 @@ class CuttingProxy:
 
 @pytest.fixture(name="recording")
 def recording_fixture(environment: Environment) -> SessionRecording:
-    return SessionRecordingFactory(environment=environment, session_id="sess-1", event_count=0)
+    return SessionRecordingFactory.create(environment=environment, session_id="sess-1", event_count=0)
 
 
 @pytest.fixture(name="blob")

@@ -12,6 +12,7 @@ from typing import Any
 
 import cramjam
 import pytest
+from django.test import Client
 from rest_framework.test import APIClient
 
 from recordings.models import SessionRecording
@@ -301,7 +302,7 @@ def test_twenty_blocks_is_the_personal_key_limit(
 
 @embedded_only
 def test_logged_in_users_may_ask_for_a_hundred_blocks(
-    staff_client: Any, environment: Environment, recording: SessionRecording
+    staff_client: Client, environment: Environment, recording: SessionRecording
 ) -> None:
     assert staff_client.get(v2_url(environment, 0, 99)).json()["detail"] == "Session recording not found"
     assert staff_client.get(v2_url(environment, 0, 100)).json() == {

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import boto3
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from snapshots.storage import (
     BlobStore,
@@ -256,22 +256,22 @@ def test_missing_bucket_is_unavailable_not_empty(s3_settings: dict[str, str]) ->
 
 
 def test_readiness_reports_object_storage_and_live_buffer(
-    client: object, s3_settings: dict[str, str], db: object
+    client: Client, s3_settings: dict[str, str], db: None
 ) -> None:
-    response = client.get("/_readyz")  # type: ignore[attr-defined]
+    response = client.get("/_readyz")
 
     assert response.json()["checks"]["object_storage"] == "ok"
     assert response.json()["checks"]["live_buffer"] == "ok"
 
 
-def test_readiness_fails_when_object_storage_is_down(client: object, closed_port: int, db: object) -> None:
+def test_readiness_fails_when_object_storage_is_down(client: Client, closed_port: int, db: None) -> None:
     with override_settings(
         OBJECT_STORAGE_ENDPOINT=f"http://127.0.0.1:{closed_port}",
         OBJECT_STORAGE_BUCKET="down",
         OBJECT_STORAGE_CONNECT_TIMEOUT_SECONDS=0.2,
         OBJECT_STORAGE_MAX_ATTEMPTS=1,
     ):
-        response = client.get("/_readyz")  # type: ignore[attr-defined]
+        response = client.get("/_readyz")
 
     assert response.status_code == 503
     assert "object_storage" in response.json()["failed"]
