@@ -186,6 +186,7 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     },
     "purge-expired-recordings": {"task": "recordings.tasks.recordings_expired_purge", "schedule": 3600.0},
     "prune-ingested-blocks": {"task": "recordings.tasks.ingested_blocks_prune", "schedule": 3600.0},
+    "prune-recording-elements": {"task": "recordings.tasks.recording_elements_prune", "schedule": 900.0},
 }
 
 # --- Object storage -------------------------------------------------------------------------
@@ -290,6 +291,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "snapshots.capture.openapi.capture_paths_add",
+        "snapshots.capture.sentry.openapi.sentry_paths_add",
     ],
 }
 
@@ -347,6 +349,21 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # in DEBUG or to a caller presenting READINESS_TOKEN as a Bearer token.
 READINESS_TIMEOUT_SECONDS = env_float("READINESS_TIMEOUT_SECONDS", 2.0)
 READINESS_TOKEN = env_str("READINESS_TOKEN")
+
+# --- Sentry SDK ingestion (POST /api/{environment_id}/envelope/) ------------------------------
+# Size caps (413 beyond): the envelope body as sent, and after its Content-Encoding; an event
+# item; a replay_recording item as sent (compressed) and decompressed. Relay's defaults are
+# 1 MiB per event and 10 MiB per compressed replay item; the SDK itself stops a replay whose
+# uncompressed segment passes ~20 MB, so 40 MiB decompressed leaves room without inviting bombs.
+SENTRY_ENVELOPE_MAX_BYTES = env_int("SENTRY_ENVELOPE_MAX_BYTES", 20 * 1024 * 1024)
+SENTRY_ENVELOPE_MAX_DECODED_BYTES = env_int("SENTRY_ENVELOPE_MAX_DECODED_BYTES", 50 * 1024 * 1024)
+SENTRY_EVENT_MAX_BYTES = env_int("SENTRY_EVENT_MAX_BYTES", 1024 * 1024)
+SENTRY_REPLAY_ITEM_MAX_BYTES = env_int("SENTRY_REPLAY_ITEM_MAX_BYTES", 10 * 1024 * 1024)
+SENTRY_REPLAY_MAX_DECOMPRESSED_BYTES = env_int("SENTRY_REPLAY_MAX_DECOMPRESSED_BYTES", 40 * 1024 * 1024)
+# A ``{{auto}}`` / ``infer_ip`` user IP becomes the client address (TRUSTED_PROXY_COUNT applies).
+# posthog-js clicks resolve against an index of each live session's recorded DOM; entries not
+# refreshed for this long are pruned (posthog-js re-sends the whole DOM every 5 minutes).
+RECORDING_ELEMENT_TTL_SECONDS = env_int("RECORDING_ELEMENT_TTL_SECONDS", 3600)
 
 # --- Logging ----------------------------------------------------------------------------------
 # One JSON object per line with every `extra` field and the request id (recordings_api.monitoring),

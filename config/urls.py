@@ -10,6 +10,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("_health", health, name="health"),
     path("_readyz", readiness, name="readiness"),
+    # Sentry SDKs post envelopes to /api/{project_id}/envelope/: before the API's catch-all.
+    path("", include("snapshots.capture.sentry.urls")),
     path("api/", include("recordings_api.urls")),
     # Pages outside /api/: posthog-js capture and config endpoints, public replay pages.
     path("", include("snapshots.public_urls")),

@@ -83,6 +83,46 @@ class SessionRecording(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_ingested_at = models.DateTimeField(auto_now=True)
 
+    # --- What the Sentry face shows, for recordings of either SDK (``recordings.services.replays``
+    # folds Sentry replay segments into them; posthog-js recordings get what their data says).
+    sdk_name = models.CharField(max_length=128, blank=True, default="")
+    sdk_version = models.CharField(max_length=64, blank=True, default="")
+    # The SDK's own ``environment`` string ("production"), never one of our Environments.
+    sdk_environment = models.CharField(max_length=64, blank=True, default="")
+    platform = models.CharField(max_length=64, blank=True, default="")
+    replay_type = models.CharField(max_length=16, blank=True, default="")
+    dist = models.CharField(max_length=64, blank=True, default="")
+    releases = models.JSONField(default=list, blank=True)
+    # The application's user as the SDK reported it (Sentry's ``user``), not one of our users.
+    app_user_id = models.CharField(max_length=128, blank=True, default="")
+    app_user_email = models.CharField(max_length=256, blank=True, default="")
+    app_user_username = models.CharField(max_length=128, blank=True, default="")
+    app_user_ip = models.CharField(max_length=45, blank=True, default="")
+    browser_name = models.CharField(max_length=64, blank=True, default="")
+    browser_version = models.CharField(max_length=64, blank=True, default="")
+    os_name = models.CharField(max_length=64, blank=True, default="")
+    os_version = models.CharField(max_length=64, blank=True, default="")
+    device_name = models.CharField(max_length=64, blank=True, default="")
+    device_brand = models.CharField(max_length=64, blank=True, default="")
+    device_model = models.CharField(max_length=64, blank=True, default="")
+    device_family = models.CharField(max_length=64, blank=True, default="")
+    tags = models.JSONField(default=dict, blank=True)  # {key: [distinct values]}
+    trace_ids = models.JSONField(default=list, blank=True)  # 32-hex, distinct
+    # Linked events by level (32-hex, distinct; ``recordings.services.replay_errors`` has the rule).
+    error_ids = models.JSONField(default=list, blank=True)
+    warning_ids = models.JSONField(default=list, blank=True)
+    info_ids = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    warning_count = models.PositiveIntegerField(default=0)
+    info_count = models.PositiveIntegerField(default=0)
+    # Every URL entered, in order (Sentry: segment by segment, repeats kept; posthog-js: ``urls``
+    # without the cap of 25). ``url_count`` is its length.
+    visited_urls = models.JSONField(default=list, blank=True)
+    url_count = models.PositiveIntegerField(default=0)
+    segment_count = models.PositiveIntegerField(default=0)  # Sentry segments; posthog-js: blocks
+    dead_click_count = models.PositiveIntegerField(default=0)
+    rage_click_count = models.PositiveIntegerField(default=0)
+
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["environment", "session_id"], name="unique_recording_session")
@@ -267,3 +307,33 @@ class RecordingComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment on {self.session_id}"
+
+
+# Replay segments, linked error events, click rows and the element index (``replay_models``).
+from recordings.replay_models import (  # noqa: E402
+    RecordingClick,
+    RecordingElement,
+    RecordingError,
+    RecordingTag,
+    RecordingTrace,
+    ReplaySegment,
+)
+
+__all__ = [
+    "Action",
+    "DeletedRecording",
+    "Group",
+    "IngestedBlock",
+    "Person",
+    "PersonDistinctId",
+    "RecordingClick",
+    "RecordingComment",
+    "RecordingElement",
+    "RecordingError",
+    "RecordingTag",
+    "RecordingTrace",
+    "ReplaySegment",
+    "SessionEvent",
+    "SessionRecording",
+    "SessionRecordingViewed",
+]

@@ -7,6 +7,7 @@ persisted recordings never expire).
 
 from __future__ import annotations
 
+import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -90,12 +91,35 @@ def session_recording_find(*, environment: Environment, session_id: str) -> Sess
     """THE way to get one recording: the environment's visible recording ``session_id``, or None.
 
     None when it never existed, was deleted, has expired, or when ``session_id`` is a value no
-    recording can have (answered without a query). Callers decide what None means to them
+    recording can have (answered without a query). A Sentry replay is also found by its id dashed
+    or in upper case (``replay_id_form``). Callers decide what None means to them
     (a 404 in the API, "nothing to do" in a service).
     """
     if not lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
         return None
-    return session_recordings_visible(environment=environment).filter(session_id=session_id).first()
+    candidates = [session_id]
+    replay_id = replay_id_form(session_id)
+    if replay_id is not None and replay_id != session_id:
+        candidates.append(replay_id)
+    found = {
+        r.session_id: r
+        for r in session_recordings_visible(environment=environment).filter(session_id__in=candidates)
+    }
+    return next((found[candidate] for candidate in candidates if candidate in found), None)
+
+
+def replay_id_form(value: str) -> str | None:
+    """A Sentry replay id as stored (32 lowercase hex) when ``value`` is a UUID in any form.
+
+    Sentry replays are stored under the 32-hex id the SDK sends; lookups accept it dashed or in
+    upper case too. The id exactly as given wins (posthog-js session ids are dashed UUIDs)."""
+    compact = value.replace("-", "")
+    if len(compact) != 32 or len(value) not in (32, 36):
+        return None
+    try:
+        return uuid.UUID(value).hex
+    except ValueError:
+        return None
 
 
 def person_display_name(person: Person, distinct_id: str) -> str:

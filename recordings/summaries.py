@@ -5,10 +5,12 @@ No external service and no randomness: the same data always gives the same summa
 * **Pages**: one entry per ``$pageview`` (``$current_url``), time on page = until the next
   pageview or the end of the recording. Without pageviews, the recording's URL list in order
   (time on page unknown: null).
-* **Clicks**: the recording's ``click_count`` (from rrweb) and the ``$autocapture`` clicks.
-* **Rage clicks**: posthog-js ``$rageclick`` events, plus 3 or more autocapture clicks on the
-  same spot (same ``$elements_chain``, else same rounded ``$clientX``/``$clientY``) within 1 s.
-* **Errors**: console error/warning counts and ``$exception`` events (type and message).
+* **Clicks**: the recording's ``click_count`` (from rrweb), the ``$autocapture`` clicks, and its
+  dead and rage clicks: the click index's rows (``RecordingClick``), the very rows
+  ``count_dead_clicks`` / ``count_rage_clicks`` count (both SDKs).
+* **Errors**: console error/warning counts and the recording's linked error events
+  (``RecordingError``: posthog-js ``$exception`` events, Sentry errors), which ``count_errors``
+  counts.
 * **Inactivity**: ``inactive_seconds`` and idle periods — gaps of ``IDLE_GAP`` or more between
   consecutive events.
 """
@@ -19,12 +21,13 @@ from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
 
-from recordings.models import SessionEvent, SessionRecording
+from django.db.models import Q
+
+from recordings.models import RecordingClick, RecordingError, SessionEvent, SessionRecording
 from recordings_api.models import Environment
 
 MAX_EVENTS = 10_000
-RAGE_CLICK_COUNT = 3
-RAGE_CLICK_WINDOW = timedelta(seconds=1)
+MAX_CLICKS = 1_000
 IDLE_GAP = timedelta(seconds=60)
 
 
@@ -37,20 +40,26 @@ def session_recording_summarize(*, environment: Environment, recording: SessionR
     events: list[dict[str, Any]] = [dict(row) for row in rows]
     pages = _pages(recording, events)
     autocapture_clicks = [event for event in events if _is_click(event)]
-    rage_clicks = _rage_clicks(events, autocapture_clicks)
-    exceptions = [_exception(event) for event in events if event["event"] == "$exception"]
+    clicks = _click_rows(environment, recording)
     idle_periods = _idle_periods(recording, events)
     summary = {
         "session_id": recording.session_id,
         "duration_seconds": recording.duration_seconds,
         "active_seconds": recording.active_seconds,
         "pages": pages,
-        "clicks": {"count": recording.click_count, "autocapture_clicks": len(autocapture_clicks)},
-        "rage_clicks": rage_clicks,
+        "clicks": {
+            "count": recording.click_count,
+            "autocapture_clicks": len(autocapture_clicks),
+            "dead_clicks": recording.dead_click_count,
+            "rage_clicks": recording.rage_click_count,
+        },
+        "rage_clicks": [_click(row) for row in clicks if row.is_rage],
+        "dead_clicks": [_click(row) for row in clicks if row.is_dead],
         "errors": {
             "console_error_count": recording.console_error_count,
             "console_warn_count": recording.console_warn_count,
-            "exceptions": exceptions,
+            "count_errors": recording.error_count,
+            "exceptions": _exceptions(environment, recording),
         },
         "inactivity": {"inactive_seconds": recording.inactive_seconds, "idle_periods": idle_periods},
     }
@@ -89,57 +98,33 @@ def _pages(recording: SessionRecording, events: list[dict[str, Any]]) -> list[di
     return pages
 
 
-def _spot(event: dict[str, Any]) -> str:
-    properties = _properties(event)
-    chain = properties.get("$elements_chain")
-    if isinstance(chain, str) and chain:
-        return chain
-    x, y = _coordinate(properties.get("$clientX")), _coordinate(properties.get("$clientY"))
-    return f"{x}:{y}"
+def _click_rows(environment: Environment, recording: SessionRecording) -> list[RecordingClick]:
+    rows = RecordingClick.objects.filter(environment=environment, session_id=recording.session_id)
+    return list(rows.filter(Q(is_dead=True) | Q(is_rage=True)).order_by("timestamp", "id")[:MAX_CLICKS])
 
 
-def _rage_clicks(events: list[dict[str, Any]], clicks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    found = [
+def _element(row: RecordingClick) -> str:
+    if row.selector:
+        return row.selector
+    classes = "".join(f".{name}" for name in row.classes or [])
+    return f"{row.tag}{'#' + row.element_id if row.element_id else ''}{classes}"
+
+
+def _click(row: RecordingClick) -> dict[str, Any]:
+    return {"timestamp": _iso(row.timestamp), "element": _element(row), "text": row.text, "url": row.url}
+
+
+def _exceptions(environment: Environment, recording: SessionRecording) -> list[dict[str, Any]]:
+    rows = RecordingError.objects.filter(environment=environment, session_id=recording.session_id)
+    return [
         {
-            "timestamp": _iso(event["timestamp"]),
-            "element": _properties(event).get("$elements_chain"),
-            "clicks": None,
+            "timestamp": _iso(row.timestamp),
+            "level": row.level,
+            "type": row.exception_type or None,
+            "message": row.exception_value or row.message or None,
         }
-        for event in events
-        if event["event"] == "$rageclick"
+        for row in rows.order_by("timestamp", "event_id")[:MAX_EVENTS]
     ]
-    by_spot: dict[str, list[dict[str, Any]]] = {}
-    for click in clicks:
-        by_spot.setdefault(_spot(click), []).append(click)
-    for spot, spot_clicks in by_spot.items():
-        start = 0
-        while start + RAGE_CLICK_COUNT <= len(spot_clicks):
-            end = start
-            while end + 1 < len(spot_clicks) and (
-                spot_clicks[end + 1]["timestamp"] - spot_clicks[start]["timestamp"] <= RAGE_CLICK_WINDOW
-            ):
-                end += 1
-            if end - start + 1 >= RAGE_CLICK_COUNT:
-                found.append(
-                    {
-                        "timestamp": _iso(spot_clicks[start]["timestamp"]),
-                        "element": spot,
-                        "clicks": end - start + 1,
-                    }
-                )
-                start = end + 1
-            else:
-                start += 1
-    return sorted(found, key=lambda item: (item["timestamp"], str(item["element"])))
-
-
-def _exception(event: dict[str, Any]) -> dict[str, Any]:
-    properties = _properties(event)
-    return {
-        "timestamp": _iso(event["timestamp"]),
-        "type": properties.get("$exception_type"),
-        "message": properties.get("$exception_message"),
-    }
 
 
 def _idle_periods(recording: SessionRecording, events: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -176,21 +161,13 @@ def _text(recording: SessionRecording, summary: dict[str, Any]) -> str:
         f"{_duration_text(recording.duration_seconds)} "
         f"(active for {_duration_text(recording.active_seconds)})."
     ]
-    rage = len(summary["rage_clicks"])
+    rage = recording.rage_click_count
     clicks = f"They clicked {_plural(recording.click_count, 'time')}"
     sentences.append(f"{clicks}, with {_plural(rage, 'rage click')}." if rage else f"{clicks}.")
-    errors = recording.console_error_count + len(summary["errors"]["exceptions"])
+    errors = recording.console_error_count + recording.error_count
     sentences.append(f"{_plural(errors, 'error')} occurred." if errors else "No errors occurred.")
     idle = summary["inactivity"]["idle_periods"]
     if idle:
         longest = max(period["seconds"] for period in idle)
         sentences.append(f"The longest idle period lasted {_duration_text(longest)}.")
     return " ".join(sentences)
-
-
-def _coordinate(value: Any) -> int:
-    """A click coordinate bucketed to 30 px (posthog-js' rage-click radius)."""
-    try:
-        return round(float(value or 0) / 30)
-    except (TypeError, ValueError):
-        return 0

@@ -12,6 +12,7 @@ from django.utils import timezone
 from recordings import hooks
 from recordings.hooks import recording_data_forget, retryable_errors
 from recordings.services import ingested_blocks_prune, session_recordings_expired_purge_all
+from recordings.services.clicks import recording_elements_prune
 
 RETRY_BACKOFF_MAX_SECONDS = 600
 RECORDING_DATA_DELETE = "recordings.tasks.recording_data_delete"
@@ -50,4 +51,12 @@ def ingested_blocks_prune_task() -> int:
     """Periodic: forget exactly-once records older than the live buffer's TTL."""
     return ingested_blocks_prune(
         before=timezone.now() - timedelta(seconds=int(settings.LIVE_BUFFER_TTL_SECONDS))
+    )
+
+
+@shared_task(name="recordings.tasks.recording_elements_prune", acks_late=True)
+def recording_elements_prune_task() -> int:
+    """Periodic: drop the click element index of sessions whose DOM was not re-sent for a while."""
+    return recording_elements_prune(
+        before=timezone.now() - timedelta(seconds=int(settings.RECORDING_ELEMENT_TTL_SECONDS))
     )

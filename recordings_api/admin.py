@@ -12,13 +12,23 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
+from recordings_api.models import (
+    Environment,
+    Membership,
+    Organization,
+    PersonalAPIKey,
+    Project,
+    SentryClientKey,
+    User,
+    sentry_dsn,
+)
 from recordings_api.scopes import ALL_SCOPES
 from recordings_api.services import personal_api_key_create, personal_api_keys_revoke, project_create
 
@@ -195,3 +205,26 @@ class PersonalAPIKeyAdmin(admin.ModelAdmin):
             request,
             f"Personal API key created: {created.plaintext} — copy it now, it will not be shown again.",
         )
+
+
+@admin.register(SentryClientKey)
+class SentryClientKeyAdmin(admin.ModelAdmin):
+    """Sentry client keys: the DSN to configure an SDK with; deactivate instead of deleting."""
+
+    list_display = ("label", "environment", "public_key", "dsn", "is_active", "created_at")
+    list_filter = ("is_active", "environment")
+    search_fields = ("label", "public_key")
+    readonly_fields = ("public_key", "secret_key", "dsn", "created_at")
+    fields = ("environment", "label", "is_active", "public_key", "secret_key", "dsn", "created_at")
+    actions = ["deactivate"]
+
+    @admin.display(description="DSN")
+    def dsn(self, key: SentryClientKey) -> str:
+        return sentry_dsn(key=key, site_url=settings.SITE_URL) if key.pk else "(shown once saved)"
+
+    @admin.action(description="Deactivate the selected keys (their SDKs are refused with 403)")
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[SentryClientKey]) -> None:
+        for key in queryset.filter(is_active=True):
+            key.is_active = False
+            key.save(update_fields=["is_active"])  # post_save: every process drops its key cache
+        self.message_user(request, "The keys are deactivated.", messages.SUCCESS)

@@ -10,7 +10,15 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
-from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
+from recordings_api.models import (
+    Environment,
+    Membership,
+    Organization,
+    PersonalAPIKey,
+    Project,
+    SentryClientKey,
+    User,
+)
 from recordings_api.models.personal_api_keys import (
     generate_personal_api_key,
     hash_personal_api_key,
@@ -107,3 +115,9 @@ def personal_api_keys_revoke(*, keys: Sequence[PersonalAPIKey]) -> int:
     return PersonalAPIKey.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+
+
+def sentry_client_key_ensure(*, environment: Environment) -> SentryClientKey:
+    """The environment's first active Sentry client key, created when it has none (idempotent)."""
+    key = SentryClientKey.objects.filter(environment=environment, is_active=True).order_by("id").first()
+    return key or SentryClientKey.objects.create(environment=environment, label="Default")

@@ -31,7 +31,7 @@ class SnapshotsConfig(AppConfig):
 
         from recordings.hooks import RecordingDataHook, recording_data_hook_register
         from recordings_api.health import readiness_check_register
-        from recordings_api.models import Environment
+        from recordings_api.models import Environment, SentryClientKey
         from recordings_api.monitoring.metrics import LiveBufferBacklogCollector, metrics_collector_register
         from snapshots.ingestion.tokens import environment_tokens_changed
         from snapshots.live_buffer import LiveBufferUnavailable, get_live_buffer
@@ -42,6 +42,9 @@ class SnapshotsConfig(AppConfig):
         # Capture resolves project tokens from a per-process cache; any change invalidates it.
         for signal in (post_save, post_delete):
             signal.connect(environment_tokens_changed, sender=Environment, dispatch_uid=f"tokens-{signal}")
+            signal.connect(
+                environment_tokens_changed, sender=SentryClientKey, dispatch_uid=f"sentry-keys-{signal}"
+            )
         metrics_collector_register(LiveBufferBacklogCollector(lambda: get_live_buffer().sessions_stats()))
         readiness_check_register("live_buffer", live_buffer_ready)
         readiness_check_register("object_storage", object_storage_ready)

@@ -40,10 +40,10 @@ class _Rejection(Protocol):
     def code(self) -> str: ...
 
 
-def capture_observed(view: Callable[[HttpRequest], HttpResponse]) -> Callable[[HttpRequest], HttpResponse]:
+def capture_observed(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
-    def observed(request: HttpRequest) -> HttpResponse:
-        response = view(request)
+    def observed(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+        response = view(request, *args, **kwargs)
         if request.method != "OPTIONS":
             code = request_log_fields(request).get("error_code") if response.status_code >= 400 else "ok"
             CAPTURE_REQUESTS.labels(status=str(response.status_code), code=str(code or "error")).inc()

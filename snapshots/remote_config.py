@@ -10,7 +10,8 @@ The same config object is served by every endpoint a posthog-js version asks:
 
 ``sessionRecording`` is an object with ``endpoint: "/s/"`` and console log recording on, and
 nothing that holds a recording back (no sampling, minimum duration, linked flag or triggers).
-``supportedCompression: ["gzip", "gzip-js"]`` makes the SDK gzip its bodies. An unknown token is
+``supportedCompression: ["gzip", "gzip-js"]`` makes the SDK gzip its bodies. ``captureDeadClicks``
+makes it send ``$dead_click`` events (the click index's dead clicks). An unknown token is
 a 404 on ``/array/…`` (the SDK then records nothing) and a 401 on ``/flags``/``/decide``.
 """
 
@@ -45,7 +46,7 @@ def remote_config_build(*, environment: Environment) -> dict[str, Any]:
         "token": environment.api_token,
         "supportedCompression": ["gzip", "gzip-js"],
         "hasFeatureFlags": False,
-        "captureDeadClicks": False,
+        "captureDeadClicks": True,  # $dead_click events feed the click index
         "capturePerformance": False,
         "autocapture_opt_out": False,
         "autocaptureExceptions": False,

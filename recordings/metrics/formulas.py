@@ -17,6 +17,8 @@ PostHog computes these in ClickHouse; each formula below is the one its list que
   the expiry day, ≥ 0; NULL when persisted. A visible recording always has a TTL ≥ 1: it
   disappears from every read on its expiry day.
 * ``ongoing``: data was ingested within the last ``ONGOING_WINDOW``.
+* ``sentry_activity`` (Sentry's ``activity``): ``floor(greatest(1, least(10, (count_errors * 25 +
+  count_urls * 5) div 10)))``, from the recording's linked errors and visited URLs.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db.models import Case, ExpressionWrapper, F, FloatField, Value, When
-from django.db.models.functions import Cast, Coalesce, Floor, Greatest, NullIf, Round
+from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, NullIf, Round
 from django.utils import timezone
 
 from recordings.expressions import EpochSeconds
@@ -96,6 +98,11 @@ def expiry_day_expression(*, environment: Environment) -> Any:
     )
 
 
+def sentry_activity_expression() -> Any:
+    score = (F("error_count") * Value(25) + F("url_count") * Value(5)) / Value(10)  # integer division
+    return Greatest(Value(1), Least(Value(10), score))
+
+
 def today_epoch_day(now: datetime | None = None) -> int:
     moment = now or timezone.now()
     return int(moment.timestamp() // SECONDS_PER_DAY)
@@ -126,6 +133,10 @@ def activity_score(recording: SessionRecording) -> float | None:
     # Ties round away from zero, as SQL's ROUND does in filters and ordering (Python's round()
     # would give 12.12 for 12.125 where the database gives 12.13).
     return float(Decimal(repr(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def sentry_activity(recording: SessionRecording) -> int:
+    return max(1, min(10, (recording.error_count * 25 + recording.url_count * 5) // 10))
 
 
 def retention_days(recording: SessionRecording, environment: Environment) -> int:

@@ -21,80 +21,45 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from recordings.conditions import json_text
-from recordings.metrics import formulas
-from recordings.models import SessionRecording, SessionRecordingViewed
-from recordings_api.models import Environment
+from recordings.metrics import formulas, replay_fields
+from recordings.metrics.declarations import (
+    FACES,
+    NUMERIC_KINDS,
+    Face,
+    FaceNames,
+    FieldContext,
+    Kind,
+    RecordingField,
+    attribute,
+    column,
+    names,
+)
+from recordings.models import SessionRecordingViewed
 
-Face = Literal["posthog", "sentry"]
-FACES: tuple[Face, ...] = ("posthog", "sentry")
-
-# count: a whole number; score: a float (may be null); duration: seconds (search values take
-# units); timestamp: a moment; text: a string column; property: a string (or number) read from
-# JSON; urls: any visited URL; flag: true/false (a condition, not a value).
-Kind = Literal["count", "score", "duration", "timestamp", "text", "property", "urls", "flag"]
-NUMERIC_KINDS: frozenset[str] = frozenset({"count", "score", "duration"})
-
-
-@dataclass(frozen=True)
-class FieldContext:
-    """What computing a field may depend on: whose environment, and who asks (``viewed``)."""
-
-    environment: Environment
-    user: Any = None  # None means "anyone" (``viewed:true`` = viewed by someone)
-
-
-@dataclass(frozen=True)
-class FaceNames:
-    shown: str | None  # the response attribute; None when responses do not show it
-    also: tuple[str, ...] = ()  # further accepted names (orders, filters, search terms)
-    search_only: tuple[str, ...] = ()  # aliases accepted only as search terms
-
-    def accepted(self, *, searching: bool) -> tuple[str, ...]:
-        shown = (self.shown,) if self.shown else ()
-        return shown + self.also + (self.search_only if searching else ())
-
-
-def names(shown: str | None, *also: str, search: tuple[str, ...] = ()) -> FaceNames:
-    return FaceNames(shown, also, search)
-
-
-@dataclass(frozen=True)
-class RecordingField:
-    name: str
-    kind: Kind
-    # The SQL expression over SessionRecording (for a flag: a Q condition).
-    sql: Callable[[FieldContext], Any]
-    # The Python twin shown in responses (None: the field is not shown as a computed value).
-    value: Callable[[SessionRecording, FieldContext], Any] | None = None
-    orders: bool = False
-    filters: bool = False
-    searches: bool = True
-    faces: Mapping[Face, FaceNames] = field(default_factory=dict)
-    nullable: bool = False  # ``value`` may be None (shown as null)
-
-    def names_on(self, face: Face, *, searching: bool = False) -> tuple[str, ...]:
-        face_names = self.faces.get(face)
-        return face_names.accepted(searching=searching) if face_names else ()
-
-    def shown_on(self, face: Face) -> str | None:
-        face_names = self.faces.get(face)
-        return face_names.shown if face_names else None
-
-
-def _column(name: str) -> Callable[[FieldContext], Any]:
-    return lambda context: F(name)
-
-
-def _attribute(name: str) -> Callable[[SessionRecording, FieldContext], Any]:
-    return lambda recording, context: getattr(recording, name)
+__all__ = [
+    "FACES",
+    "NUMERIC_KINDS",
+    "RECORDING_FIELDS",
+    "Face",
+    "FaceNames",
+    "FieldContext",
+    "Kind",
+    "RecordingField",
+    "count",
+    "fields_named",
+    "filter_fields",
+    "names",
+    "order_fields",
+    "search_fields",
+    "shown_fields",
+]
 
 
 def count(
@@ -107,7 +72,7 @@ def count(
     if sentry:
         faces["sentry"] = sentry
     return RecordingField(
-        name, "count", _column(name), _attribute(name), orders=orders, filters=True, faces=faces
+        name, "count", column(name), attribute(name), orders=orders, filters=True, faces=faces
     )
 
 
@@ -133,7 +98,7 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
     RecordingField(
         "start_time",
         "timestamp",
-        _column("start_time"),
+        column("start_time"),
         orders=True,
         searches=False,
         faces={"posthog": names(None, "start_time")},
@@ -194,30 +159,30 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
     RecordingField(
         "urls",
         "urls",
-        _column("urls"),
+        column("urls"),
         filters=True,
         faces={"posthog": names(None, "visited_page", search=("url", "urls"))},
     ),
     RecordingField(
-        "start_url", "text", _column("start_url"), filters=True, faces={"posthog": names(None, "start_url")}
+        "start_url", "text", column("start_url"), filters=True, faces={"posthog": names(None, "start_url")}
     ),
     RecordingField(
         "distinct_id",
         "text",
-        _column("distinct_id"),
+        column("distinct_id"),
         filters=True,
         faces={"posthog": names(None, "distinct_id", search=("user.id",))},
     ),
     RecordingField(
         "session_id",
         "text",
-        _column("session_id"),
+        column("session_id"),
         faces={"posthog": names(None, search=("id", "session_id"))},
     ),
     RecordingField(
         "snapshot_source",
         "text",
-        _column("snapshot_source"),
+        column("snapshot_source"),
         filters=True,
         faces={"posthog": names(None, "snapshot_source")},
     ),
@@ -250,6 +215,31 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
     ),
     RecordingField("viewed", "flag", _viewed, faces={"posthog": names(None, search=("viewed",))}),
     RecordingField("ongoing", "flag", _ongoing, faces={"posthog": names(None, search=("ongoing",))}),
+    # --- Sentry replays, clicks and errors (one data model, two faces) ---------------------------
+    # Counts of both faces, then what the Sentry face names its own way. Text and id-list fields
+    # are columns of SessionRecording (``replay_fields``); click terms match click rows.
+    count(
+        "dead_click_count", orders=True, posthog=names("count_dead_clicks"), sentry=names("count_dead_clicks")
+    ),
+    count(
+        "rage_click_count", orders=True, posthog=names("count_rage_clicks"), sentry=names("count_rage_clicks")
+    ),
+    count("url_count", orders=True, posthog=names("count_urls"), sentry=names("count_urls")),
+    count("segment_count", orders=True, posthog=names("count_segments"), sentry=names("count_segments")),
+    count("error_count", orders=True, sentry=names("count_errors")),
+    count("warning_count", orders=True, sentry=names("count_warnings")),
+    count("info_count", orders=True, sentry=names("count_infos")),
+    RecordingField(
+        "sentry_activity",
+        "count",
+        lambda context: formulas.sentry_activity_expression(),
+        lambda recording, context: formulas.sentry_activity(recording),
+        orders=True,
+        filters=True,
+        faces={"sentry": names("activity")},
+    ),
+    *replay_fields.SENTRY_TEXT_FIELDS,
+    *replay_fields.CLICK_FIELDS,
 )
 
 

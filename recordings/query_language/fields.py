@@ -11,7 +11,9 @@ per API face; this module only knows the kinds:
 * property (session properties such as ``browser``) and ``person.<property>``: text semantics,
   plus numeric comparisons (``person.age:>30``, ``browser.version:>=120``);
 * urls: some visited URL matches (exact or wildcard, case-insensitive);
-* flag (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``).
+* flag (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``);
+* strings, click and selector (``urls`` of the Sentry face, ``click.tag:button``,
+  ``dead.selector:"button#buy"``): ``clicks``.
 
 ``!term`` negates; for text-like fields a missing value counts as "not equal".
 """
@@ -29,6 +31,7 @@ from recordings.conditions import comparison, json_text, url_wildcard_condition,
 from recordings.expressions import NumberOrNull
 from recordings.metrics import Face, FieldContext, RecordingField, search_fields
 from recordings.models import PersonDistinctId
+from recordings.query_language.clicks import click_condition, selector_condition, strings_condition
 from recordings.query_language.errors import QueryFieldError
 from recordings.query_language.tokens import TermToken
 
@@ -153,6 +156,12 @@ def field_condition(term: TermToken, field: RecordingField, context: CompileCont
         return flag_condition(term, field.sql(context))
     if field.kind == "urls":
         return urls_condition(term)
+    if field.kind == "strings":
+        return strings_condition(term, field.sql(context))
+    if field.kind == "click":
+        return click_condition(term, field.sql(context))
+    if field.kind == "selector":
+        return selector_condition(term, field.sql(context))
     expression = field.sql(context)
     if field.kind in ("count", "score", "duration"):
         return number_condition(term, expression, durations=field.kind == "duration")

@@ -3,7 +3,8 @@
 Called by the aggregators (``snapshots.aggregation``) with the records of many log entries, in
 log order. In ONE transaction, with a constant number of statements whatever the batch size:
 session events (by uuid), recording metadata (``recording_metadata``: skeletons, row locks,
-exactly-once blocks, one bulk update), persons and groups. Records of deleted environments and
+exactly-once blocks, one bulk update), Sentry replays, errors and clicks (``replays``), persons
+and groups. Records of deleted environments and
 of deleted recordings are dropped. Every record is idempotent (``records``), so applying a batch
 twice — an aggregator that died after its commit and before acknowledging the entries — changes
 nothing the second time. A database error rolls everything back; the entries stay in the log
@@ -24,6 +25,7 @@ from recordings.models import DeletedRecording, IngestedBlock
 from recordings.services.persons import groups_apply, persons_apply
 from recordings.services.recording_metadata import FIRST_EVENT_NAMES, recording_blocks_apply
 from recordings.services.records import IngestedBatch
+from recordings.services.replays import replay_records_apply
 from recordings.services.session_events import session_events_store
 from recordings_api.models import Environment
 
@@ -66,13 +68,23 @@ def ingested_batch_apply(*, batch: IngestedBatch) -> BatchApplied:
     first_event_sessions = {
         (e.environment_id, e.session_id) for e in kept.events if e.event in FIRST_EVENT_NAMES
     }
+    now = timezone.now()
     with transaction.atomic():
         events = session_events_store(events=kept.events, environments=environments)
         blocks = recording_blocks_apply(
             blocks=kept.blocks,
             event_sessions=first_event_sessions,
             environments=environments,
-            now=timezone.now(),
+            now=now,
+        )
+        # Sentry replay segments, errors and clicks (both SDKs): after blocks, same transaction.
+        replay_records_apply(
+            batch=batch,
+            block_sessions={
+                (b.environment_id, b.session_id) for b in kept.blocks if b.environment_id in environments
+            },
+            environments=environments,
+            now=now,
         )
         persons_apply(updates=kept.persons, environments=environments)
         groups_apply(updates=kept.groups, environments=environments)

@@ -2,7 +2,8 @@
 
 Deletion contract: in one transaction the session is tombstoned (``DeletedRecording``, so
 ingestion drops late data and it never shows again) and its metadata, events and viewed marks are
-removed; after commit a Celery task (``recordings.tasks.recording_data_delete``) asks the apps
+removed (with its Sentry segments, linked errors, click rows, element index, tags and traces);
+after commit a Celery task (``recordings.tasks.recording_data_delete``) asks the apps
 owning its snapshot data to forget it (``recordings.hooks``: blobs, the live buffer). Deleting an
 already deleted session is a no-op that still succeeds; a session the environment never had
 raises ``SessionRecording.DoesNotExist``.
@@ -19,6 +20,12 @@ from django.db import transaction
 from recordings.models import (
     DeletedRecording,
     IngestedBlock,
+    RecordingClick,
+    RecordingElement,
+    RecordingError,
+    RecordingTag,
+    RecordingTrace,
+    ReplaySegment,
     SessionEvent,
     SessionRecording,
     SessionRecordingViewed,
@@ -144,6 +151,16 @@ def _sessions_delete(*, environment: Environment, session_ids: list[str], user: 
     SessionEvent.objects.filter(environment=environment, session_id__in=existing).delete()
     SessionRecordingViewed.objects.filter(environment=environment, session_id__in=existing).delete()
     IngestedBlock.objects.filter(environment=environment, session_id__in=existing).delete()
+    # Sentry segments, linked errors, clicks, the element index, tags and traces of the sessions.
+    for model in (
+        ReplaySegment,
+        RecordingError,
+        RecordingClick,
+        RecordingElement,
+        RecordingTag,
+        RecordingTrace,
+    ):
+        model.objects.filter(environment=environment, session_id__in=existing).delete()
     for session_id in existing:
         transaction.on_commit(lambda sid=session_id: _enqueue_snapshots_delete(environment.id, sid))  # type: ignore[misc]
     logger.info(

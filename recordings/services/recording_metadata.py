@@ -24,6 +24,12 @@ from datetime import datetime
 
 from recordings.conditions import session_keys_condition
 from recordings.models import DeletedRecording, IngestedBlock, SessionEvent, SessionRecording
+from recordings.services.recording_attributes import (
+    POSTHOG_BLOCK_FIELDS,
+    POSTHOG_PROPERTY_FIELDS,
+    posthog_block_apply,
+    posthog_properties_apply,
+)
 from recordings.services.records import MAX_URLS_COUNT, SUMMED_FIELDS, BlockMetadata, SessionBlock
 from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
@@ -45,6 +51,9 @@ _UPDATED_FIELDS = [
     "message_count",
     "first_event_properties",
     "last_ingested_at",
+    # The Sentry face's attributes of posthog-js recordings (``recording_attributes``).
+    *POSTHOG_BLOCK_FIELDS,
+    *POSTHOG_PROPERTY_FIELDS,
 ]
 
 SessionKey = tuple[int, str]
@@ -152,6 +161,7 @@ def _first_event_properties_fill(rows: Mapping[SessionKey, SessionRecording]) ->
         key = (environment_id, session_id)
         if key not in filled and isinstance(properties, dict) and properties:
             rows[key].first_event_properties = properties
+            posthog_properties_apply(rows[key])
             filled.add(key)
     return filled
 
@@ -198,6 +208,7 @@ def recording_blocks_apply(
     for block in new:
         key = (block.environment_id, block.session_id)
         recording_block_merge(rows[key], block)
+        posthog_block_apply(rows[key], block)
         rows[key].last_ingested_at = now
         dirty.add(key)
     dirty |= _first_event_properties_fill(rows)

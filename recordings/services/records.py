@@ -5,7 +5,8 @@ ingest log, and the aggregators read them back and call ``ingested_batch_apply``
 is safe to apply more than once: a ``SessionBlock`` carries a ``block_key`` (recorded once per
 session, so a retried request or a re-read log entry is counted once), an ``EventRow`` its
 ``uuid`` (unique per environment), and a ``PersonUpdate`` is idempotent by nature (``$set`` and
-``$set_once`` give the same result twice; ``last_seen_at`` only moves forward).
+``$set_once`` give the same result twice; ``last_seen_at`` only moves forward). The replay,
+error and click records below are idempotent in the same way.
 """
 
 from __future__ import annotations
@@ -60,6 +61,7 @@ class SessionBlock:
     snapshot_library: str | None
     size_bytes: int
     message_count: int = 1
+    snapshot_library_version: str | None = None  # ``$lib_version`` (the Sentry face's sdk.version)
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,134 @@ class GroupUpdate:
     timestamp: datetime | None
 
 
+# --- Sentry replays, errors and clicks ---------------------------------------------------------
+# Times are epoch milliseconds. Every record is idempotent: segments are keyed by (replay,
+# segment id) and each of their parts is a value (a re-applied part changes nothing), errors by
+# event id, clicks by ``click_key``, elements by node, trace links and tags are set members.
+
+
+@dataclass(frozen=True)
+class ReplayEventFields:
+    """A ``replay_event`` item (one segment), normalized (``snapshots.capture.sentry.items``)."""
+
+    timestamp_ms: int
+    replay_start_ms: int | None
+    received_ms: int
+    urls: list[str] = field(default_factory=list)
+    error_ids: list[str] = field(default_factory=list)  # 32 lowercase hex
+    trace_ids: list[str] = field(default_factory=list)
+    replay_type: str = ""
+    release: str = ""
+    dist: str = ""
+    environment: str = ""  # the SDK's environment string
+    platform: str = ""
+    sdk_name: str = ""
+    sdk_version: str = ""
+    user_id: str = ""
+    user_email: str = ""
+    user_username: str = ""
+    user_ip: str = ""
+    tags: list[list[str]] = field(default_factory=list)  # [key, value] pairs
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class SegmentRecording:
+    """What a ``replay_recording`` item's rrweb events add to the recording (PostHog-face metadata)."""
+
+    metadata: BlockMetadata
+    size_bytes: int
+    received_ms: int
+
+
+@dataclass(frozen=True)
+class ReplaySegmentRecord:
+    environment_id: int
+    session_id: str  # the replay id, 32 lowercase hex
+    segment_id: int
+    event: ReplayEventFields | None = None
+    recording: SegmentRecording | None = None
+
+
+@dataclass(frozen=True)
+class ErrorRecord:
+    """An error event, linked to the recording ``session_id`` ("" when it names none)."""
+
+    environment_id: int
+    event_id: str  # 32 lowercase hex
+    session_id: str
+    timestamp_ms: int
+    level: str = "error"
+    message: str = ""
+    exception_type: str = ""
+    exception_value: str = ""
+    release: str = ""
+    environment: str = ""
+    trace_id: str = ""
+    platform: str = ""
+
+
+@dataclass(frozen=True)
+class TraceLink:
+    """A transaction of the recording's trace (Sentry ``transaction`` items)."""
+
+    environment_id: int
+    session_id: str
+    trace_id: str
+
+
+@dataclass(frozen=True)
+class ElementAttributes:
+    """What a click row shows of its element (Sentry's click fields, already cut to its limits)."""
+
+    tag: str = ""
+    element_id: str = ""
+    classes: list[str] = field(default_factory=list)
+    text: str = ""
+    role: str = ""
+    alt: str = ""
+    testid: str = ""
+    aria_label: str = ""
+    title: str = ""
+    component_name: str = ""
+
+
+@dataclass(frozen=True)
+class ClickRow:
+    """One click row. An ``rrweb`` click whose node was not in its own request's DOM has
+    ``resolved=False``: the aggregator resolves it against the session's element index."""
+
+    environment_id: int
+    session_id: str
+    click_key: str
+    source: str  # sentry | rrweb | event
+    timestamp_ms: int
+    element: ElementAttributes = field(default_factory=ElementAttributes)
+    node_id: int | None = None
+    segment_id: int | None = None
+    window_id: str = ""
+    selector: str = ""
+    url: str = ""
+    is_dead: bool = False
+    is_rage: bool = False
+    resolved: bool = True
+
+
+@dataclass(frozen=True)
+class ElementRow:
+    """An element of a posthog-js session's DOM (``RecordingElement``). ``target_node_id`` is the
+    link or button it belongs to; ``parent_node_id`` is set when that is still to be found (its
+    parent was indexed by an earlier request)."""
+
+    environment_id: int
+    session_id: str
+    window_id: str
+    node_id: int
+    element: ElementAttributes
+    target_node_id: int | None = None
+    parent_node_id: int | None = None
+
+
 @dataclass
 class IngestedBatch:
     """Everything a batch of log entries carries, in log order (the order matters for persons)."""
@@ -115,14 +245,29 @@ class IngestedBatch:
     events: list[EventRow] = field(default_factory=list)
     persons: list[PersonUpdate] = field(default_factory=list)
     groups: list[GroupUpdate] = field(default_factory=list)
+    replay_segments: list[ReplaySegmentRecord] = field(default_factory=list)
+    errors: list[ErrorRecord] = field(default_factory=list)
+    trace_links: list[TraceLink] = field(default_factory=list)
+    clicks: list[ClickRow] = field(default_factory=list)
+    elements: list[ElementRow] = field(default_factory=list)
 
     def extend(self, other: IngestedBatch) -> None:
         self.blocks += other.blocks
         self.events += other.events
         self.persons += other.persons
         self.groups += other.groups
+        self.replay_segments += other.replay_segments
+        self.errors += other.errors
+        self.trace_links += other.trace_links
+        self.clicks += other.clicks
+        self.elements += other.elements
+
+    @property
+    def has_replay_records(self) -> bool:
+        return bool(self.replay_segments or self.errors or self.trace_links or self.clicks or self.elements)
 
     @property
     def environment_ids(self) -> set[int]:
         rows: list[Any] = [*self.blocks, *self.events, *self.persons, *self.groups]
+        rows += [*self.replay_segments, *self.errors, *self.trace_links, *self.clicks, *self.elements]
         return {row.environment_id for row in rows}

@@ -2,23 +2,27 @@
 
 ``bootstrap_demo`` and ``create_organization`` both print ``tenant_credential_lines`` then
 ``service_link_lines``, one ``Label: value`` per line, so scripts can grep a line by its label.
-A new SDK's credential (e.g. a Sentry DSN) is one more entry in ``tenant_credential_lines``.
+A new SDK's credential is one more entry in ``tenant_credential_lines``: the Sentry DSN of the
+environment's client key (created when it has none) follows the project token.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from recordings_api.models import Environment
+from recordings_api.models import Environment, sentry_dsn
+from recordings_api.services import sentry_client_key_ensure
 
 
 def tenant_credential_lines(*, environment: Environment, api_key: str, login: str | None = None) -> list[str]:
     project = environment.project
     organization = project.organization
+    dsn = sentry_dsn(key=sentry_client_key_ensure(environment=environment), site_url=settings.SITE_URL)
     lines = [
         f"Organization: {organization.name} ({organization.id})",
         f"Project id: {project.id}",
         f"Project token (posthog-js api key): {environment.api_token}",
+        f"Sentry DSN: {dsn}",
     ]
     if login:
         lines.append(f"Admin login: {login}")

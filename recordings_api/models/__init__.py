@@ -1,5 +1,6 @@
 from recordings_api.models.personal_api_keys import PersonalAPIKey
 from recordings_api.models.rate_budgets import RateBudgetWindow
+from recordings_api.models.sentry_keys import SentryClientKey, sentry_dsn
 from recordings_api.models.tenancy import Environment, Membership, Organization, Project
 from recordings_api.models.users import User
 
@@ -10,5 +11,7 @@ __all__ = [
     "PersonalAPIKey",
     "Project",
     "RateBudgetWindow",
+    "SentryClientKey",
     "User",
+    "sentry_dsn",
 ]

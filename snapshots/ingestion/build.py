@@ -13,7 +13,8 @@ Everything a request says is split by *partition* (``partition_of``: a hash of t
 of the distinct id for items without one): one ``PartitionWrite`` per partition holds its
 sessions' lines and the accounting of those sessions (``recordings.services.records``:
 block metadata, session events, person and group updates). The buffer appends a partition's
-lines and its record atomically, in one round trip for the whole request.
+lines and its record atomically, in one round trip for the whole request. Click rows, the DOM
+elements clicks resolve to and ``$exception`` errors are records too (``clicks``).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ import orjson
 from recordings.models import SessionRecording
 from recordings.services.records import EventRow, GroupUpdate, IngestedBatch, PersonUpdate, SessionBlock
 from snapshots.capture.payload import CaptureItem
+from snapshots.ingestion.clicks import event_click_row, exception_error_record, session_click_records
 from snapshots.ingestion.metadata import block_metadata_compute
 from snapshots.live_buffer import BufferedLine, SessionLines, partition_of
 
@@ -87,7 +89,7 @@ def _session_block(
     if metadata is None:
         return None
     first = next(iter(windows.values()))[0]
-    library = first.properties.get("$lib")
+    library, version = first.properties.get("$lib"), first.properties.get("$lib_version")
     return SessionBlock(
         environment_id=environment_id,
         session_id=session_id,
@@ -97,6 +99,7 @@ def _session_block(
         snapshot_source=snapshot_source_of(first.properties.get("$snapshot_source")),
         snapshot_library=str(library) if library else None,
         size_bytes=sum(len(item.line.encode("utf-8")) + 1 for item in lines),
+        snapshot_library_version=str(version)[:64] if version else None,
     )
 
 
@@ -176,6 +179,14 @@ def _coalesced(updates: list[PersonUpdate]) -> list[PersonUpdate]:
     return kept
 
 
+def _event_click_and_error(write: PartitionWrite, environment_id: int, item: CaptureItem) -> None:
+    """``$rageclick``/``$dead_click`` → a click row, ``$exception`` → an error (``clicks``)."""
+    if (click := event_click_row(environment_id=environment_id, item=item)) is not None:
+        write.record.clicks.append(click)
+    if (error := exception_error_record(environment_id=environment_id, item=item)) is not None:
+        write.record.errors.append(error)
+
+
 def capture_writes_build(
     *, environment_id: int, items: Sequence[CaptureItem], partitions: int
 ) -> list[PartitionWrite]:
@@ -195,6 +206,7 @@ def capture_writes_build(
             snapshots[item.session_id][item.window_id or item.session_id].append(item)
         elif (row := _event_row(environment_id, item)) is not None:
             write.record.events.append(row)
+            _event_click_and_error(write, environment_id, item)
         if (group := group_update_of(environment_id, item)) is not None:
             write.record.groups.append(group)
         persons[write.partition].append(person_update_of(environment_id, item))
@@ -204,6 +216,11 @@ def capture_writes_build(
         write.sessions.append(SessionLines(environment_id=environment_id, session_id=session_id, lines=lines))
         if (block := _session_block(environment_id, session_id, windows, lines)) is not None:
             write.record.blocks.append(block)
+        elements, clicks = session_click_records(
+            environment_id=environment_id, session_id=session_id, windows=windows
+        )
+        write.record.elements += elements
+        write.record.clicks += clicks
     for partition, updates in persons.items():
         writes[partition].record.persons = _coalesced(updates)
     return sorted(writes.values(), key=lambda write: write.partition)

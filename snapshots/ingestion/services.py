@@ -25,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 def _buffer_write(write: PartitionWrite) -> BufferWrite:
     record = write.record
-    has_record = record.blocks or record.events or record.persons or record.groups
+    has_record = (
+        record.blocks or record.events or record.persons or record.groups or record.has_replay_records
+    )
     return BufferWrite(
         partition=write.partition,
         sessions=write.sessions,
@@ -42,3 +44,11 @@ def capture_ingest(*, environment_id: int, items: Sequence[CaptureItem]) -> None
         "capture_ingested",
         extra={"environment_id": environment_id, "partitions": [write.partition for write in writes]},
     )
+
+
+def partition_writes_ingest(*, writes: Sequence[PartitionWrite]) -> None:
+    """Hand writes another adapter built (Sentry envelopes) to the live buffer in one round trip.
+
+    Raises ``LiveBufferUnavailable``; a retry of the same writes is safe."""
+    if writes:
+        get_live_buffer().ingest(writes=[_buffer_write(write) for write in writes])

@@ -6,7 +6,8 @@ environment bumps a *generation* number in the shared cache; every process compa
 it at most every ``GENERATION_CHECK_SECONDS`` and drops its entries when it moved, so a rotated
 token, a new environment or a deleted one is seen everywhere within that delay (and at once in
 the process that made the change). A deleted environment's late data is dropped downstream
-anyway (aggregation and flush check that the environment exists).
+anyway (aggregation and flush check that the environment exists). Sentry client keys
+(``snapshots.capture.sentry.keys``) are cached the same way, under the same generation.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 from django.core.cache import cache
 
@@ -25,12 +27,16 @@ logger = logging.getLogger(__name__)
 POSITIVE_TTL_SECONDS = 300.0
 NEGATIVE_TTL_SECONDS = 10.0
 GENERATION_CHECK_SECONDS = 1.0
+_Value = TypeVar("_Value")
 
 
-class _TokenCache:
-    def __init__(self) -> None:
+class KeyCache(Generic[_Value]):
+    """``key → load(key)`` per process (None = unknown), invalidated by the token generation."""
+
+    def __init__(self, load: Callable[[str], _Value | None]) -> None:
+        self._load = load
         self._lock = threading.Lock()
-        self._entries: dict[str, tuple[int | None, float]] = {}
+        self._entries: dict[str, tuple[_Value | None, float]] = {}
         self._generation: Any = None
         self._checked_at = 0.0
 
@@ -49,24 +55,34 @@ class _TokenCache:
                 self._generation = generation
                 self._entries.clear()
 
-    def lookup(self, token: str) -> int | None:
+    def lookup(self, token: str) -> _Value | None:
         now = time.monotonic()
         self._check_generation(now)
         entry = self._entries.get(token)
         if entry is not None and entry[1] > now:
             return entry[0]
-        environment_id = Environment.objects.filter(api_token=token).values_list("id", flat=True).first()
-        ttl = POSITIVE_TTL_SECONDS if environment_id is not None else NEGATIVE_TTL_SECONDS
+        value = self._load(token)
+        ttl = POSITIVE_TTL_SECONDS if value is not None else NEGATIVE_TTL_SECONDS
         with self._lock:
-            self._entries[token] = (environment_id, now + ttl)
-        return environment_id
+            self._entries[token] = (value, now + ttl)
+        return value
 
     def forget(self) -> None:
         with self._lock:
             self._entries.clear()
 
 
-_tokens = _TokenCache()
+def _environment_of_token(token: str) -> int | None:
+    return Environment.objects.filter(api_token=token).values_list("id", flat=True).first()
+
+
+_tokens: KeyCache[int] = KeyCache(_environment_of_token)
+_caches: list[KeyCache[Any]] = [_tokens]
+
+
+def key_cache_register(cache_: KeyCache[Any]) -> None:
+    """Another per-process key cache to drop whenever tokens change (``environment_tokens_changed``)."""
+    _caches.append(cache_)
 
 
 def environment_id_for_token(*, token: str) -> int | None:
@@ -81,8 +97,10 @@ def environment_id_for_token(*, token: str) -> int | None:
 
 
 def environment_tokens_changed(**kwargs: Any) -> None:
-    """Signal receiver (environment saved or deleted): every process re-reads its tokens."""
-    _tokens.forget()
+    """Signal receiver (environment or Sentry key saved or deleted): every process re-reads its
+    tokens and keys."""
+    for cache_ in _caches:
+        cache_.forget()
     key = coordination_key("token-generation")
     try:
         if not cache.add(key, 1, timeout=None):

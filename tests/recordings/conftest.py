@@ -101,6 +101,10 @@ def _alpha(environment: Environment, now: datetime) -> SessionRecording:
         start_url="https://shop.example.com/cart",
         urls=["https://shop.example.com/cart?item=1", "https://shop.example.com/checkout"],
         first_event_properties={"$browser": "Chrome", "$os": "Mac OS X", "$device_type": "Desktop"},
+        dead_click_count=2,
+        rage_click_count=1,
+        url_count=2,
+        segment_count=3,
     )
     PersonFactory.create(
         environment=environment,
@@ -153,6 +157,8 @@ def _beta(environment: Environment, now: datetime) -> SessionRecording:
         urls=["https://example.com/"],
         snapshot_source="mobile",
         retention_period_days=365,
+        url_count=1,
+        segment_count=1,
         first_event_properties={"$browser": "Firefox", "$os": "Windows", "$device_type": "Mobile"},
     )
     PersonFactory.create(
@@ -189,6 +195,9 @@ def _gamma(environment: Environment, now: datetime) -> SessionRecording:
         urls=[],
         first_event_properties={},
         retention_period_days=90,
+        dead_click_count=5,
+        rage_click_count=2,
+        segment_count=7,
     )
 
 

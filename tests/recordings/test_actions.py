@@ -13,7 +13,13 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 from rest_framework.test import APIClient
 
-from recordings.models import DeletedRecording, SessionRecording, SessionRecordingViewed
+from recordings.models import (
+    DeletedRecording,
+    RecordingClick,
+    RecordingError,
+    SessionRecording,
+    SessionRecordingViewed,
+)
 from recordings_api.models import Environment, User
 from tests.factories import SessionEventFactory
 from tests.recordings.conftest import Dataset, make_recording
@@ -176,6 +182,9 @@ def test_summarize_is_deterministic(api: APIClient, environment: Environment, re
         click_count=7,
         console_error_count=2,
         console_warn_count=1,
+        dead_click_count=1,
+        rage_click_count=1,
+        error_count=1,
     )
 
     def event(name: str, seconds: float, **properties: Any) -> None:
@@ -187,13 +196,32 @@ def test_summarize_is_deterministic(api: APIClient, environment: Environment, re
             properties=properties,
         )
 
+    def click(seconds, key, **fields):
+        RecordingClick.objects.create(
+            environment=environment,
+            session_id=recording.session_id,
+            click_key=key,
+            timestamp=start + timedelta(seconds=seconds),
+            **fields,
+        )
+
     event("$pageview", 0, **{"$current_url": "https://a.com/"})
-    for offset in (10, 10.3, 10.6, 10.9):  # 4 clicks within 1 s on one element: a rage click
+    for offset in (10, 10.3, 10.6, 10.9):
         event("$autocapture", offset, **{"$event_type": "click", "$elements_chain": "button.pay"})
     event("$autocapture", 20, **{"$event_type": "click", "$elements_chain": "a.help"})
     event("$pageview", 40, **{"$current_url": "https://a.com/pay"})
     event("$exception", 50, **{"$exception_type": "TypeError", "$exception_message": "x is undefined"})
-    event("$rageclick", 55, **{"$elements_chain": "div.menu"})
+    click(10.6, "rage", source="rrweb", tag="button", classes=["pay"], text="Pay", is_rage=True)
+    click(20, "dead", source="event", tag="a", selector="a.help", url="https://a.com/", is_dead=True)
+    click(30, "plain", source="rrweb", tag="button")
+    RecordingError.objects.create(
+        environment=environment,
+        event_id="0" * 32,
+        session_id=recording.session_id,
+        timestamp=start + timedelta(seconds=50),
+        exception_type="TypeError",
+        exception_value="x is undefined",
+    )
     url = f"{recordings_url}{recording.session_id}/summarize/"
 
     first = api.post(url)
@@ -209,22 +237,30 @@ def test_summarize_is_deterministic(api: APIClient, environment: Environment, re
             {"url": "https://a.com/", "entered_at": iso(0), "seconds": 40},
             {"url": "https://a.com/pay", "entered_at": iso(40), "seconds": 260},
         ],
-        "clicks": {"count": 7, "autocapture_clicks": 5},
+        "clicks": {"count": 7, "autocapture_clicks": 5, "dead_clicks": 1, "rage_clicks": 1},
         "rage_clicks": [
-            {"timestamp": iso(10), "element": "button.pay", "clicks": 4},
-            {"timestamp": iso(55), "element": "div.menu", "clicks": None},
+            {
+                "timestamp": (start + timedelta(seconds=10.6)).isoformat().replace("+00:00", "Z"),
+                "element": "button.pay",
+                "text": "Pay",
+                "url": "",
+            }
         ],
+        "dead_clicks": [{"timestamp": iso(20), "element": "a.help", "text": "", "url": "https://a.com/"}],
         "errors": {
             "console_error_count": 2,
             "console_warn_count": 1,
-            "exceptions": [{"timestamp": iso(50), "type": "TypeError", "message": "x is undefined"}],
+            "count_errors": 1,
+            "exceptions": [
+                {"timestamp": iso(50), "level": "error", "type": "TypeError", "message": "x is undefined"}
+            ],
         },
         "inactivity": {
             "inactive_seconds": 200,
-            "idle_periods": [{"start": iso(55), "end": iso(300), "seconds": 245}],
+            "idle_periods": [{"start": iso(50), "end": iso(300), "seconds": 250}],
         },
         "summary": "The user visited 2 pages over 5m 0s (active for 1m 40s). They clicked 7 times, "
-        "with 2 rage clicks. 3 errors occurred. The longest idle period lasted 4m 5s.",
+        "with 1 rage click. 3 errors occurred. The longest idle period lasted 4m 10s.",
     }
 
 

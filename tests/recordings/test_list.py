@@ -59,6 +59,11 @@ def expected_recording(recording: SessionRecording, **overrides: Any) -> dict[st
         "external_references": [],
         "total_size": 0,
         "event_count": 0,
+        # The click index and Sentry segments (one data model with the Sentry face).
+        "count_dead_clicks": 0,
+        "count_rage_clicks": 0,
+        "count_urls": 0,
+        "count_segments": 0,
     }
     body.update(overrides)
     return body

@@ -76,3 +76,49 @@ def test_orders_and_the_serializer_come_from_the_registry(environment: Environme
     serializer_fields = SessionRecordingSerializer(context={"environment": environment}).fields
     for shown, _field in shown_fields("posthog"):
         assert shown in serializer_fields
+
+
+SENTRY_SEARCH_TERMS = {
+    "activity", "browser", "browser.name", "browser.version", "click.alt", "click.class",
+    "click.component_name", "click.id", "click.label", "click.role", "click.selector", "click.tag",
+    "click.testid", "click.textContent", "click.title", "count_dead_clicks", "count_errors", "count_infos",
+    "count_rage_clicks", "count_segments", "count_urls", "count_warnings", "dead.selector", "device",
+    "device.brand", "device.family", "device.model", "device.model_id", "device.name", "dist",
+    "environment", "error_id", "error_ids", "info_id", "info_ids", "os", "os.name", "os_name", "os.version",
+    "platform", "rage.selector",
+    "release", "releases", "replay_type", "sdk", "sdk.name", "sdk.version", "trace", "trace_id", "trace_ids",
+    "url", "urls", "user", "user.email", "user.id", "user.ip", "user.ip_address", "user.username",
+    "warning_id", "warning_ids",
+}  # fmt: skip
+
+
+def test_the_sentry_face_declares_the_replay_attributes() -> None:
+    from recordings.metrics import search_fields
+
+    assert set(search_fields("sentry")) == SENTRY_SEARCH_TERMS  # issue-13 names (duration, id…) add to it
+    assert [name for name, _ in shown_fields("sentry")] == [
+        "count_dead_clicks",
+        "count_rage_clicks",
+        "count_urls",
+        "count_segments",
+        "count_errors",
+        "count_warnings",
+        "count_infos",
+        "activity",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("errors", "urls", "activity"), [(0, 0, 1), (0, 3, 1), (1, 3, 4), (2, 1, 5), (9, 9, 10)]
+)
+def test_sentry_activity_agrees_with_its_sql(
+    environment: Environment, errors: int, urls: int, activity: int
+) -> None:
+    from tests.factories import SessionRecordingFactory
+
+    SessionRecordingFactory(environment=environment, session_id="s", error_count=errors, url_count=urls)
+    field = dict(shown_fields("sentry"))["activity"]
+    assert _sql_values(field, environment) == {"s": activity}
+    assert field.value is not None
+    recording = SessionRecording.objects.get(session_id="s")
+    assert field.value(recording, FieldContext(environment=environment)) == activity

@@ -1,4 +1,4 @@
-"""All 11 ``order`` values in both directions, on the ``dataset`` (values in conftest)."""
+"""All 15 ``order`` values in both directions, on the ``dataset`` (values in conftest)."""
 
 from __future__ import annotations
 
@@ -27,11 +27,15 @@ EXPECTED_DESC = {
     "mouse_activity_count": ["beta", "alpha", "gamma"],
     "activity_score": ["gamma", "alpha", "beta"],
     "recording_ttl": ["beta", "gamma", "alpha"],  # 365-day, 90-day, 30-day retention
+    "count_dead_clicks": ["gamma", "alpha", "beta"],
+    "count_rage_clicks": ["gamma", "alpha", "beta"],
+    "count_urls": ["alpha", "beta", "gamma"],
+    "count_segments": ["gamma", "alpha", "beta"],
 }
 
 
 def test_every_order_is_covered() -> None:
-    assert set(EXPECTED_DESC) == set(ORDERS) and len(ORDERS) == 11
+    assert set(EXPECTED_DESC) == set(ORDERS) and len(ORDERS) == 15
 
 
 @pytest.mark.parametrize("order", sorted(EXPECTED_DESC))

@@ -16,6 +16,7 @@ def test_every_beat_entry_names_a_registered_task() -> None:
         "recordings.tasks.ingested_blocks_prune",
         "playlists.tasks.refresh_saved_filters_counts",
         "recordings.tasks.recordings_expired_purge",
+        "recordings.tasks.recording_elements_prune",
     }
     assert scheduled <= set(app.tasks), sorted(scheduled - set(app.tasks))
 

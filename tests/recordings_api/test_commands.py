@@ -8,7 +8,14 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from pytest_django import Settings
 
-from recordings_api.models import Environment, Organization, PersonalAPIKey, Project, User
+from recordings_api.models import (
+    Environment,
+    Organization,
+    PersonalAPIKey,
+    Project,
+    SentryClientKey,
+    User,
+)
 from recordings_api.models.personal_api_keys import hash_personal_api_key
 
 pytestmark = pytest.mark.django_db
@@ -49,6 +56,19 @@ def test_bootstrap_demo_is_idempotent_and_reuses_its_key(demo_key_file: Path) ->
     assert printed(first, "API docs (Redoc)") == "http://127.0.0.1:8000/api/schema/redoc/"
 
 
+def test_bootstrap_demo_prints_a_sentry_dsn_of_the_demo_environment(client: Client) -> None:
+    first, second = printed(run("bootstrap_demo"), "Sentry DSN"), printed(run("bootstrap_demo"), "Sentry DSN")
+
+    key = SentryClientKey.objects.get(environment_id=1)
+    assert first == second == f"http://{key.public_key}@127.0.0.1:8000/1"
+    response = client.post(
+        f"/api/1/envelope/?sentry_key={key.public_key}&sentry_version=7",
+        data=b'{"sent_at":"2026-01-01T00:00:00Z"}\n{"type":"session"}\n{"sid":"x"}',
+        content_type="text/plain;charset=UTF-8",
+    )
+    assert (response.status_code, response.json()) == (200, {})
+
+
 def test_bootstrap_demo_mints_a_new_key_when_the_saved_one_no_longer_works(demo_key_file: Path) -> None:
     from recordings_api.services import personal_api_keys_revoke
 
@@ -72,6 +92,8 @@ def test_create_organization_prints_the_first_credentials(client: Client) -> Non
     assert user.memberships.get().organization == project.organization
     assert printed(output, "Project id") == str(project.id)
     assert printed(output, "Project token (posthog-js api key)") == environment.api_token
+    client_key = SentryClientKey.objects.get(environment=environment)
+    assert printed(output, "Sentry DSN") == f"http://{client_key.public_key}@127.0.0.1:8000/{environment.id}"
     login, password = printed(output, "Admin login").removesuffix(" at /admin/").split(" / ")
     assert login == "admin@initech.example" and user.check_password(password)
     key = printed(output, "Personal API key")

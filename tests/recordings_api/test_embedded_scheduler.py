@@ -17,7 +17,7 @@ from django.test import Client, override_settings
 from django.utils import timezone
 
 from playlists.models import SavedFiltersMatch, SessionRecordingPlaylist
-from recordings.models import IngestedBlock, SessionRecording
+from recordings.models import IngestedBlock, RecordingElement, SessionRecording
 from recordings_api.coordination import coordination_key
 from recordings_api.models import Environment, User
 from recordings_api.scheduler import EmbeddedScheduler, embedded_scheduler_ensure_started, schedule_entries
@@ -67,12 +67,17 @@ def _due_work(environment: Environment, owner: User) -> dict[str, Callable[[], b
     )
     old = IngestedBlock.objects.create(environment=environment, session_id="old", block_key="k")
     IngestedBlock.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=30))
+    element = RecordingElement.objects.create(
+        environment=environment, session_id="old", window_id="w", node_id=1
+    )
+    RecordingElement.objects.filter(pk=element.pk).update(updated_at=timezone.now() - timedelta(days=1))
     return {
         "drain-ingest-log": lambda: SessionRecording.objects.filter(session_id=session_id).exists(),
         "flush-due-live-buffers": lambda: RecordingBlob.objects.filter(session_id=session_id).exists(),
         "refresh-saved-filters-counts": lambda: SavedFiltersMatch.objects.filter(playlist=playlist).exists(),
         "purge-expired-recordings": lambda: not SessionRecording.objects.filter(pk=expired.pk).exists(),
         "prune-ingested-blocks": lambda: not IngestedBlock.objects.filter(pk=old.pk).exists(),
+        "prune-recording-elements": lambda: not RecordingElement.objects.filter(pk=element.pk).exists(),
     }
 
 

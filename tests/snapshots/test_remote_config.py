@@ -24,7 +24,7 @@ def expected_config(environment: Environment) -> dict[str, Any]:
         "token": environment.api_token,
         "supportedCompression": ["gzip", "gzip-js"],
         "hasFeatureFlags": False,
-        "captureDeadClicks": False,
+        "captureDeadClicks": True,
         "capturePerformance": False,
         "autocapture_opt_out": False,
         "autocaptureExceptions": False,

@@ -18,7 +18,8 @@
  *    attributes, StyleSheetRule adds/removes). Each is gzip bytes stored one byte per char
  *    (latin1); DecompressionStream("gzip") inflates them, then JSON.parse.
  * 3. Groups events by window (each browser tab has its own DOM and full snapshots), sorts and
- *    de-duplicates them; a window needs a full snapshot and two events to be playable.
+ *    de-duplicates them (times in seconds, as the Sentry SDK's performanceSpan events have, become
+ *    ms); a window needs a full snapshot and two events to be playable.
  */
 (function () {
   "use strict";
@@ -193,11 +194,22 @@
   // Sorted, de-duplicated, starting at the first full snapshot (incrementals before it have
   // nothing to apply to), with a Meta injected before a full snapshot that has none (rrweb
   // takes the replay frame's size from Meta).
+  // rrweb times are ms; the Sentry SDK's performanceSpan events carry float seconds instead.
+  var SECONDS_BEFORE = 1e11;
+
+  function inMillis(event) {
+    if (event.timestamp >= SECONDS_BEFORE) {
+      return event;
+    }
+    return Object.assign({}, event, { timestamp: Math.round(event.timestamp * 1000) });
+  }
+
   function prepareWindowEvents(events, fallbackViewport) {
     var sorted = events
       .filter(function (event) {
         return event && typeof event.type === "number" && typeof event.timestamp === "number";
       })
+      .map(inMillis)
       .sort(function (a, b) {
         return a.timestamp - b.timestamp;
       });
