@@ -8,7 +8,8 @@ owner logged in as a superuser (admin, browsable API).
 
 Services: ``s3_endpoint`` is moto's server mode on loopback (a real HTTP endpoint);
 ``redis_url`` is the local Redis (from ``REDIS_URL``, else 127.0.0.1:6379), skipped when it is
-not reachable unless ``REQUIRE_SERVICES=1`` (CI), where it fails instead.
+not reachable unless ``REQUIRE_SERVICES=1`` (CI), where it fails instead. ``private_redis`` is
+a ``redis-server`` of the test's own, for tests that kill it or count its commands.
 
 Backends: ``live_buffer_backend`` (database | redis), ``blob_store_backend`` (local | s3) and
 ``snapshot_backends`` (the embedded pair database+local and the production pair redis+s3)
@@ -35,6 +36,7 @@ from rest_framework.test import APIClient
 
 from recordings_api.models import Environment, Membership, Organization, User
 from recordings_api.services import membership_add, personal_api_key_create, project_create
+from tests.private_redis import PrivateRedis
 from tests.redis_cluster import RedisCluster
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -209,6 +211,19 @@ def local_settings(tmp_path: Path) -> Iterator[dict[str, Any]]:
     }
     with override_settings(**values):
         yield values
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[PrivateRedis]:
+    """A private Redis; ``@pytest.mark.parametrize("private_redis", [False], indirect=True)``
+    turns AOF off (default on, ``appendfsync always``)."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed by this test")
+    server = PrivateRedis(directory=tmp_path / "redis", appendonly=getattr(request, "param", True))
+    server.directory.mkdir()
+    server.start()
+    yield server
+    server.stop()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,7 @@ the snapshots API, against the serving shape of ``docker-compose.yml`` (gunicorn
 nginx in front where a test is about the proxy), with servers the tests own so they can kill,
 pause or cut them:
 
-- ``private_redis``: a ``redis-server`` of the test's own (free port, own directory), killable
+- ``private_redis`` (from the root conftest): a ``redis-server`` of the test's own, killable
   and restartable, with or without AOF;
 - ``moto_process``: moto's S3 server in its own process, so ``SIGSTOP`` freezes it mid-request;
 - ``Stack``: gunicorn serving the app with a given environment (the test database, a Redis, an
@@ -22,7 +22,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -30,7 +29,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -38,6 +37,7 @@ from django.db import connection
 
 from recordings_api.models import Environment, User
 from recordings_api.services import personal_api_key_create
+from tests.private_redis import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_TIMEOUT_SECONDS = 120
@@ -55,12 +55,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 # --- processes ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def wait_for_http(url: str, *, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while True:
@@ -71,18 +65,6 @@ def wait_for_http(url: str, *, timeout: float = 30.0) -> None:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{url} did not come up within {timeout:.0f}s") from None
             time.sleep(0.1)
-
-
-def wait_for_port(port: int, *, timeout: float = 15.0) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"nothing listens on {port} after {timeout:.0f}s") from None
-            time.sleep(0.05)
 
 
 @contextmanager
@@ -110,59 +92,6 @@ def child_process(
 
 
 # --- Redis ----------------------------------------------------------------------------------
-
-
-@dataclass
-class PrivateRedis:
-    """A redis-server only this test talks to."""
-
-    directory: Path
-    appendonly: bool
-    port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        args = ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--save", ""]
-        args += ["--dir", str(self.directory), "--appendonly", "yes" if self.appendonly else "no"]
-        args += ["--appendfsync", "always", "--maxmemory-policy", "noeviction"]
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        wait_for_port(self.port)
-        deadline = time.monotonic() + 10
-        while (
-            subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True).stdout.strip()
-            != b"PONG"
-        ):
-            if time.monotonic() > deadline:
-                raise RuntimeError("redis-server did not finish loading")
-            time.sleep(0.05)
-
-    def kill(self) -> None:
-        """SIGKILL: a crash, nothing flushed on the way out."""
-        assert self.process is not None
-        self.process.kill()
-        self.process.wait()
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
-@pytest.fixture
-def private_redis(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[PrivateRedis]:
-    """A private Redis; ``@pytest.mark.parametrize("private_redis", [False], indirect=True)``
-    turns AOF off (default on, ``appendfsync always``)."""
-    if shutil.which("redis-server") is None:
-        pytest.fail("redis-server is needed by the fault suite")
-    server = PrivateRedis(directory=tmp_path / "redis", appendonly=getattr(request, "param", True))
-    server.directory.mkdir()
-    server.start()
-    yield server
-    server.stop()
 
 
 # --- S3 -------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import PrivateRedis, Stack, Tenant, app_server, nginx_proxy, stack_env
+from tests.private_redis import PrivateRedis
+from tests.reliability.conftest import Stack, Tenant, app_server, nginx_proxy, stack_env
 from tests.reliability.traffic import request
 
 BUDGET = 10

@@ -14,7 +14,8 @@ import orjson
 import pytest
 
 from tests.hostile_bodies import FORM, HOSTILE_BODIES, form
-from tests.reliability.conftest import PrivateRedis, Stack, Tenant, app_server, stack_env
+from tests.private_redis import PrivateRedis
+from tests.reliability.conftest import Stack, Tenant, app_server, stack_env
 from tests.reliability.traffic import request, snapshot_batch
 
 PEAK_GROWTH_LIMIT_KIB = 64 * 1024

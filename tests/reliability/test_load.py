@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.private_redis import PrivateRedis
 from tests.reliability.conftest import (
     MotoProcess,
-    PrivateRedis,
     Stack,
     Tenant,
     app_server,

@@ -10,15 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.conftest import (
-    PrivateRedis,
-    Stack,
-    Tenant,
-    app_server,
-    catch_up,
-    new_session_id,
-    stack_env,
-)
+from tests.private_redis import PrivateRedis
+from tests.reliability.conftest import Stack, Tenant, app_server, catch_up, new_session_id, stack_env
 from tests.reliability.traffic import Ledger, capture, exactly_once, read_back
 
 SESSIONS = 6

@@ -14,14 +14,13 @@ from pathlib import Path
 import orjson
 import pytest
 
+from tests.private_redis import PrivateRedis, free_port
 from tests.reliability.conftest import (
     MotoProcess,
-    PrivateRedis,
     Stack,
     Tenant,
     app_server,
     catch_up,
-    free_port,
     new_session_id,
     stack_env,
 )

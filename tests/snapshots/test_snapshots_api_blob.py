@@ -12,7 +12,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.db import connections
 from django.test import AsyncClient, override_settings
 from rest_framework.test import APIClient
 
@@ -142,7 +144,11 @@ def test_asgi_streams_the_blob_chunk_by_chunk(
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # Django warns when it has to read a body whole
             response = await AsyncClient().get(blob_url(environment, big_blob), headers=headers)
-            return response, await _collect(response)
+            chunks = await _collect(response)
+        # The view ran in asgiref's thread-sensitive thread; the test client does not close the
+        # connection it opened there, which would keep the test database busy at teardown.
+        await sync_to_async(connections.close_all)()
+        return response, chunks
 
     # A loop of its own in a thread of its own: the browser tests' Playwright keeps an event loop
     # running in the main thread of a test worker for the whole session.
