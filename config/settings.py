@@ -389,6 +389,9 @@ LOGGING = {
         "gunicorn.access": _OWN_HANDLER,
         "gunicorn.error": _OWN_HANDLER,
         "celery": {"level": LOG_LEVEL},
+        # Without a broker the embedded scheduler runs the periodic tasks in process every few
+        # seconds; a line per successful run would drown the log (failures are still logged).
+        "celery.app.trace": {"level": "WARNING" if CELERY_TASK_ALWAYS_EAGER else LOG_LEVEL},
         "axes": {"level": "WARNING"},  # it logs every start and login at INFO
     },
 }
