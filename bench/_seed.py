@@ -12,7 +12,7 @@ The database is dropped on exit unless ``BENCH_KEEP_DB=1`` (to inspect it afterw
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -140,3 +140,28 @@ def production_environment(**values: str | None) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "config.settings",
     }
     return environment_with(**{**base, **values})
+
+
+def production_services_run(name: str, database: str, run: Callable[[str, str, Any, str], None]) -> int:
+    """``run(workdir, database_url, redis_client, s3_endpoint)`` against a fresh PostgreSQL
+    database, a flushed Redis database and a moto S3 server, all gone afterwards; the exit status
+    of a benchmark (1 when a service is missing or a correctness check failed)."""
+    import tempfile
+
+    from bench._support import moto_server
+
+    try:
+        with (
+            tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as workdir,
+            postgres_database(database) as database_url,
+            flushed_redis(REDIS_URL) as redis_client,
+            moto_server() as endpoint,
+        ):
+            run(workdir, database_url, redis_client, endpoint)
+    except ServiceMissing as error:
+        print(f"the {name} benchmark needs PostgreSQL and Redis: {error}")
+        return 1
+    except AssertionError as error:
+        print(f"{name.upper().replace('_', ' ')} BENCHMARK FAILED: {error}")
+        return 1
+    return 0

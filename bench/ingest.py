@@ -36,7 +36,6 @@ import http.client
 import io
 import os
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -52,12 +51,10 @@ from bench._ingest_checks import expected_lines, verify_after_flush, verify_buff
 from bench._load import Phase, Sent, cpu_seconds, run_concurrently
 from bench._seed import (
     REDIS_URL,
-    ServiceMissing,
     django_setup,
-    flushed_redis,
     percentile,
-    postgres_database,
     production_environment,
+    production_services_run,
     tenant_create,
 )
 from bench._support import (
@@ -65,7 +62,6 @@ from bench._support import (
     child_process,
     free_port,
     mib,
-    moto_server,
     proc_status_kib,
     reset_peak_rss,
     wait_for_http,
@@ -423,21 +419,7 @@ def run(workdir: str, database_url: str, redis_client: Any, endpoint: str) -> No
 
 
 def main() -> int:
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="bench-ingest-") as workdir,
-            postgres_database(DB_NAME) as database_url,
-            flushed_redis(REDIS_URL) as redis_client,
-            moto_server() as endpoint,
-        ):
-            run(workdir, database_url, redis_client, endpoint)
-    except ServiceMissing as error:
-        print(f"the ingest benchmark needs PostgreSQL and Redis: {error}")
-        return 1
-    except AssertionError as error:
-        print(f"INGEST BENCHMARK FAILED: {error}")
-        return 1
-    return 0
+    return production_services_run("ingest", DB_NAME, run)
 
 
 if __name__ == "__main__":

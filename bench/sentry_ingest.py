@@ -26,7 +26,6 @@ import gzip
 import http.client
 import os
 import sys
-import tempfile
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -36,14 +35,11 @@ import orjson
 from bench._envelopes import EnvelopeRequest, replay_traffic
 from bench._load import Phase, Sent, cpu_seconds, run_concurrently
 from bench._seed import (
-    REDIS_URL,
-    ServiceMissing,
     django_setup,
-    flushed_redis,
-    postgres_database,
+    production_services_run,
     tenant_create,
 )
-from bench._support import child_pids, child_process, free_port, moto_server, proc_status_kib, wait_for_http
+from bench._support import child_pids, child_process, free_port, proc_status_kib, wait_for_http
 from bench.ingest import (
     CONCURRENCY,
     MAX_SECONDS,
@@ -256,21 +252,7 @@ def run(workdir: str, database_url: str, redis_client: Any, endpoint: str) -> No
 
 
 def main() -> int:
-    try:
-        with (
-            tempfile.TemporaryDirectory(prefix="bench-sentry-") as workdir,
-            postgres_database(DB_NAME) as database_url,
-            flushed_redis(REDIS_URL) as redis_client,
-            moto_server() as endpoint,
-        ):
-            run(workdir, database_url, redis_client, endpoint)
-    except ServiceMissing as error:
-        print(f"the sentry_ingest benchmark needs PostgreSQL and Redis: {error}")
-        return 1
-    except AssertionError as error:
-        print(f"SENTRY INGEST BENCHMARK FAILED: {error}")
-        return 1
-    return 0
+    return production_services_run("sentry_ingest", DB_NAME, run)
 
 
 if __name__ == "__main__":
