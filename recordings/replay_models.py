@@ -79,7 +79,26 @@ class RecordingError(models.Model):
         return f"{self.level} {self.event_id}"
 
 
-class RecordingClick(models.Model):
+class ElementFields(models.Model):
+    """What a click row and an indexed element keep of an element, with Sentry's limits
+    (``recordings.services.records.ElementAttributes``, field for field)."""
+
+    tag = models.CharField(max_length=32, blank=True, default="")
+    element_id = models.CharField(max_length=64, blank=True, default="")
+    classes = models.JSONField(default=list, blank=True)
+    text = models.CharField(max_length=1024, blank=True, default="")
+    role = models.CharField(max_length=32, blank=True, default="")
+    alt = models.CharField(max_length=64, blank=True, default="")
+    testid = models.CharField(max_length=64, blank=True, default="")
+    aria_label = models.CharField(max_length=64, blank=True, default="")
+    title = models.CharField(max_length=64, blank=True, default="")
+    component_name = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class RecordingClick(ElementFields):
     """One click row (Sentry's ``replay_actions``): a click, a dead click or a rage click.
 
     ``source``: ``sentry`` (``ui.click`` / ``ui.slowClickDetected`` breadcrumbs), ``rrweb``
@@ -100,16 +119,6 @@ class RecordingClick(models.Model):
     timestamp = models.DateTimeField()
     segment_id = models.PositiveIntegerField(null=True, blank=True)
     node_id = models.IntegerField(null=True, blank=True)
-    tag = models.CharField(max_length=32, blank=True, default="")
-    element_id = models.CharField(max_length=64, blank=True, default="")
-    classes = models.JSONField(default=list, blank=True)
-    text = models.CharField(max_length=1024, blank=True, default="")
-    role = models.CharField(max_length=32, blank=True, default="")
-    alt = models.CharField(max_length=64, blank=True, default="")
-    testid = models.CharField(max_length=64, blank=True, default="")
-    aria_label = models.CharField(max_length=64, blank=True, default="")
-    title = models.CharField(max_length=64, blank=True, default="")
-    component_name = models.CharField(max_length=64, blank=True, default="")
     selector = models.TextField(blank=True, default="")
     url = models.TextField(blank=True, default="")
     is_dead = models.BooleanField(default=False)
@@ -129,7 +138,7 @@ class RecordingClick(models.Model):
         return f"{self.tag or '?'} {self.click_key}"
 
 
-class RecordingElement(models.Model):
+class RecordingElement(ElementFields):
     """An element of a live posthog-js session's recorded DOM that clicks can resolve to.
 
     Indexed from full snapshots and added-node mutations: links, buttons, form controls, labelled
@@ -144,16 +153,6 @@ class RecordingElement(models.Model):
     window_id = models.CharField(max_length=200)
     node_id = models.IntegerField()
     target_node_id = models.IntegerField(null=True, blank=True)
-    tag = models.CharField(max_length=32, blank=True, default="")
-    element_id = models.CharField(max_length=64, blank=True, default="")
-    classes = models.JSONField(default=list, blank=True)
-    text = models.CharField(max_length=1024, blank=True, default="")
-    role = models.CharField(max_length=32, blank=True, default="")
-    alt = models.CharField(max_length=64, blank=True, default="")
-    testid = models.CharField(max_length=64, blank=True, default="")
-    aria_label = models.CharField(max_length=64, blank=True, default="")
-    title = models.CharField(max_length=64, blank=True, default="")
-    component_name = models.CharField(max_length=64, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:

@@ -11,8 +11,11 @@ from django.utils import timezone
 
 from recordings import hooks
 from recordings.hooks import recording_data_forget, retryable_errors
-from recordings.services import ingested_blocks_prune, session_recordings_expired_purge_all
-from recordings.services.clicks import recording_elements_prune
+from recordings.services import (
+    ingested_blocks_prune,
+    recording_elements_prune,
+    session_recordings_expired_purge_all,
+)
 
 RETRY_BACKOFF_MAX_SECONDS = 600
 RECORDING_DATA_DELETE = "recordings.tasks.recording_data_delete"

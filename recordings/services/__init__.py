@@ -6,7 +6,7 @@
   ``session_events``, ``persons`` the parts.
 """
 
-from recordings.services.ingest import BatchApplied, ingested_batch_apply, ingested_blocks_prune
+from recordings.services.ingest import BatchApplied, ingested_batch_apply
 from recordings.services.lifecycle import (
     session_recording_delete,
     session_recording_mark_viewed,
@@ -16,11 +16,13 @@ from recordings.services.lifecycle import (
     session_recordings_expired_purge,
     session_recordings_expired_purge_all,
 )
+from recordings.services.pruning import ingested_blocks_prune, recording_elements_prune
 
 __all__ = [
     "BatchApplied",
     "ingested_batch_apply",
     "ingested_blocks_prune",
+    "recording_elements_prune",
     "session_recording_delete",
     "session_recording_mark_viewed",
     "session_recording_persist",

@@ -184,15 +184,3 @@ def click_counts(*, sessions: Iterable[SessionKey]) -> dict[SessionKey, tuple[in
         .annotate(dead=Count("id", filter=Q(is_dead=True)), rage=Count("id", filter=Q(is_rage=True)))
     )
     return {(row["environment_id"], row["session_id"]): (row["dead"], row["rage"]) for row in rows}
-
-
-def recording_elements_prune(*, before: datetime, batch_size: int = 10_000) -> int:
-    """Drop index rows not refreshed since ``before`` (their sessions re-send the DOM if still live)."""
-    pruned = 0
-    while True:
-        ids = list(
-            RecordingElement.objects.filter(updated_at__lt=before).values_list("id", flat=True)[:batch_size]
-        )
-        if not ids:
-            return pruned
-        pruned += RecordingElement.objects.filter(id__in=ids).delete()[0]

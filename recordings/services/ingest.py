@@ -15,13 +15,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
 
 from recordings.conditions import session_keys_condition
-from recordings.models import DeletedRecording, IngestedBlock
+from recordings.models import DeletedRecording
 from recordings.services.persons import groups_apply, persons_apply
 from recordings.services.recording_metadata import FIRST_EVENT_NAMES, recording_blocks_apply
 from recordings.services.records import IngestedBatch
@@ -97,16 +96,3 @@ def ingested_batch_apply(*, batch: IngestedBatch) -> BatchApplied:
     )
     logger.debug("ingested_batch_applied", extra=applied.__dict__)
     return applied
-
-
-def ingested_blocks_prune(*, before: datetime, batch_size: int = 10_000) -> int:
-    """Forget the exactly-once records of blocks applied before ``before`` (a retry or a re-read
-    cannot come that late); deletes in batches, returns how many went."""
-    pruned = 0
-    while True:
-        ids = list(
-            IngestedBlock.objects.filter(created_at__lt=before).values_list("id", flat=True)[:batch_size]
-        )
-        if not ids:
-            return pruned
-        pruned += IngestedBlock.objects.filter(id__in=ids).delete()[0]
