@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import DatabaseError, close_old_connections
+from django.db import DatabaseError, close_old_connections, connections
 
 from recordings.services import ingested_batch_apply
 from recordings.services.records import IngestedBatch
@@ -120,6 +120,7 @@ class Aggregator:
                 close_old_connections()
             if not outcome.entries:
                 stop.wait(poll)
+        connections.close_all()  # this thread's connections (they are thread-local): none left open
         logger.info("aggregator_stopped", extra={"consumer": self.consumer})
 
 
