@@ -63,11 +63,8 @@ def session_recording_persist(*, recording: SessionRecording) -> SessionRecordin
 def _enqueue_data_persist(environment_id: int, session_id: str) -> None:
     """Enqueue the long-term copy; never fails the request that persisted (the flag is committed,
     and readers fall back to the blobs). Without a broker the task runs here, in-process."""
-    # Imported here: the task module imports these services, not the other way round.
-    from recordings.tasks import recording_data_persist
-
-    try:
-        recording_data_persist.delay(environment_id, session_id)
+    try:  # by name: the task module imports these services, not the other way round
+        current_app.tasks["recordings.tasks.recording_data_persist"].delay(environment_id, session_id)
     except Exception as error:
         fields = {"environment_id": environment_id, "session_id": session_id, "error": repr(error)[:300]}
         logger.warning("recording_data_persist_enqueue_failed", extra=fields)
