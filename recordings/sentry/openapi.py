@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
@@ -47,6 +49,11 @@ def _ids(help_text: str = "") -> serializers.ListField:
 
 class SentryReplaySerializer(serializers.Serializer):
     """Sentry's replay object (documentation only). With `field`, exactly those keys."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for declared in self.fields.values():
+            declared.required = False  # ``field`` restricts the keys: none is always there
 
     activity = serializers.IntegerField(help_text="1 to 10: (count_errors * 25 + count_urls * 5) div 10.")
     browser = _NameVersion()
