@@ -22,6 +22,7 @@ import pytest
 
 from recordings.models import RecordingError, SessionRecording
 from recordings_api.models import Environment, SentryClientKey
+from tests.browser.sentry_api import SentryReplaysClient
 from tests.browser.test_snapshots_e2e import SnapshotsClient
 
 pytestmark = [
@@ -182,3 +183,10 @@ def test_the_real_sentry_sdk_records_a_replay(
     assert (recording.browser_name, recording.sdk_name) == ("Chrome", "sentry.javascript.browser")
     events = SnapshotsClient(capture_server.url, capture_environment, replay_id).events()
     assert {META, FULL_SNAPSHOT} <= {event["type"] for event in events}
+
+    # Read back through the Sentry API (``/api/0/``): the search finds it by its clicks.
+    replays = SentryReplaysClient(capture_server.url, capture_environment)
+    assert replays.replay_ids("count_rage_clicks:>0") == [replay_id]
+    assert replays.replay_ids("count_rage_clicks:>100") == []
+    assert replays.replay_ids("click.testid:ok-btn") == [replay_id]
+    assert replays.replay_ids('click.label:"Add to cart" release:shop@2.0.0 plan:pro') == [replay_id]
