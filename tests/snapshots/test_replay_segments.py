@@ -135,3 +135,66 @@ def test_the_segment_scanner_splits_lines_at_any_chunk_boundary() -> None:
             if piece is not None:
                 got[segment_id] += piece
         assert got == expected, size
+
+
+SEGMENT_BYTES = 5 * 1024 * 1024
+SEGMENTS = 20  # 100 MB of rrweb events
+
+
+def _big_segment(segment_id: int, start_ms: int) -> bytes:
+    """About ``SEGMENT_BYTES`` of events: mutations carrying text that compresses moderately."""
+    text = "".join(f"{segment_id:04d}-{n:08d} " for n in range(200))
+    events = [
+        {"type": 3, "timestamp": start_ms + n, "data": {"source": 0, "texts": [text]}} for n in range(2)
+    ]
+    padding = {"type": 3, "timestamp": start_ms + 2, "data": {"source": 0, "t": text}}
+    count = SEGMENT_BYTES // len(orjson.dumps(padding))
+    return orjson.dumps(events + [padding] * count)
+
+
+# tracemalloc sees every thread of the process, and the moto server runs in this one (its copy
+# of an object being served would count): the local store stands for object storage here.
+@pytest.mark.parametrize("snapshot_backends", [("database", "local")], indirect=True, ids=["database-local"])
+def test_a_100_mb_replay_downloads_with_flat_memory(
+    environment: Environment, snapshot_backends: tuple[str, str]
+) -> None:
+    """Every segment streams through in pieces: the download's peak allocation stays a small
+    fraction of one segment, let alone of the recording."""
+    import tracemalloc
+
+    from recordings.models import ReplaySegment
+    from recordings_api.timestamps import ms_to_datetime
+    from snapshots.capture.sentry.lines import replay_segment_line
+    from snapshots.live_buffer import BufferedLine
+
+    replay_id, start_ms = "ab" * 16, 1_800_000_000_000
+    recording = SessionRecordingFactory.create(environment=environment, session_id=replay_id)
+    sizes = []
+    for segment_id in range(SEGMENTS):
+        first_ms = start_ms + segment_id * 1000
+        data = _big_segment(segment_id, first_ms)
+        sizes.append(len(data))
+        line = replay_segment_line(replay_id=replay_id, segment_id=segment_id, data=data, events=[])
+        buffer(recording, BufferedLine(score=first_ms, line=line))
+        ReplaySegment.objects.create(
+            environment=environment,
+            session_id=replay_id,
+            segment_id=segment_id,
+            event={"timestamp_ms": first_ms},
+            timestamp=ms_to_datetime(first_ms),
+            recording={"metadata": {"first_timestamp": first_ms, "last_timestamp": first_ms + 2}},
+        )
+        if segment_id % 5 == 4:
+            flush(recording)
+    segments = replay_segments_list(recording=recording, offset=0, limit=100)
+    tracemalloc.start()
+    try:
+        total = 0
+        for chunk in replay_segments_chunks(recording=recording, segments=segments):
+            total += len(chunk)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert total == sum(sizes) + SEGMENTS + 1  # brackets and commas
+    assert total > 100 * 1024 * 1024
+    assert peak < SEGMENT_BYTES // 2, peak
