@@ -40,8 +40,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "created_at")
-    search_fields = ("name",)
+    list_display = ("name", "slug", "id", "created_at")
+    search_fields = ("name", "slug")
     inlines = [MembershipInline]
 
 
@@ -72,8 +72,8 @@ class ProjectAdmin(admin.ModelAdmin):
 
 @admin.register(Environment)
 class EnvironmentAdmin(admin.ModelAdmin):
-    list_display = ("name", "id", "project", "api_token", "session_recording_retention_days")
-    search_fields = ("name", "api_token")
+    list_display = ("name", "slug", "id", "project", "api_token", "session_recording_retention_days")
+    search_fields = ("name", "slug", "api_token")
     readonly_fields = ("api_token",)
 
 

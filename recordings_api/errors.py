@@ -90,18 +90,25 @@ def _first_error(detail: Any, attr: str | None = None) -> tuple[str, str, str | 
 DEPENDENCY_DOWN = "A service this request depends on (database, cache) is unavailable. Try again shortly."
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+def api_exception_normalize(exc: Exception, *, not_found_detail: str | None = None) -> Exception:
+    """The API exception ``exc`` stands for, on every face: a dependency outage is a 503, Django's
+    404 / permission / body-size errors are DRF's. ``not_found_detail`` replaces Django's 404 text."""
     if isinstance(exc, RedisError | OperationalError):
         # The cache (throttle budgets), the broker or the database is down or timing out: a
         # dependency outage, answered as such rather than as a bug.
         logger.warning("dependency_error", extra={"error": f"{type(exc).__name__}: {exc}"[:300]})
-        exc = ServiceUnavailable(DEPENDENCY_DOWN)
+        return ServiceUnavailable(DEPENDENCY_DOWN)
     if isinstance(exc, Http404):
-        exc = exceptions.NotFound(str(exc) if str(exc) else None)
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, RequestDataTooBig):
-        exc = PayloadTooLarge()
+        return exceptions.NotFound(not_found_detail or (str(exc) if str(exc) else None))
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    return exc
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    exc = api_exception_normalize(exc)
     response = drf_exception_handler(exc, context)
     if response is None or not isinstance(exc, exceptions.APIException):
         return response

@@ -10,6 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from recordings_api.openapi_summaries import ERROR_EXAMPLES, operation_summary
+from recordings_api.sentry.openapi import SENTRY_PATH_PARAMETERS, sentry_errors
 from recordings_api.serializers import ApiErrorSerializer
 from recordings_api.tenancy import resource_grant_authentication_classes
 
@@ -17,6 +18,8 @@ _PREFIX_PARAMETERS = {
     "project_id": "Project ID (its default environment has the same ID). `@current`: your current project.",
     "environment_id": "Environment ID (PostHog's team). `@current` is your current environment.",
 }
+_PATH_PARAMETERS = {**_PREFIX_PARAMETERS, **SENTRY_PATH_PARAMETERS}
+SENTRY_PATH_PREFIX = "/api/0/"
 
 
 # Errors any environment-scoped operation can answer, documented where a view does not say more.
@@ -48,11 +51,12 @@ class PersonalAPIKeyScheme(OpenApiAuthenticationExtension):
 
 
 class AutoSchema(SpectacularAutoSchema):
-    """Describes the ``{project_id}``/``{environment_id}`` prefix and tags by domain."""
+    """Describes the ``{project_id}``/``{environment_id}`` prefix (and the Sentry face's
+    ``{organization_id_or_slug}``/``{project_id_or_slug}``) and tags by domain."""
 
     def get_override_parameters(self) -> list[Any]:
         parameters = list(super().get_override_parameters())
-        for name, description in _PREFIX_PARAMETERS.items():
+        for name, description in _PATH_PARAMETERS.items():
             if "{" + name + "}" in self.path:
                 parameters.append(
                     OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.PATH, description=description)
@@ -60,8 +64,10 @@ class AutoSchema(SpectacularAutoSchema):
         return parameters
 
     def get_operation_id(self) -> str:
-        """Operation ids stay unique across the two route families (``environments_…`` prefix)."""
+        """Operation ids stay unique across the route families (``environments_…``, ``sentry_…``)."""
         operation_id = str(super().get_operation_id())
+        if self.path.startswith(SENTRY_PATH_PREFIX):
+            return "sentry_" + operation_id.removeprefix("api_0_")
         return f"environments_{operation_id}" if "{environment_id}" in self.path else operation_id
 
     def get_summary(self) -> str | None:
@@ -104,6 +110,8 @@ class AutoSchema(SpectacularAutoSchema):
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         """Adds the error responses every API operation can give, in the error shape."""
         responses: dict[str, Any] = super()._get_response_bodies(direction)
+        if self.path.startswith(SENTRY_PATH_PREFIX):
+            return self._sentry_error_responses(responses, direction)
         if not any("{" + name + "}" in self.path for name in _PREFIX_PARAMETERS):
             return responses
         errors = dict(_COMMON_ERRORS)
@@ -116,6 +124,18 @@ class AutoSchema(SpectacularAutoSchema):
         for code, example in ERROR_EXAMPLES.items():
             for media in responses.get(code, {}).get("content", {}).values():
                 media.setdefault("examples", {"error": {"summary": "The error shape", "value": example}})
+        return responses
+
+    def _sentry_error_responses(self, responses: dict[str, Any], direction: Any) -> dict[str, Any]:
+        """The Sentry face's errors (its shape) on every operation under ``/api/0/``."""
+        codes = [401, 403, 429]
+        if "{" in self.path:
+            codes.append(404)
+        if self.method != "GET" or getattr(self.view, "action", None) != "retrieve":
+            codes.append(400)
+        for code, error in sentry_errors(*codes).items():
+            if str(code) not in responses:
+                responses[str(code)] = self._get_response_for_code(error, str(code), direction=direction)
         return responses
 
     def get_tags(self) -> list[str]:

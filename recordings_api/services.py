@@ -24,6 +24,7 @@ from recordings_api.models.personal_api_keys import (
     hash_personal_api_key,
     mask_personal_api_key,
 )
+from recordings_api.models.slugs import slug_base, slug_unique
 from recordings_api.scopes import validate_scopes
 
 _PLACEHOLDER_PROJECT_ID = 0
@@ -38,7 +39,11 @@ def project_create(*, organization: Organization, name: str, project_id: int | N
     key is deferred (checked at commit), so it briefly points at the project created right after.
     """
     environment = Environment.objects.create(
-        id=project_id, project_id=_PLACEHOLDER_PROJECT_ID, name="Production"
+        id=project_id,
+        project_id=_PLACEHOLDER_PROJECT_ID,
+        name="Production",
+        # The default environment is the Sentry project: its slug comes from the project's name.
+        slug=slug_unique(Environment, slug_base(name, fallback="project")),
     )
     if project_id is not None:
         _environment_sequence_reset()

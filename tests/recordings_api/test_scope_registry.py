@@ -14,6 +14,11 @@ from rest_framework.response import Response
 
 from recordings_api.account_scoping import AccountScopedViewSetMixin
 from recordings_api.scopes import SCOPE_OBJECTS
+from recordings_api.sentry.tenancy import (
+    SentryAccountScopedViewSetMixin,
+    SentryOrganizationScopedViewSetMixin,
+    SentryProjectScopedViewSetMixin,
+)
 from recordings_api.tenancy import SCOPE_REGISTRY, EnvironmentScopedViewSetMixin
 
 
@@ -38,7 +43,8 @@ def _api_viewsets() -> dict[type, set[str]]:
 def test_every_routed_viewset_is_environment_scoped_or_an_account_view() -> None:
     viewsets_found = _api_viewsets()
     assert viewsets_found, "no viewsets are routed"
-    guards = (EnvironmentScopedViewSetMixin, AccountScopedViewSetMixin)
+    # The Sentry face's mixins (account, organization and project level) share one base.
+    guards = (EnvironmentScopedViewSetMixin, AccountScopedViewSetMixin, SentryAccountScopedViewSetMixin)
     unscoped = [cls.__name__ for cls in viewsets_found if not issubclass(cls, guards)]
     assert unscoped == []
     account_views = {cls.__name__ for cls in viewsets_found if issubclass(cls, AccountScopedViewSetMixin)}
@@ -137,4 +143,30 @@ def test_account_guarded_methods_cannot_be_overridden(method: str) -> None:
             "Sneaky",
             (AccountScopedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet),
             {"scope_object": "project", method: lambda self: None},
+        )
+
+
+@pytest.mark.parametrize("method", ["get_queryset", "get_object", "get_permissions", "get_authenticators"])
+@pytest.mark.parametrize(
+    "mixin",
+    [SentryAccountScopedViewSetMixin, SentryOrganizationScopedViewSetMixin, SentryProjectScopedViewSetMixin],
+)
+def test_sentry_guarded_methods_cannot_be_overridden(mixin: type, method: str) -> None:
+    with pytest.raises(TypeError, match=method):
+        type(
+            "Bad",
+            (mixin, viewsets.GenericViewSet),
+            {"scope_object": "session_recording", method: lambda self: None},
+        )
+
+
+def test_an_unmapped_sentry_action_fails_at_import() -> None:
+    def count(self: Any, request: Request) -> Response:
+        return Response({})
+
+    with pytest.raises(ImproperlyConfigured, match="count"):
+        type(
+            "Bad",
+            (SentryOrganizationScopedViewSetMixin, viewsets.GenericViewSet),
+            {"scope_object": "session_recording", "count": action(detail=False)(count)},
         )
