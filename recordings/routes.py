@@ -23,7 +23,9 @@ environment_router.register(r"actions", ActionViewSet, basename="actions")
 environment_router.register(r"comments", RecordingCommentViewSet, basename="comments")
 
 # ``replays/tags`` before ``replays/{replay_id}``, which would otherwise take "tags" for an id.
-sentry_project_router.register(r"replays/tags", ProjectReplayTagsViewSet, basename="sentry-project-replay-tags")
+sentry_project_router.register(
+    r"replays/tags", ProjectReplayTagsViewSet, basename="sentry-project-replay-tags"
+)
 sentry_project_router.register(r"replays", ProjectReplayViewSet, basename="sentry-project-replay")
 sentry_project_router.register(
     r"replays/(?P<replay_id>[^/]+)/clicks", ReplayClicksViewSet, basename="sentry-replay-clicks"

@@ -30,7 +30,7 @@ def _pair(*names: str) -> dict[str, Any]:
 
 REPLAY = _object(
     {
-        "activity": {"type": "integer", "nullable": True, "description": "1–10, Sentry's formula."},
+        "activity": {"type": "integer", "nullable": True, "description": "1 to 10, Sentry's formula."},
         "browser": _pair("name", "version"),
         "count_dead_clicks": {"type": "integer", "nullable": True},
         "count_errors": {"type": "integer", "nullable": True},
@@ -117,16 +117,16 @@ _ARCHIVED = (
 replay_schema = extend_schema(
     operation_id="sentry_project_replay_retrieve",
     summary="Retrieve a replay",
-    description="One replay of the project, `{\"data\": Replay}` (seed 004's attributes plus today's extras). "
-    + _ARCHIVED,
+    description="One replay of the project, `{\"data\": Replay}` (seed 004's attributes plus today's "
+    "extras). " + _ARCHIVED,
     parameters=[REPLAY_ID, FIELD],
     responses={200: OpenApiResponse(REPLAY_RESPONSE), 404: EMPTY_404},
 )
 replay_delete_schema = extend_schema(
     operation_id="sentry_project_replay_destroy",
     summary="Delete a replay",
-    description="204 at once: the replay's metadata goes now (the PostHog face's deletion service), its blobs "
-    "and live buffer in the background. Needs `session_recording:write` (or Sentry's `project:write` / "
+    description="204 at once: the replay's metadata goes now (the PostHog face's deletion service), its "
+    "blobs and live buffer in the background. Needs `session_recording:write` (or Sentry's `project:write` / "
     "`project:admin`). Deleting an archived replay is a 404. " + _ARCHIVED,
     parameters=[REPLAY_ID],
     responses={204: OpenApiResponse(description="Deleted."), 404: EMPTY_404},
@@ -142,7 +142,8 @@ organization_replay_schema = extend_schema(
 clicks_schema = extend_schema(
     operation_id="sentry_replay_clicks_list",
     summary="List a replay's clicked nodes",
-    description="The replay's clicks by time: `node_id` (the rrweb node) and `timestamp` (Unix seconds). `query` "
+    description="The replay's clicks by time: `node_id` (the rrweb node) and `timestamp` (Unix seconds). "
+    "`query` "
     "searches the click fields (`click.alt`, `click.class`, `click.id`, `click.label`, `click.role`, "
     "`click.selector`, `click.tag`, `click.testid`, `click.textContent`, `click.title`, "
     "`click.component_name`, `dead.selector`, `rage.selector`); as in Sentry, every `AND` counts as `OR` "
@@ -249,7 +250,8 @@ ELEMENT = _object(
 selectors_schema = extend_schema(
     operation_id="sentry_replay_selectors_list",
     summary="List dead and rage click selectors",
-    description="Dead and rage clicks grouped by project and element, with `dom_element` spelt as Sentry does. "
+    description="Dead and rage clicks grouped by project and element, with `dom_element` spelt as Sentry "
+    "does. "
     "`sort`: `count_dead_clicks` or `count_rage_clicks`, `-` for descending (default "
     "`-count_dead_clicks`); `query` filters the two counts (`count_dead_clicks:>2`). Exact counts (no "
     "sampling).",
@@ -320,7 +322,8 @@ tag_keys_schema = extend_schema(
 )
 tag_values_schema = extend_schema(
     summary="List a replay tag key's values",
-    description="Values of the key: `count` = replays carrying it, `firstSeen`/`lastSeen` = earliest start and "
+    description="Values of the key: `count` = replays carrying it, `firstSeen`/`lastSeen` = earliest start "
+    "and "
     "latest end among them; `query` is a case-insensitive substring; `sort` `-count` (default) or "
     "`-last_seen`; at most 1000. A bare list; paginated (`per_page`/`cursor`, `Link`).",
     parameters=[

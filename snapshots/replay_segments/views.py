@@ -30,8 +30,8 @@ from rest_framework.response import Response
 from recordings.models import SessionRecording
 from recordings.sentry_replay.replays import FoundReplay, sentry_replay_find
 from recordings_api.errors import ServiceUnavailable
-from recordings_api.sentry.pagination import page_window
 from recordings_api.sentry.pagination import link_header as sentry_link_header
+from recordings_api.sentry.pagination import page_window
 from recordings_api.sentry.tenancy import SentryProjectScopedViewSetMixin
 from snapshots.api import blob_http
 from snapshots.api.blob_response import STORAGE_DOWN
