@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import uuid
+from typing import Any
 
 import pytest
 from django.db import connection
