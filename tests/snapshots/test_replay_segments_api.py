@@ -49,7 +49,8 @@ def sent_segments(bodies: list[bytes]) -> dict[int, bytes]:
 
 
 def url(organization: Organization, environment: Environment, replay_id: str, rest: str = "") -> str:
-    return f"/api/0/projects/{organization.slug}/{environment.slug}/replays/{replay_id}/recording-segments/{rest}"
+    project = f"/api/0/projects/{organization.slug}/{environment.slug}"
+    return f"{project}/replays/{replay_id}/recording-segments/{rest}"
 
 
 def iso(moment: Any) -> str:
