@@ -93,6 +93,7 @@ class ReplayRecordingSegmentViewSet(SentryProjectScopedViewSetMixin, viewsets.Vi
         )
         page, has_more = rows[: window.limit], len(rows) > window.limit
         link = sentry_link_header(request, window, has_more=has_more)
+        response: HttpResponseBase
         if "download" in request.query_params:
             chunks = (
                 iter([b"[]"])
@@ -141,6 +142,10 @@ def _guarded(read: Any) -> Any:
         raise ServiceUnavailable(BUFFER_DOWN) from error
 
 
+def _nothing() -> None:
+    return None
+
+
 def _streamed(request: Request, chunks: Iterator[bytes], *, content_type: str) -> StreamingHttpResponse:
     """The body streamed, its first chunk read now (a failure then is a 503, see the module)."""
 
@@ -150,7 +155,7 @@ def _streamed(request: Request, chunks: Iterator[bytes], *, content_type: str) -
         )
 
     try:
-        body = blob_http.PrefetchedBody(chunks, close=lambda: None, on_error=aborted)
+        body = blob_http.PrefetchedBody(chunks, close=getattr(chunks, "close", _nothing), on_error=aborted)
     except StorageUnavailable as error:
         raise ServiceUnavailable(STORAGE_DOWN) from error
     except LiveBufferUnavailable as error:

@@ -107,7 +107,7 @@ def test_replay_selectors(
     assert response.json() == {
         "data": [row("a", "nav", 1, 0), row("button", "dead", 1, 1), row("button", "err", 1, 0)]
     }
-    rage = api.get(org(organization, "replay-selectors/"), {"sort": "-count_rage_clicks", "per_page": 1})
+    rage = api.get(org(organization, "replay-selectors/"), {"sort": "-count_rage_clicks", "per_page": "1"})
     assert rage.json() == {"data": [row("button", "dead", 1, 1)]}
     assert 'rel="next"; results="true"; cursor="0:1:0"' in rage["Link"]
     query = api.get(org(organization, "replay-selectors/"), {"query": "count_rage_clicks:>0"})

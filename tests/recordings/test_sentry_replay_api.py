@@ -82,7 +82,7 @@ def expected_replay(recording: SessionRecording, *, has_viewed: bool = False) ->
     }
 
 
-ARCHIVED = {
+ARCHIVED: dict[str, Any] = {
     "activity": None,
     "browser": {"name": None, "version": None},
     "count_dead_clicks": None,

@@ -34,25 +34,25 @@ class Route:
         return "{project}" in self.path
 
 
-P = "/api/0/projects/{org}/{project}/replays/"
-O = "/api/0/organizations/{org}/"
+PROJECT = "/api/0/projects/{org}/{project}/replays/"
+ORGANIZATION = "/api/0/organizations/{org}/"
 ROUTES = [
-    Route("get", P + f"{REPLAY_ID}/", 200, "project:read"),
-    Route("delete", P + f"{REPLAY_ID}/", 204, "project:write", write=True),
-    Route("get", P + f"{REPLAY_ID}/recording-segments/", 200, "project:read"),
-    Route("get", P + f"{REPLAY_ID}/recording-segments/?download", 200, "project:read"),
-    Route("get", P + f"{REPLAY_ID}/recording-segments/0/", 200, "project:read"),
-    Route("get", P + f"{REPLAY_ID}/recording-segments/0/?download", 200, "project:read"),
-    Route("get", P + f"{REPLAY_ID}/clicks/", 200, "project:read"),
-    Route("get", P + f"{REPLAY_ID}/viewed-by/", 200, "event:read"),
-    Route("post", P + f"{REPLAY_ID}/viewed-by/", 204, "event:read"),
-    Route("get", P + "tags/", 200, "project:read"),
-    Route("get", P + "tags/plan/values/", 200, "project:read"),
-    Route("get", O + f"replays/{REPLAY_ID}/", 200, "org:read"),
-    Route("get", O + f"replay-count/?query=replay_id:[{REPLAY_ID}]", 200, "org:read"),
-    Route("get", O + "replay-selectors/", 200, "org:read"),
-    Route("get", O + "tags/?dataset=replays", 200, "org:read"),
-    Route("get", O + "tags/plan/values/?dataset=replays", 200, "org:read"),
+    Route("get", PROJECT + f"{REPLAY_ID}/", 200, "project:read"),
+    Route("delete", PROJECT + f"{REPLAY_ID}/", 204, "project:write", write=True),
+    Route("get", PROJECT + f"{REPLAY_ID}/recording-segments/", 200, "project:read"),
+    Route("get", PROJECT + f"{REPLAY_ID}/recording-segments/?download", 200, "project:read"),
+    Route("get", PROJECT + f"{REPLAY_ID}/recording-segments/0/", 200, "project:read"),
+    Route("get", PROJECT + f"{REPLAY_ID}/recording-segments/0/?download", 200, "project:read"),
+    Route("get", PROJECT + f"{REPLAY_ID}/clicks/", 200, "project:read"),
+    Route("get", PROJECT + f"{REPLAY_ID}/viewed-by/", 200, "event:read"),
+    Route("post", PROJECT + f"{REPLAY_ID}/viewed-by/", 204, "event:read"),
+    Route("get", PROJECT + "tags/", 200, "project:read"),
+    Route("get", PROJECT + "tags/plan/values/", 200, "project:read"),
+    Route("get", ORGANIZATION + f"replays/{REPLAY_ID}/", 200, "org:read"),
+    Route("get", ORGANIZATION + f"replay-count/?query=replay_id:[{REPLAY_ID}]", 200, "org:read"),
+    Route("get", ORGANIZATION + "replay-selectors/", 200, "org:read"),
+    Route("get", ORGANIZATION + "tags/?dataset=replays", 200, "org:read"),
+    Route("get", ORGANIZATION + "tags/plan/values/?dataset=replays", 200, "org:read"),
 ]
 IDS = [f"{route.method} {route.path}" for route in ROUTES]
 
