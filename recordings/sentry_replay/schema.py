@@ -13,11 +13,11 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 
 from recordings.sentry_replay.objects import REPLAY_FIELDS
 
-_STR_OR_NULL = {"type": "string", "nullable": True}
-_STRINGS = {"type": "array", "items": {"type": "string"}}
+STR_OR_NULL = {"type": "string", "nullable": True}
+STRINGS = {"type": "array", "items": {"type": "string"}}
 
 
-def _object(properties: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
+def object_schema(properties: dict[str, Any], *, required: bool = True) -> dict[str, Any]:
     schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         schema["required"] = list(properties)
@@ -25,10 +25,10 @@ def _object(properties: dict[str, Any], *, required: bool = True) -> dict[str, A
 
 
 def _pair(*names: str) -> dict[str, Any]:
-    return _object({name: _STR_OR_NULL for name in names})
+    return object_schema({name: STR_OR_NULL for name in names})
 
 
-REPLAY = _object(
+REPLAY = object_schema(
     {
         "activity": {"type": "integer", "nullable": True, "description": "1 to 10, Sentry's formula."},
         "browser": _pair("name", "version"),
@@ -40,36 +40,36 @@ REPLAY = _object(
         "count_urls": {"type": "integer", "nullable": True},
         "count_warnings": {"type": "integer", "nullable": True},
         "device": _pair("brand", "family", "model", "model_id", "name"),
-        "dist": _STR_OR_NULL,
+        "dist": STR_OR_NULL,
         "duration": {"type": "integer", "nullable": True, "description": "Seconds."},
-        "environment": {**_STR_OR_NULL, "description": "The SDK's environment string."},
-        "error_ids": _STRINGS,
+        "environment": {**STR_OR_NULL, "description": "The SDK's environment string."},
+        "error_ids": STRINGS,
         "finished_at": {"type": "string", "format": "date-time", "nullable": True},
         "has_viewed": {"type": "boolean"},
         "id": {"type": "string", "description": "32 hex."},
-        "info_ids": _STRINGS,
+        "info_ids": STRINGS,
         "is_archived": {"type": "boolean"},
         "os": _pair("name", "version"),
-        "platform": _STR_OR_NULL,
+        "platform": STR_OR_NULL,
         "project_id": {"type": "string"},
-        "releases": _STRINGS,
-        "replay_type": _STR_OR_NULL,
+        "releases": STRINGS,
+        "replay_type": STR_OR_NULL,
         "sdk": _pair("name", "version"),
         "started_at": {"type": "string", "format": "date-time", "nullable": True},
         "tags": {
             "oneOf": [
-                {"type": "object", "additionalProperties": _STRINGS},
+                {"type": "object", "additionalProperties": STRINGS},
                 {"type": "array", "maxItems": 0, "description": "An archived replay's `[]`."},
             ]
         },
-        "trace_ids": _STRINGS,
-        "urls": _STRINGS,
+        "trace_ids": STRINGS,
+        "urls": STRINGS,
         "user": _pair("display_name", "email", "id", "ip", "ip_address", "username"),
-        "warning_ids": _STRINGS,
+        "warning_ids": STRINGS,
     },
     required=False,
 )
-REPLAY_RESPONSE = _object({"data": REPLAY})
+REPLAY_RESPONSE = object_schema({"data": REPLAY})
 REPLAY_ID = OpenApiParameter(
     "replay_id",
     OpenApiTypes.STR,
@@ -155,11 +155,13 @@ clicks_schema = extend_schema(
     ],
     responses={
         200: OpenApiResponse(
-            _object(
+            object_schema(
                 {
                     "data": {
                         "type": "array",
-                        "items": _object({"node_id": {"type": "integer"}, "timestamp": {"type": "integer"}}),
+                        "items": object_schema(
+                            {"node_id": {"type": "integer"}, "timestamp": {"type": "integer"}}
+                        ),
                     }
                 }
             ),
@@ -168,13 +170,13 @@ clicks_schema = extend_schema(
         404: EMPTY_404,
     },
 )
-USER = _object(
+USER = object_schema(
     {
         "id": {"type": "string"},
         "name": {"type": "string"},
         "username": {"type": "string"},
         "email": {"type": "string"},
-        "avatarUrl": _STR_OR_NULL,
+        "avatarUrl": STR_OR_NULL,
         "isActive": {"type": "boolean"},
         "hasPasswordAuth": {"type": "boolean"},
         "isManaged": {"type": "boolean"},
@@ -187,7 +189,7 @@ USER = _object(
         "experiments": {"type": "object"},
         "emails": {
             "type": "array",
-            "items": _object(
+            "items": object_schema(
                 {"id": {"type": "string"}, "email": {"type": "string"}, "is_verified": {"type": "boolean"}}
             ),
         },
@@ -195,6 +197,7 @@ USER = _object(
         "type": {"type": "string", "enum": ["user"]},
     }
 )
+VIEWED_BY = object_schema({"data": object_schema({"viewed_by": {"type": "array", "items": USER}})})
 viewed_by_list_schema = extend_schema(
     operation_id="sentry_replay_viewed_by_list",
     summary="List who viewed a replay",
@@ -202,7 +205,9 @@ viewed_by_list_schema = extend_schema(
     "through the PostHog face count too.",
     parameters=[REPLAY_ID],
     responses={
-        200: OpenApiResponse(_object({"data": _object({"viewed_by": {"type": "array", "items": USER}})})),
+        200: OpenApiResponse(
+            object_schema({"data": object_schema({"viewed_by": {"type": "array", "items": USER}})})
+        ),
         404: EMPTY_404,
     },
 )
@@ -213,127 +218,4 @@ viewed_by_post_schema = extend_schema(
     parameters=[REPLAY_ID],
     request=None,
     responses={204: OpenApiResponse(description="Recorded."), 404: EMPTY_404},
-)
-replay_count_schema = extend_schema(
-    operation_id="sentry_replay_count",
-    summary="Count replays per issue, transaction or replay id",
-    description="`query` names exactly one of `replay_id` (≤ 100), `transaction` (≤ 25; replays tagged "
-    "`transaction`) or `issue.id` (≤ 25; this service groups no errors into issues, so they count 0) "
-    "as a list: `replay_id:[a,b]`. Answers `{value: count}` (capped at 51), or with `returnIds=true` "
-    "`{value: [replay ids]}`; `{}` when no selected project has a recording.",
-    parameters=[
-        OpenApiParameter("query", OpenApiTypes.STR, required=True, description="e.g. `replay_id:[…]`."),
-        OpenApiParameter("returnIds", OpenApiTypes.BOOL, required=False),
-        OpenApiParameter("data_source", OpenApiTypes.STR, required=False, description="Accepted, unused."),
-        *PROJECTS,
-        *TIME_RANGE,
-    ],
-    responses={
-        200: OpenApiResponse(
-            {
-                "type": "object",
-                "additionalProperties": {"oneOf": [{"type": "integer"}, _STRINGS]},
-            },
-            examples=[OpenApiExample("counts", {"7e07485f12f9416b8b1426260799b51f": 1})],
-        )
-    },
-)
-ELEMENT = _object(
-    {
-        **{
-            name: {"type": "string"} for name in ("alt", "aria_label", "id", "role", "tag", "testid", "title")
-        },
-        "class": _STRINGS,
-        "project_id": {"type": "integer"},
-    }
-)
-selectors_schema = extend_schema(
-    operation_id="sentry_replay_selectors_list",
-    summary="List dead and rage click selectors",
-    description="Dead and rage clicks grouped by project and element, with `dom_element` spelt as Sentry "
-    "does. "
-    "`sort`: `count_dead_clicks` or `count_rage_clicks`, `-` for descending (default "
-    "`-count_dead_clicks`); `query` filters the two counts (`count_dead_clicks:>2`). Exact counts (no "
-    "sampling).",
-    parameters=[
-        OpenApiParameter(
-            "sort",
-            OpenApiTypes.STR,
-            required=False,
-            enum=["count_dead_clicks", "-count_dead_clicks", "count_rage_clicks", "-count_rage_clicks"],
-        ),
-        OpenApiParameter("query", OpenApiTypes.STR, required=False),
-        *PROJECTS,
-        ENVIRONMENT,
-        *TIME_RANGE,
-        *PAGE,
-    ],
-    responses={
-        200: OpenApiResponse(
-            _object(
-                {
-                    "data": {
-                        "type": "array",
-                        "items": _object(
-                            {
-                                "count_dead_clicks": {"type": "integer"},
-                                "count_rage_clicks": {"type": "integer"},
-                                "dom_element": {"type": "string"},
-                                "element": ELEMENT,
-                                "project_id": {"type": "integer"},
-                            }
-                        ),
-                    }
-                }
-            )
-        )
-    },
-)
-TAG_KEYS = {
-    "type": "array",
-    "items": _object(
-        {"key": {"type": "string"}, "name": {"type": "string"}, "totalValues": {"type": "integer"}}
-    ),
-}
-TAG_VALUES = {
-    "type": "array",
-    "items": _object(
-        {
-            "key": {"type": "string"},
-            "name": {"type": "string"},
-            "value": {"type": "string"},
-            "count": {"type": "integer"},
-            "lastSeen": {"type": "string", "format": "date-time"},
-            "firstSeen": {"type": "string", "format": "date-time"},
-        }
-    ),
-}
-DATASET = OpenApiParameter(
-    "dataset", OpenApiTypes.STR, required=False, description="`replays` (the default; the only one served)."
-)
-tag_keys_schema = extend_schema(
-    summary="List replay tag keys",
-    description="Keys some replay carries: the SDK's tags and the columns Sentry maps (`browser.name`, "
-    "`os.name`, `device.*`, `release`, `url`, `user.*`, `sdk.*`, `environment`, `platform`, `dist`, "
-    "`replay_type`); posthog-js recordings have the columns their event properties fill. `totalValues`: "
-    "how many replays carry the key. A bare list.",
-    parameters=[DATASET, *PROJECTS, *TIME_RANGE],
-    responses={200: OpenApiResponse(TAG_KEYS)},
-)
-tag_values_schema = extend_schema(
-    summary="List a replay tag key's values",
-    description="Values of the key: `count` = replays carrying it, `firstSeen`/`lastSeen` = earliest start "
-    "and "
-    "latest end among them; `query` is a case-insensitive substring; `sort` `-count` (default) or "
-    "`-last_seen`; at most 1000. A bare list; paginated (`per_page`/`cursor`, `Link`).",
-    parameters=[
-        OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The tag key."),
-        OpenApiParameter("query", OpenApiTypes.STR, required=False),
-        OpenApiParameter("sort", OpenApiTypes.STR, required=False, enum=["-count", "-last_seen"]),
-        DATASET,
-        *PROJECTS,
-        *TIME_RANGE,
-        *PAGE,
-    ],
-    responses={200: OpenApiResponse(TAG_VALUES)},
 )

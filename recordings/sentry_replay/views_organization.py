@@ -28,7 +28,7 @@ from recordings.sentry_replay.dead_selectors import (
     replay_selectors_list,
 )
 from recordings.sentry_replay.params import sdk_environments, time_range
-from recordings.sentry_replay.schema import (
+from recordings.sentry_replay.schema_aggregates import (
     replay_count_schema,
     selectors_schema,
     tag_keys_schema,
