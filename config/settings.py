@@ -292,6 +292,8 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "snapshots.capture.openapi.capture_paths_add",
         "snapshots.capture.sentry.openapi.sentry_paths_add",
+        # The Sentry face's tags carry its conventions and the scope mapping.
+        "recordings_api.sentry.openapi.sentry_tags_describe",
     ],
 }
 

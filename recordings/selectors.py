@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
 from recordings.filters import order_by_clauses, recordings_query_condition, recordings_query_parse
@@ -35,14 +35,24 @@ MATCHING_EVENTS_LIMIT = 10_000
 
 
 def session_recordings_visible(*, environment: Environment) -> QuerySet[SessionRecording]:
+    return session_recordings_visible_in(environments=[environment])
+
+
+def session_recordings_visible_in(*, environments: Sequence[Environment]) -> QuerySet[SessionRecording]:
+    """The visible recordings of several environments (the Sentry face's organization lists)."""
+    if not environments:
+        return SessionRecording.objects.none()
     tombstones = DeletedRecording.objects.filter(
-        environment_id=environment.id, session_id=OuterRef("session_id")
+        environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
     )
-    return (
-        SessionRecording.objects.filter(environment=environment)
-        .exclude(Exists(tombstones))
-        .filter(GreaterThan(expiry_day_expression(environment=environment), today_epoch_day()))
-    )
+    today = today_epoch_day()
+    unexpired = Q(pk__in=[])
+    for environment in environments:
+        # Retention defaults to each environment's own: one condition per environment.
+        unexpired |= Q(environment=environment) & Q(
+            GreaterThan(expiry_day_expression(environment=environment), today)
+        )
+    return SessionRecording.objects.filter(unexpired).exclude(Exists(tombstones))
 
 
 def session_recordings_expired(*, environment: Environment) -> QuerySet[SessionRecording]:

@@ -10,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from recordings_api.openapi_summaries import ERROR_EXAMPLES, operation_summary
-from recordings_api.sentry.openapi import SENTRY_PATH_PARAMETERS, sentry_errors
+from recordings_api.sentry.openapi import SENTRY_PATH_PARAMETERS, sentry_errors, sentry_scope_names
 from recordings_api.serializers import ApiErrorSerializer
 from recordings_api.tenancy import resource_grant_authentication_classes
 
@@ -90,6 +90,11 @@ class AutoSchema(SpectacularAutoSchema):
             return operation
         scope_object, level = required_scope()
         note = f"Required API key scope: `{scope_object}:{level}`."
+        sentry_names = (
+            sentry_scope_names(f"{scope_object}:{level}") if self.path.startswith(SENTRY_PATH_PREFIX) else []
+        )
+        if sentry_names:
+            note += f" Sentry's scope names granting it: {', '.join(f'`{name}`' for name in sentry_names)}."
         description = operation.get("description", "")
         operation["description"] = f"{description}\n\n{note}" if description else note
         return operation

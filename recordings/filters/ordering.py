@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import F
 
-from recordings.metrics import FieldContext, order_fields
+from recordings.metrics import Face, FieldContext, order_fields
 from recordings_api.models import Environment
 
 ORDER_DIRECTIONS = ("DESC", "ASC")
@@ -19,11 +19,15 @@ DEFAULT_ORDER = "start_time"
 ORDERS = tuple(order_fields("posthog"))
 
 
-def order_by_clauses(*, environment: Environment, order: str, direction: str) -> list[Any]:
+def order_by_clauses(
+    *, environment: Environment, order: str, direction: str, face: Face = "posthog"
+) -> list[Any]:
+    """``order`` is one of the face's order keys (the Sentry face's browse uses this too)."""
     descending = direction == "DESC"
     clauses = []
-    if order != DEFAULT_ORDER:
-        expression = order_fields("posthog")[order].sql(FieldContext(environment=environment))
+    field = order_fields(face)[order]
+    if field.name != DEFAULT_ORDER:
+        expression = field.sql(FieldContext(environment=environment))
         clauses.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
     for name in ("start_time", "id"):
         clauses.append(F(name).desc() if descending else F(name).asc())

@@ -23,7 +23,8 @@ FACES: tuple[Face, ...] = ("posthog", "sentry")
 # JSON; urls: any visited URL; flag: true/false (a condition, not a value); strings: any string
 # of a JSON array column (``sql`` gives the column's name); click: an attribute of some click row
 # of the recording (``sql`` gives the ``RecordingClick`` column); selector: a CSS selector one
-# click row matches (``sql`` gives the extra row conditions, e.g. ``{"is_dead": True}``).
+# click row matches (``sql`` gives the extra row conditions, e.g. ``{"is_dead": True}``); id: a
+# recording id, where a Sentry replay id in any UUID form matches its stored 32-hex form.
 Kind = Literal[
     "count",
     "score",
@@ -36,6 +37,7 @@ Kind = Literal[
     "strings",
     "click",
     "selector",
+    "id",
 ]
 NUMERIC_KINDS: frozenset[str] = frozenset({"count", "score", "duration"})
 

@@ -101,7 +101,7 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
         column("start_time"),
         orders=True,
         searches=False,
-        faces={"posthog": names(None, "start_time")},
+        faces={"posthog": names(None, "start_time"), "sentry": names(None, "started_at", "startedAt")},
     ),
     RecordingField(
         "duration",
@@ -110,7 +110,7 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
         lambda recording, context: recording.duration_seconds,
         orders=True,
         filters=True,
-        faces={"posthog": names("recording_duration", "duration")},
+        faces={"posthog": names("recording_duration", "duration"), "sentry": names("duration")},
     ),
     RecordingField(
         "active_seconds",
@@ -213,7 +213,15 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
         _property("$device_type"),
         faces={"posthog": names(None, search=("device_type", "device"))},
     ),
-    RecordingField("viewed", "flag", _viewed, faces={"posthog": names(None, search=("viewed",))}),
+    RecordingField(
+        "viewed",
+        "flag",
+        _viewed,
+        faces={
+            "posthog": names(None, search=("viewed",)),
+            "sentry": names(None, search=("viewed_by_me", "seen_by_me")),
+        },
+    ),
     RecordingField("ongoing", "flag", _ongoing, faces={"posthog": names(None, search=("ongoing",))}),
     # --- Sentry replays, clicks and errors (one data model, two faces) ---------------------------
     # Counts of both faces, then what the Sentry face names its own way. Text and id-list fields
@@ -226,7 +234,7 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
     ),
     count("url_count", orders=True, posthog=names("count_urls"), sentry=names("count_urls")),
     count("segment_count", orders=True, posthog=names("count_segments"), sentry=names("count_segments")),
-    count("error_count", orders=True, sentry=names("count_errors")),
+    count("error_count", orders=True, sentry=names("count_errors", "countErrors")),
     count("warning_count", orders=True, sentry=names("count_warnings")),
     count("info_count", orders=True, sentry=names("count_infos")),
     RecordingField(
@@ -238,6 +246,7 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
         filters=True,
         faces={"sentry": names("activity")},
     ),
+    *replay_fields.SENTRY_ORDER_FIELDS,
     *replay_fields.SENTRY_TEXT_FIELDS,
     *replay_fields.CLICK_FIELDS,
 )

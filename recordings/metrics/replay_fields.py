@@ -4,6 +4,8 @@ Declared here to keep ``registry`` readable; ``registry.RECORDING_FIELDS`` lists
 nothing from ``registry`` (the entries are plain ``RecordingField`` values of
 ``declarations``, which ``registry`` uses too), so there is no cycle.
 
+- Sentry's other sort keys: ``finished_at``, ``project_id`` (and their camelCase forms); its
+  ``id`` search term (kind id);
 - text: the SDK-reported columns (``browser.name``, ``user.email``, ``environment`` — the SDK's
   string —, …), searchable and orderable on the Sentry face;
 - strings: ``urls`` (every visited URL, in order), ``releases``, ``trace_ids``, ``error_ids``,
@@ -41,10 +43,32 @@ def _selector(prefix: str, flags: dict[str, bool]) -> RecordingField:
     )
 
 
+# Sentry's sort keys that are neither metrics nor search terms (``project_id`` and the time range
+# have their own parameters), and its replay id, which any UUID form of it finds.
+SENTRY_ORDER_FIELDS: tuple[RecordingField, ...] = (
+    RecordingField(
+        "end_time",
+        "timestamp",
+        column("end_time"),
+        orders=True,
+        searches=False,
+        faces={"sentry": names(None, "finished_at", "finishedAt")},
+    ),
+    RecordingField(
+        "environment_id",
+        "count",
+        column("environment_id"),
+        orders=True,
+        searches=False,
+        faces={"sentry": names(None, "project_id", "projectId")},
+    ),
+    RecordingField("replay_id", "id", column("session_id"), faces={"sentry": names(None, search=("id",))}),
+)
+
 SENTRY_TEXT_FIELDS: tuple[RecordingField, ...] = (
-    _text("browser_name", names(None, "browser.name", search=("browser",))),
+    _text("browser_name", names(None, "browser.name", "browser")),
     _text("browser_version", names(None, "browser.version")),
-    _text("os_name", names(None, "os.name", "os_name", search=("os",))),
+    _text("os_name", names(None, "os.name", "os_name", "os")),
     _text("os_version", names(None, "os.version")),
     _text("device_name", names(None, "device.name", search=("device",))),
     _text("device_brand", names(None, "device.brand")),

@@ -49,7 +49,10 @@ def _values(term: TermToken) -> tuple[str, ...]:
 def _only_equality(term: TermToken) -> None:
     if term.operator != ":":
         raise QueryFieldError(
-            f"Invalid operator '{term.operator}' for '{term.key}': it supports ':' and '!'.", term.position
+            f"Invalid operator '{term.operator}' for '{term.key}': it supports ':' and '!'.",
+            term.position,
+            key=term.key,
+            problem="operator",
         )
 
 
@@ -93,11 +96,16 @@ def selector_parts(term: TermToken, selector: str) -> Q:
     """The click-row condition of one simple selector; raises ``QueryFieldError`` when invalid."""
     text, position, condition = selector.strip(), 0, Q()
     if not text:
-        raise QueryFieldError(f"An empty selector for '{term.key}'.", term.position)
+        raise QueryFieldError(f"An empty selector for '{term.key}'.", term.position, key=term.key)
     while position < len(text):
         match = _SIMPLE.match(text, position)
         if match is None:
-            raise QueryFieldError(f"Invalid selector {selector!r} for '{term.key}'.", term.position)
+            raise QueryFieldError(
+                f"Invalid selector {selector!r} for '{term.key}'.",
+                term.position,
+                key=term.key,
+                detail="Invalid selector.",
+            )
         tag, element_id, class_name, attribute, value = match.groups()
         if tag:
             condition &= Q(tag=tag.lower())
@@ -109,7 +117,10 @@ def selector_parts(term: TermToken, selector: str) -> Q:
             column = _SELECTOR_ATTRIBUTES.get(attribute.lower())
             if column is None:
                 raise QueryFieldError(
-                    f"Unsupported attribute {attribute!r} in selector for '{term.key}'.", term.position
+                    f"Unsupported attribute {attribute!r} in selector for '{term.key}'.",
+                    term.position,
+                    key=term.key,
+                    detail=f"Unsupported attribute {attribute!r}.",
                 )
             literal = value.strip()
             literal = literal[1:-1] if literal[:1] in ("'", '"') else literal

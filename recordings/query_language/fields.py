@@ -13,7 +13,11 @@ per API face; this module only knows the kinds:
 * urls: some visited URL matches (exact or wildcard, case-insensitive);
 * flag (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``);
 * strings, click and selector (``urls`` of the Sentry face, ``click.tag:button``,
-  ``dead.selector:"button#buy"``): ``clicks``.
+  ``dead.selector:"button#buy"``): ``clicks``;
+* id, tags and the Sentry face's catch-all (any other key is a tag): ``sentry_terms``.
+
+Numbers take Sentry's ``k``/``m``/``b`` suffixes; every error names its problem (unknown field,
+operator, value) so each face can word it (``errors``).
 
 ``!term`` negates; for text-like fields a missing value counts as "not equal".
 """
@@ -32,10 +36,12 @@ from recordings.expressions import NumberOrNull
 from recordings.metrics import Face, FieldContext, RecordingField, search_fields
 from recordings.models import PersonDistinctId
 from recordings.query_language.clicks import click_condition, selector_condition, strings_condition
-from recordings.query_language.errors import QueryFieldError
+from recordings.query_language.errors import FieldProblem, QueryFieldError
+from recordings.query_language.sentry_terms import id_condition, tag_condition
 from recordings.query_language.tokens import TermToken
 
-_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>ms|s|m|min|h|hr|d|w)?$")
+_DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>ms|s|min|m|hr|h|day|d|wk|w)?$")
+_NUMBER_SUFFIXES = {"k": 1e3, "m": 1e6, "b": 1e9}
 _DURATION_SECONDS = {
     None: 1,
     "ms": 0.001,
@@ -45,13 +51,17 @@ _DURATION_SECONDS = {
     "h": 3600,
     "hr": 3600,
     "d": 86400,
+    "day": 86400,
     "w": 604800,
+    "wk": 604800,
 }
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
 # Person properties are open-ended, not registry fields: the faces that search them name a
 # prefix (``person.email``) and may alias some (``user.email``).
 PERSON_PREFIXES: dict[Face, str] = {"posthog": "person."}
 PERSON_ALIASES: dict[Face, dict[str, str]] = {"posthog": {"user.email": "person.email"}}
+# Faces where a key that is no field searches the tags (Sentry's catch-all), and free text too.
+TAG_SEARCH_FACES: frozenset[Face] = frozenset({"sentry"})
 
 
 @dataclass(frozen=True)
@@ -63,17 +73,25 @@ def _values(term: TermToken) -> tuple[str, ...]:
     return term.value if isinstance(term.value, tuple) else (term.value,)
 
 
-def _field_error(term: TermToken, message: str) -> QueryFieldError:
-    return QueryFieldError(message, term.position)
+def _field_error(
+    term: TermToken, message: str, problem: FieldProblem = "value", detail: str | None = None
+) -> QueryFieldError:
+    return QueryFieldError(message, term.position, key=term.key, problem=problem, detail=detail)
 
 
 def _number(term: TermToken, raw: str) -> float:
+    """A number, with Sentry's ``k``/``m``/``b`` suffixes (``2k`` = 2000)."""
+    scale = _NUMBER_SUFFIXES.get(raw[-1:].lower(), 1.0) if len(raw) > 1 else 1.0
     try:
-        number = float(raw)
+        number = float(raw[:-1] if scale != 1.0 else raw) * scale
     except ValueError:
         number = float("nan")
     if number != number or number in (float("inf"), float("-inf")):
-        raise _field_error(term, f"Could not parse value {raw!r} for '{term.key}': expected a number.")
+        raise _field_error(
+            term,
+            f"Could not parse value {raw!r} for '{term.key}': expected a number.",
+            detail="Failed to parse float.",
+        )
     return number
 
 
@@ -89,7 +107,9 @@ def _duration(term: TermToken, raw: str) -> float:
 
 def _single(term: TermToken) -> str:
     if not isinstance(term.value, str):
-        raise _field_error(term, f"A list cannot be compared with '{term.operator}' for '{term.key}'.")
+        raise _field_error(
+            term, f"A list cannot be compared with '{term.operator}' for '{term.key}'.", "operator"
+        )
     return term.value
 
 
@@ -110,6 +130,7 @@ def text_matches(term: TermToken, text: Any, *, comparable: bool) -> Q:
             raise _field_error(
                 term,
                 f"Invalid operator '{term.operator}' for '{term.key}': a text field supports ':' and '!'.",
+                "operator",
             )
         return comparison(NumberOrNull(text), term.operator, _number(term, _single(term)))
     condition = Q(pk__in=[])
@@ -126,7 +147,9 @@ def text_condition(term: TermToken, text: Any, *, comparable: bool) -> Q:
 def urls_condition(term: TermToken) -> Q:
     if term.operator != ":":
         raise _field_error(
-            term, f"Invalid operator '{term.operator}' for '{term.key}': URLs support ':' and '!'."
+            term,
+            f"Invalid operator '{term.operator}' for '{term.key}': URLs support ':' and '!'.",
+            "operator",
         )
     condition = Q(pk__in=[])
     for raw in _values(term):
@@ -137,7 +160,11 @@ def urls_condition(term: TermToken) -> Q:
 def flag_condition(term: TermToken, condition: Q) -> Q:
     raw = term.value.lower() if isinstance(term.value, str) else ""
     if term.operator != ":" or raw not in (*_TRUE, *_FALSE):
-        raise _field_error(term, f"'{term.key}' is a boolean field: use {term.key}:true or {term.key}:false.")
+        raise _field_error(
+            term,
+            f"'{term.key}' is a boolean field: use {term.key}:true or {term.key}:false.",
+            "operator" if term.operator != ":" else "value",
+        )
     wanted = (raw in _TRUE) != term.negated
     return condition if wanted else ~condition
 
@@ -162,6 +189,8 @@ def field_condition(term: TermToken, field: RecordingField, context: CompileCont
         return click_condition(term, field.sql(context))
     if field.kind == "selector":
         return selector_condition(term, field.sql(context))
+    if field.kind == "id":
+        return id_condition(term)
     expression = field.sql(context)
     if field.kind in ("count", "score", "duration"):
         return number_condition(term, expression, durations=field.kind == "duration")
@@ -177,9 +206,11 @@ def term_compile(term: TermToken, context: CompileContext) -> Q:
         return person_condition(term, key[len(prefix) :])
     fields = search_fields(context.face)
     field = fields.get(key)
+    if field is None and context.face in TAG_SEARCH_FACES:
+        return tag_condition(term)
     if field is None:
         known = sorted([*fields, *aliases, *([f"{prefix}<property>"] if prefix else [])])
         raise _field_error(
-            term, f"Unsupported search field {term.key!r}. Supported fields: {', '.join(known)}."
+            term, f"Unsupported search field {term.key!r}. Supported fields: {', '.join(known)}.", "field"
         )
     return field_condition(term, field, context)

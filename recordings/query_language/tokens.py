@@ -1,10 +1,12 @@
 """Tokenizer of the search query language.
 
-Tokens: ``(``, ``)``, the keywords ``AND`` / ``OR`` (upper case, as in Sentry), and terms
-``[!]key:[op]value`` where ``op`` is one of ``>=``, ``<=``, ``>``, ``<`` (or nothing for
-equality) and ``value`` is a bare word, a ``"quoted string"`` (``\\"`` escapes a quote) or a
-list ``[a, "b c", d]``. A bare value ends at whitespace or ``)``. Positions are 0-based
-character offsets, reported in error messages.
+Tokens: ``(``, ``)``, the keywords ``AND`` / ``OR`` (upper case, as in Sentry; any case in the
+Sentry dialect), and terms ``[!]key:[op]value`` where ``op`` is one of ``>=``, ``<=``, ``>``,
+``<``, ``=`` or ``!=`` (or nothing for equality; ``!=`` negates) and ``value`` is a bare word, a
+``"quoted string"`` (``\\"`` escapes a quote) or a list ``[a, "b c", d]``. A key is made of
+letters, digits and ``_.$-``, or is ``tags[name]``, or (Sentry dialect) a quoted string. A bare
+value ends at whitespace or ``)``. In the Sentry dialect a word or quoted phrase without a key
+is free text (``dialects``). Positions are 0-based character offsets, reported in error messages.
 """
 
 from __future__ import annotations
@@ -12,10 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from recordings.query_language.dialects import DIALECTS, FREE_TEXT_KEY, Dialect
 from recordings.query_language.errors import QuerySyntaxError
 
 MAX_QUERY_LENGTH = 2_000
 COMPARISON_OPERATORS = (">=", "<=", ">", "<")
+_TAG_KEY = "tags["
 _KEY_CHARS = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.$-")
 
 TokenKind = Literal["(", ")", "AND", "OR", "TERM"]
@@ -37,10 +41,10 @@ class Token:
     term: TermToken | None = None
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str, dialect: Dialect = DIALECTS["posthog"]) -> list[Token]:
     if len(text) > MAX_QUERY_LENGTH:
         raise QuerySyntaxError(f"The query is longer than {MAX_QUERY_LENGTH} characters.", 0)
-    scanner = _Scanner(text)
+    scanner = _Scanner(text, dialect)
     tokens: list[Token] = []
     while (token := scanner.next_token()) is not None:
         tokens.append(token)
@@ -48,9 +52,10 @@ def tokenize(text: str) -> list[Token]:
 
 
 class _Scanner:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, dialect: Dialect) -> None:
         self.text = text
         self.pos = 0
+        self.dialect = dialect
 
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
@@ -66,22 +71,45 @@ class _Scanner:
             return Token(kind=char, position=start)  # type: ignore[arg-type]
         return self._word_or_term(start)
 
+    def _key(self) -> str:
+        key_start = self.pos
+        if self.text.startswith(_TAG_KEY, self.pos) and "]" in self.text[self.pos :]:
+            self.pos = self.text.index("]", self.pos) + 1
+            return self.text[key_start : self.pos]
+        while self.peek() in _KEY_CHARS and self.peek():
+            self.pos += 1
+        return self.text[key_start : self.pos]
+
     def _word_or_term(self, start: int) -> Token:
         negated = self.peek() == "!"
         if negated:
             self.pos += 1
-        key_start = self.pos
-        while self.peek() in _KEY_CHARS and self.peek():
-            self.pos += 1
-        key = self.text[key_start : self.pos]
+        if self.peek() == '"' and self.dialect.free_text:
+            return self._quoted_key_or_text(start, negated)
+        key = self._key()
         if self.peek() != ":":
             return self._keyword(start, key, negated)
         if not key:
             raise QuerySyntaxError("Expected a field name before ':'.", start)
+        return self._term(start, key, negated)
+
+    def _term(self, start: int, key: str, negated: bool) -> Token:
         self.pos += 1
         operator = self._operator()
+        if operator == "!=":
+            operator, negated = ":", not negated
         value = self._value(key)
         return Token(kind="TERM", position=start, term=TermToken(key, operator, value, negated, start))
+
+    def _quoted_key_or_text(self, start: int, negated: bool) -> Token:
+        phrase = self._quoted()
+        if self.peek() == ":" and phrase:
+            return self._term(start, phrase, negated)
+        return self._free_text(start, phrase, negated)
+
+    def _free_text(self, start: int, text: str, negated: bool) -> Token:
+        term = TermToken(FREE_TEXT_KEY, ":", f"*{text}*", negated, start)
+        return Token(kind="TERM", position=start, term=term)
 
     def _keyword(self, start: int, key: str, negated: bool) -> Token:
         end = self.pos
@@ -89,8 +117,11 @@ class _Scanner:
             end += 1
             self.pos += 1
         word = self.text[start:end]
-        if word in ("AND", "OR") and not negated:
-            return Token(kind=word, position=start)  # type: ignore[arg-type]
+        keyword = word.upper() if self.dialect.keywords_any_case else word
+        if keyword in ("AND", "OR") and not negated:
+            return Token(kind=keyword, position=start)  # type: ignore[arg-type]
+        if self.dialect.free_text and word.lstrip("!"):
+            return self._free_text(start, word.lstrip("!"), negated)
         if negated and not key:
             raise QuerySyntaxError("'!' negates one 'field:value' term, e.g. !browser:Chrome.", start)
         raise QuerySyntaxError(
@@ -100,10 +131,10 @@ class _Scanner:
         )
 
     def _operator(self) -> str:
-        for operator in COMPARISON_OPERATORS:
+        for operator in (*COMPARISON_OPERATORS, "!=", "="):
             if self.text.startswith(operator, self.pos):
                 self.pos += len(operator)
-                return operator
+                return ":" if operator == "=" else operator
         return ":"
 
     def _value(self, key: str) -> str | tuple[str, ...]:

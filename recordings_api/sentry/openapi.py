@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
+from recordings_api.scopes import SENTRY_SCOPE_GRANTS
 from recordings_api.sentry.serializers import SentryErrorSerializer
 
 SENTRY_PATH_PARAMETERS = {
@@ -39,3 +42,38 @@ def sentry_errors(*codes: int) -> dict[int, OpenApiResponse]:
         )
         for code in codes
     }
+
+
+def sentry_scope_names(scope: str) -> list[str]:
+    """Sentry's scope names that grant ``scope`` (ours) on the Sentry face."""
+    object_name, level = scope.split(":")
+    granting = {scope} if level == "write" else {scope, f"{object_name}:write"}
+    return [name for name, grants in SENTRY_SCOPE_GRANTS.items() if granting & set(grants)]
+
+
+def _mapping_table() -> str:
+    rows = "\n".join(
+        f"| `{name}` | {', '.join(f'`{s}`' for s in grants)} |"
+        for name, grants in SENTRY_SCOPE_GRANTS.items()
+    )
+    return "| Sentry scope | grants on `/api/0/` |\n| --- | --- |\n" + rows
+
+
+SENTRY_FACE_DESCRIPTION = (
+    "Sentry's Replays API over the same recordings (`/api/0/`): organizations and Sentry projects (our "
+    "environments; a project's id is the environment id) by slug or id, Sentry's error shape "
+    '(`{"detail": …}`), `per_page`/`cursor` (or `limit`/`offset`) pagination with the `Link` header. '
+    "Authenticate with `Authorization: Bearer <personal API key>`. A key's scopes may use Sentry's names, "
+    "which count on `/api/0/` only:\n\n" + _mapping_table()
+)
+SENTRY_TAGS = [
+    {"name": "Sentry: organizations", "description": SENTRY_FACE_DESCRIPTION},
+    {"name": "Sentry: replays", "description": "Browse and search replays (Sentry's replay object)."},
+]
+
+
+def sentry_tags_describe(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: describes the Sentry face's tags."""
+    tags = [tag for tag in result.get("tags", []) if tag.get("name") not in {t["name"] for t in SENTRY_TAGS}]
+    result["tags"] = [*tags, *SENTRY_TAGS]
+    return result

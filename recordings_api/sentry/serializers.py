@@ -72,4 +72,6 @@ class SentryOrganizationDetailSerializer(SentryOrganizationSerializer):
 class SentryErrorSerializer(serializers.Serializer):
     """Sentry's error shape (documentation only); validation errors map fields to messages."""
 
-    detail = serializers.CharField()
+    detail = serializers.CharField(
+        required=False, help_text='What is wrong; an invalid parameter is named instead: `{"field": ["…"]}`.'
+    )

@@ -20,6 +20,7 @@ from recordings_api.services import membership_add, personal_api_key_create
 from snapshots.models import RecordingBlob
 from snapshots.storage import get_blob_store
 from tests.browser.conftest import RecordedSession
+from tests.browser.sentry_api import SentryReplaysClient
 
 pytestmark = [
     pytest.mark.browser,
@@ -121,3 +122,9 @@ def test_posthog_js_recording_is_listed_and_flushed_to_s3(
     meta = next(event for event in events if event["type"] == 4)
     assert meta["data"]["href"] == recorded.page_url
     assert len(events) == recording.event_count
+
+    # The same recording is a replay of the Sentry API too (``/api/0/``).
+    replay_id = recorded.session_id.replace("-", "")
+    assert SentryReplaysClient(capture_server.url, capture_environment).replay_ids(f"id:{replay_id}") == [
+        replay_id
+    ]

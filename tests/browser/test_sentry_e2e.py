@@ -13,7 +13,6 @@ import json
 import subprocess
 import threading
 import time
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,8 +21,8 @@ from typing import Any
 import pytest
 
 from recordings.models import RecordingClick, RecordingError, SessionRecording
-from recordings_api.models import Environment, SentryClientKey, User
-from recordings_api.services import membership_add, personal_api_key_create
+from recordings_api.models import Environment, SentryClientKey
+from tests.browser.sentry_api import SentryReplaysClient
 from tests.browser.test_snapshots_e2e import SnapshotsClient
 
 pytestmark = [
@@ -86,24 +85,6 @@ def sentry_bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=120,
     )
     return out
-
-
-class SentryReplaysClient:
-    """What a Sentry API client does: a Bearer key with Sentry's ``project:read``, slugs in URLs."""
-
-    def __init__(self, base_url: str, environment: Environment, replay_id: str) -> None:
-        user = User.objects.create_user(email=f"sentry-{replay_id}@example.com", password=None)
-        membership_add(organization=environment.project.organization, user=user)
-        self.key = personal_api_key_create(user=user, label="e2e", scopes=["project:read"]).plaintext
-        organization = environment.project.organization
-        self.url = f"{base_url}/api/0/projects/{organization.slug}/{environment.slug}/replays/{replay_id}/"
-
-    def get(self, path: str) -> bytes:
-        request = urllib.request.Request(self.url + path, headers={"Authorization": f"Bearer {self.key}"})
-        with urllib.request.urlopen(request, timeout=20) as response:
-            assert response.status == 200
-            body: bytes = response.read()
-            return body
 
 
 class _Pages(BaseHTTPRequestHandler):
@@ -203,16 +184,20 @@ def test_the_real_sentry_sdk_records_a_replay(
     events = SnapshotsClient(capture_server.url, capture_environment, replay_id).events()
     assert {META, FULL_SNAPSHOT} <= {event["type"] for event in events}
 
-    # The Sentry face reads the same replay back.
-    sentry = SentryReplaysClient(capture_server.url, capture_environment, replay_id)
-    segments = json.loads(sentry.get("recording-segments/?download=true"))
+    # Read back through the Sentry API (``/api/0/``): the search finds it by its clicks.
+    replays = SentryReplaysClient(capture_server.url, capture_environment)
+    assert replays.replay_ids("count_rage_clicks:>0") == [replay_id]
+    assert replays.replay_ids("count_rage_clicks:>100") == []
+    assert replays.replay_ids("click.testid:ok-btn") == [replay_id]
+    assert replays.replay_ids('click.label:"Add to cart" release:shop@2.0.0 plan:pro') == [replay_id]
+    # Its segments reassemble the recording, and its clicks list the buttons clicked.
+    segments = json.loads(replays.replay_get(replay_id, "recording-segments/?download=true"))
     assert len(segments) == recording.segment_count
     types = [event["type"] for segment in segments for event in segment]
     assert types.index(META) < types.index(FULL_SNAPSHOT)
-    clicks = json.loads(sentry.get("clicks/?query=click.tag:button"))["data"]
+    clicks = json.loads(replays.replay_get(replay_id, "clicks/?query=click.tag:button"))["data"]
     buttons = RecordingClick.objects.filter(session_id=replay_id, tag="button").order_by("timestamp", "id")
     assert clicks == [{"node_id": c.node_id, "timestamp": int(c.timestamp.timestamp())} for c in buttons]
-    clicked = {c.element_id for c in buttons}
-    assert {"ok", "dead", "err"} <= clicked
-    ok_clicks = json.loads(sentry.get("clicks/?query=click.id:ok"))["data"]
+    assert {"ok", "dead", "err"} <= {c.element_id for c in buttons}
+    ok_clicks = json.loads(replays.replay_get(replay_id, "clicks/?query=click.id:ok"))["data"]
     assert ok_clicks and all(row["node_id"] == ok_clicks[0]["node_id"] for row in ok_clicks)

@@ -5,7 +5,9 @@ refused the same way. A new route joins the matrix by existing; there is no list
 Credential cases: none (401), an invalid key (401), a key of another organization (404, like an
 unknown project), a key restricted to another project (403), a key missing the route's scope
 (403), and a sharing token (403, except on the actions tokens open, which may answer their one
-recording).
+recording). The Sentry face (``/api/0/``) answers in its own shape, and what a key may not see
+there — another organization, a project the key excludes — is a 404; sharing tokens are no
+credential of it (401).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from recordings.models import Action, RecordingComment
 from recordings_api.account_scoping import AccountScopedViewSetMixin
 from recordings_api.models import Environment, User
 from recordings_api.scopes import SCOPE_OBJECTS
+from recordings_api.sentry.tenancy import SentryAccountScopedViewSetMixin
 from recordings_api.services import personal_api_key_create
 from recordings_api.tenancy import SCOPE_REGISTRY, EnvironmentScopedViewSetMixin
 from sharing.models import SharingConfiguration
@@ -76,6 +79,7 @@ def concrete(pattern: str, values: dict[str, str]) -> str:
 
 ROUTES = environment_routes()
 ACCOUNT_ROUTES = _routes(AccountScopedViewSetMixin)
+SENTRY_ROUTES = _routes(SentryAccountScopedViewSetMixin)
 CASES = [
     "no_credentials",
     "invalid_key",
@@ -87,8 +91,8 @@ CASES = [
 
 
 def test_the_matrix_covers_every_viewset_of_the_scope_registry() -> None:
-    assert {route.view for route in [*ROUTES, *ACCOUNT_ROUTES]} == set(SCOPE_REGISTRY)
-    assert len(ROUTES) >= 20 and len(ACCOUNT_ROUTES) >= 3
+    assert {route.view for route in [*ROUTES, *ACCOUNT_ROUTES, *SENTRY_ROUTES]} == set(SCOPE_REGISTRY)
+    assert len(ROUTES) >= 20 and len(ACCOUNT_ROUTES) >= 3 and len(SENTRY_ROUTES) >= 4
 
 
 @pytest.fixture
@@ -117,6 +121,8 @@ def world(
         "pk:users": "@me",
         "pk:organizations": "@current",
         "password_id": "1",  # any id: the matrix is about who gets in, not what exists
+        "organization_id_or_slug": environment.project.organization.slug,
+        "project_id_or_slug": environment.slug,
     }
     return {
         "values": values,
@@ -124,6 +130,7 @@ def world(
         "outsider": outsider,
         "other": other_environment,
         "token": shared.access_token,
+        "recording": recording,
     }
 
 
@@ -202,4 +209,36 @@ def test_every_account_route_refuses_who_may_not_get_in(case: str, world: dict[s
             response = getattr(client, method)(url + query, {}, format="json")
             if response.status_code not in ACCOUNT_EXPECTED[case]:
                 unexpected[f"{method.upper()} {url} ({action})"] = response.status_code
+    assert unexpected == {}
+
+
+# The Sentry face: its own shape, and 404 for whatever the key may not see.
+SENTRY_EXPECTED = {
+    "no_credentials": {401},
+    "invalid_key": {401},
+    "other_organization": {404},
+    "restricted_key": {404},
+    "missing_scope": {403},
+    "sharing_token": {401},
+}
+
+
+@pytest.mark.parametrize("case", sorted(SENTRY_EXPECTED))
+def test_every_sentry_route_refuses_who_may_not_get_in(case: str, world: dict[str, Any]) -> None:
+    # Path values the Sentry routes name besides the organization and project: the recording's id.
+    values = {**world["values"]}
+    unexpected = {}
+    for route in SENTRY_ROUTES:
+        names = {match.group("name") for match in _GROUP.finditer(route.pattern)}
+        if case in ("other_organization", "restricted_key") and "organization_id_or_slug" not in names:
+            continue  # above organizations a key sees only its own (tests/recordings_api/sentry)
+        for name in names - set(values):
+            values[name] = world["recording"].session_id
+        url = concrete(route.pattern, values)
+        for method, action in route.actions.items():
+            client, query = _client(case, route, world)
+            response = getattr(client, method)(url + query, {}, format="json")
+            body = response.json() if response.get("Content-Type", "").startswith("application/json") else {}
+            if response.status_code not in SENTRY_EXPECTED[case] or set(body) != {"detail"}:
+                unexpected[f"{method.upper()} {url} ({action})"] = (response.status_code, body)
     assert unexpected == {}

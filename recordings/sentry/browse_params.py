@@ -1,0 +1,118 @@
+"""The browse parameters of ``GET /api/0/organizations/{org}/replays/``, validated.
+
+``field`` (repeatable, ``REPLAY_FIELDS``), ``project`` (repeatable ids, ``-1`` = all the request
+may see) and ``projectSlug`` (repeatable), ``environment`` (repeatable: the SDK's environment
+strings), ``statsPeriod`` (``<n><s|m|h|d|w>``, default ``7d``) or ``start`` and ``end``
+(ISO 8601, or epoch seconds; one without the other is a 400), ``sort`` (``[-]key``: an order key
+of the Sentry face in the metric registry, default ``-started_at``), ``query`` (the search
+language, compiled later) and ``queryReferrer`` (``issueReplays`` searches every project the
+request may see, as Sentry's issue page does). Errors are Sentry's texts: a ``ParseError``
+(``{"detail": …}``) or, for ``field``, a field → messages ``ValidationError``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.http import QueryDict
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+
+from recordings.metrics import order_fields
+from recordings.sentry.replay_object import REPLAY_FIELDS
+
+DEFAULT_STATS_PERIOD = "7d"
+DEFAULT_SORT = "-started_at"
+ISSUE_REPLAYS = "issueReplays"
+# Longer periods are clamped (no recording is kept for ten years; datetime arithmetic stays valid).
+MAX_PERIOD = timedelta(days=3650)
+_PERIOD = re.compile(r"^(?P<number>\d{1,12})(?P<unit>[smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_FIELD_CHOICE = serializers.MultipleChoiceField(choices=REPLAY_FIELDS)
+
+
+@dataclass(frozen=True)
+class ReplayBrowseParams:
+    fields: tuple[str, ...]
+    project_ids: tuple[str, ...]
+    project_slugs: tuple[str, ...]
+    environments: tuple[str, ...]
+    start: datetime
+    end: datetime
+    order: str  # an order key of the Sentry face
+    direction: str  # "ASC" or "DESC"
+    query: str
+    all_projects: bool  # ``queryReferrer=issueReplays``
+
+
+def _fields(params: QueryDict) -> tuple[str, ...]:
+    raw = [value for value in params.getlist("field") if value != ""]
+    if not raw:
+        return ()
+    try:
+        chosen = _FIELD_CHOICE.run_validation(raw)
+    except serializers.ValidationError as error:
+        raise serializers.ValidationError({"field": error.detail}) from None
+    return tuple(name for name in dict.fromkeys(raw) if name in chosen)
+
+
+def _moment(raw: str) -> datetime:
+    moment: datetime | None
+    try:
+        moment = datetime.fromtimestamp(float(raw), tz=UTC) if re.fullmatch(r"\d+(\.\d+)?", raw) else None
+        moment = moment or parse_datetime(raw.replace(" ", "+"))
+    except (ValueError, OverflowError, OSError):
+        moment = None
+    if moment is None:
+        raise ParseError(f"{raw} is not a valid ISO8601 date query")
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _window(params: QueryDict) -> tuple[datetime, datetime]:
+    start, end = params.get("start") or "", params.get("end") or ""
+    if start or end:
+        if not (start and end):
+            raise ParseError("start and end are both required")
+        window = _moment(start), _moment(end)
+        if window[0] > window[1]:
+            raise ParseError("start must be before end")
+        return window
+    raw = params.get("statsPeriod") or DEFAULT_STATS_PERIOD
+    match = _PERIOD.match(raw)
+    if match is None:
+        raise ParseError(f"Invalid statsPeriod: {raw!r}")
+    number = int(match["number"])
+    unit = _UNITS[match["unit"]]
+    period = MAX_PERIOD if number > 10**7 else min(timedelta(**{unit: number}), MAX_PERIOD)
+    now = timezone.now()
+    return now - period, now
+
+
+def _sort(params: QueryDict) -> tuple[str, str]:
+    raw = params.get("sort") or DEFAULT_SORT
+    key, direction = (raw[1:], "DESC") if raw.startswith("-") else (raw, "ASC")
+    if key not in order_fields("sentry"):
+        raise ParseError(f"The field `{key}` is not a sortable field.")
+    return key, direction
+
+
+def replay_browse_params_parse(params: QueryDict) -> ReplayBrowseParams:
+    """Validated browse parameters; raises Sentry's 400s (module docstring)."""
+    order, direction = _sort(params)
+    start, end = _window(params)
+    return ReplayBrowseParams(
+        fields=_fields(params),
+        project_ids=tuple(value for value in params.getlist("project") if value != ""),
+        project_slugs=tuple(value for value in params.getlist("projectSlug") if value != ""),
+        environments=tuple(value for value in params.getlist("environment") if value != ""),
+        start=start,
+        end=end,
+        order=order,
+        direction=direction,
+        query=params.get("query") or "",
+        all_projects=params.get("queryReferrer") == ISSUE_REPLAYS,
+    )

@@ -1,0 +1,132 @@
+"""The Sentry face's replay object for the OpenAPI document (``replay_object`` builds it)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+
+from recordings.metrics import order_fields
+from recordings.sentry.browse_params import DEFAULT_SORT, DEFAULT_STATS_PERIOD
+from recordings.sentry.replay_object import REPLAY_FIELDS
+
+REPLAYS_TAG = "Sentry: replays"
+
+
+def _text() -> serializers.CharField:
+    return serializers.CharField(allow_null=True)
+
+
+class _NameVersion(serializers.Serializer):
+    name = _text()
+    version = _text()
+
+
+class _Device(serializers.Serializer):
+    brand = _text()
+    family = _text()
+    model_id = _text()
+    model = serializers.CharField(allow_null=True, help_text="Today's name of `model_id`.")
+    name = _text()
+
+
+class _User(serializers.Serializer):
+    id = _text()
+    username = _text()
+    email = _text()
+    ip = _text()
+    ip_address = serializers.CharField(allow_null=True, help_text="The seed's name of `ip`.")
+    display_name = serializers.CharField(
+        allow_null=True, help_text="The first of username, email, id and ip that is set."
+    )
+
+
+def _ids(help_text: str = "") -> serializers.ListField:
+    return serializers.ListField(child=serializers.CharField(), help_text=help_text)
+
+
+class SentryReplaySerializer(serializers.Serializer):
+    """Sentry's replay object (documentation only). With `field`, exactly those keys."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for declared in self.fields.values():
+            declared.required = False  # ``field`` restricts the keys: none is always there
+
+    activity = serializers.IntegerField(help_text="1 to 10: (count_errors * 25 + count_urls * 5) div 10.")
+    browser = _NameVersion()
+    count_dead_clicks = serializers.IntegerField()
+    count_rage_clicks = serializers.IntegerField()
+    count_errors = serializers.IntegerField()
+    count_warnings = serializers.IntegerField()
+    count_infos = serializers.IntegerField()
+    count_segments = serializers.IntegerField()
+    count_urls = serializers.IntegerField()
+    device = _Device()
+    dist = _text()
+    duration = serializers.IntegerField(help_text="Whole seconds from started_at to finished_at.")
+    environment = serializers.CharField(allow_null=True, help_text="The SDK's environment string.")
+    error_ids = _ids()
+    warning_ids = _ids()
+    info_ids = _ids()
+    finished_at = serializers.CharField(help_text="The latest timestamp received (ISO 8601).")
+    id = serializers.CharField(help_text="The replay id: 32 lowercase hex.")
+    is_archived = serializers.BooleanField()
+    has_viewed = serializers.BooleanField(help_text="Whether you viewed it.")
+    os = _NameVersion()
+    platform = _text()
+    project_id = serializers.CharField()
+    releases = _ids()
+    replay_type = serializers.CharField()
+    sdk = _NameVersion()
+    started_at = serializers.CharField(help_text="The earliest replay start received (ISO 8601).")
+    tags = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    trace_ids = _ids()
+    urls = _ids("Every visited URL, in order.")
+    user = _User()
+    clicks = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Only with `field=clicks` (empty)."
+    )
+
+
+def _query(
+    name: str, description: str, *, many: bool = False, kind: OpenApiTypes = OpenApiTypes.STR
+) -> OpenApiParameter:
+    return OpenApiParameter(name, kind, OpenApiParameter.QUERY, description=description, many=many)
+
+
+def _sort_members() -> list[str]:
+    return [prefix + key for key in order_fields("sentry") for prefix in ("", "-")]
+
+
+BROWSE_PARAMETERS = [
+    OpenApiParameter(
+        "field",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        many=True,
+        enum=list(REPLAY_FIELDS),
+        description="Repeatable: each replay has exactly these keys.",
+    ),
+    _query("project", "Repeatable project ids; `-1`: every project you may see.", many=True),
+    _query("projectSlug", "Repeatable project slugs.", many=True),
+    _query("environment", "Repeatable: the SDK's environment strings.", many=True),
+    _query("statsPeriod", f"`<n><s|m|h|d|w>` back from now (default `{DEFAULT_STATS_PERIOD}`)."),
+    _query("start", "ISO 8601 (or epoch seconds); needs `end`.", kind=OpenApiTypes.DATETIME),
+    _query("end", "ISO 8601 (or epoch seconds); needs `start`.", kind=OpenApiTypes.DATETIME),
+    OpenApiParameter(
+        "sort",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        enum=_sort_members(),
+        description=f"`[-]key` (default `{DEFAULT_SORT}`).",
+    ),
+    _query(
+        "query",
+        "Sentry's search: `key:value`, `!key:value`, `key:>n`, `key:[a,b]`, `*` wildcards, quotes, "
+        "`AND`/`OR` (left to right) and parentheses, free text; e.g. `count_errors:>2 AND duration:<1h`.",
+    ),
+    _query("queryReferrer", "`issueReplays`: every project you may see, whatever `project` says."),
+]

@@ -1,0 +1,66 @@
+"""Reads of the Sentry face's browse: the recordings of some projects in a time window, searched
+and ordered through the metric registry (the Sentry face's fields), and which of a page the
+user viewed.
+
+The same machinery as the PostHog list: visibility (``session_recordings_visible_in``), the
+registry's SQL for order keys and search terms, one query for a page (plus one for its viewed
+marks); nothing is computed per row. A recording is in the window when its time span overlaps
+``[start, end)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework.exceptions import ParseError
+
+from recordings.filters import order_by_clauses
+from recordings.models import SessionRecording, SessionRecordingViewed
+from recordings.query_language import CompileContext, QueryError, query_compile
+from recordings.selectors import session_recordings_visible_in
+from recordings.sentry.browse_params import ReplayBrowseParams
+from recordings_api.models import Environment
+
+
+def sentry_replays_browse(
+    *, environments: Sequence[Environment], params: ReplayBrowseParams, user: Any
+) -> QuerySet[SessionRecording]:
+    """The matching recordings of ``environments``, in the requested order; 400 on a bad query.
+
+    The registry's Sentry-face fields never read the compile context's environment (they are
+    columns and formulas of the row), so the first project stands for all of them there.
+    """
+    if not environments:
+        return SessionRecording.objects.none()
+    recordings = session_recordings_visible_in(environments=environments).filter(
+        end_time__gte=params.start, start_time__lt=params.end
+    )
+    if params.environments:
+        recordings = recordings.filter(sdk_environment__in=params.environments)
+    if params.query:
+        context = CompileContext(environment=environments[0], user=user, face="sentry")
+        try:
+            condition = query_compile(params.query, context)
+        except QueryError as error:
+            raise ParseError(error.sentry_message(params.query)) from None
+        if condition is not None:
+            recordings = recordings.filter(condition)
+    return recordings.order_by(
+        *order_by_clauses(
+            environment=environments[0], order=params.order, direction=params.direction, face="sentry"
+        )
+    )
+
+
+def sentry_replays_viewed(*, recordings: Iterable[SessionRecording], user: Any) -> set[str]:
+    """The session ids among ``recordings`` that ``user`` viewed (one query)."""
+    rows = list(recordings)
+    if not rows or user is None or not getattr(user, "is_authenticated", False):
+        return set()
+    environment_ids = {row.environment_id for row in rows}
+    views = SessionRecordingViewed.objects.filter(
+        environment_id__in=environment_ids, user_id=user.pk, session_id__in={row.session_id for row in rows}
+    )
+    return set(views.values_list("session_id", flat=True))
