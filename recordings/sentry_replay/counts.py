@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from recordings.models import RecordingTag, SessionRecording
 from recordings.query_language import QueryError, query_parse
 from recordings.query_language.parser import BoolNode, Node
 from recordings.query_language.tokens import TermToken
-from recordings.selectors import session_recordings_visible
-from recordings.sentry_replay.replays import replay_id_hex, replay_id_parse
+from recordings.selectors import replay_id_form, session_recordings_visible_in
+from recordings.sentry_replay.replays import replay_id_parse
 from recordings_api.models import Environment
 
 MAX_REPLAY_COUNT = 51
@@ -67,10 +67,7 @@ def replay_count_request_parse(query: str) -> CountRequest:
 def _visible(
     environments: Sequence[Environment], start: datetime | None, end: datetime | None
 ) -> QuerySet[SessionRecording]:
-    condition = Q(pk__in=[])
-    for environment in environments:
-        condition |= Q(pk__in=session_recordings_visible(environment=environment).values("pk"))
-    recordings = SessionRecording.objects.filter(condition)
+    recordings = session_recordings_visible_in(environments=environments)
     if start is not None:
         recordings = recordings.filter(end_time__gte=start)
     if end is not None:
@@ -87,7 +84,7 @@ def _ids_by_value(request: CountRequest, recordings: QuerySet[SessionRecording])
             if parsed is not None:
                 wanted[parsed.hex], wanted[str(parsed)] = value, value
         for session_id in recordings.filter(session_id__in=wanted).values_list("session_id", flat=True):
-            found[wanted[session_id]].append(replay_id_hex(session_id) or session_id)
+            found[wanted[session_id]].append(replay_id_form(session_id) or session_id)
     elif request.identifier == "transaction":
         tagged = recordings.filter(
             environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
@@ -97,7 +94,7 @@ def _ids_by_value(request: CountRequest, recordings: QuerySet[SessionRecording])
         ).values_list("value", "session_id")
         for value, session_id in tags.order_by("value", "session_id"):
             if len(found[value]) < MAX_REPLAY_COUNT:
-                found[value].append(replay_id_hex(session_id) or session_id)
+                found[value].append(replay_id_form(session_id) or session_id)
     return found
 
 

@@ -17,7 +17,7 @@ from typing import Any
 from django.db import transaction
 
 from recordings.models import DeletedRecording, SessionRecording
-from recordings.selectors import session_recordings_visible
+from recordings.selectors import replay_id_form, session_recordings_visible_in
 from recordings.services.lifecycle import session_recording_delete
 from recordings_api.models import Environment
 
@@ -32,7 +32,7 @@ class FoundReplay:
 
     @property
     def replay_id(self) -> str:
-        return replay_id_hex(self.session_id) or self.session_id
+        return replay_id_form(self.session_id) or self.session_id
 
     @property
     def is_archived(self) -> bool:
@@ -49,12 +49,6 @@ def replay_id_parse(value: str) -> uuid.UUID | None:
         return None
 
 
-def replay_id_hex(session_id: str) -> str | None:
-    """The Sentry id (32 hex) of a recording's session id, or None when it is not a UUID."""
-    parsed = replay_id_parse(session_id)
-    return parsed.hex if parsed is not None else None
-
-
 def _candidates(replay_id: uuid.UUID) -> list[str]:
     return [replay_id.hex, str(replay_id)]
 
@@ -65,13 +59,15 @@ def sentry_replay_find(*, environments: Sequence[Environment], replay_id: str) -
     if parsed is None or not environments:
         return None
     candidates = _candidates(parsed)
-    for environment in environments:
-        recording = (
-            session_recordings_visible(environment=environment).filter(session_id__in=candidates).first()
-        )
-        if recording is not None:
-            return FoundReplay(environment, recording.session_id, recording)
     by_id = {environment.id: environment for environment in environments}
+    recording = (
+        session_recordings_visible_in(environments=environments)
+        .filter(session_id__in=candidates)
+        .order_by("environment_id")
+        .first()
+    )
+    if recording is not None:
+        return FoundReplay(by_id[recording.environment_id], recording.session_id, recording)
     tombstone = (
         DeletedRecording.objects.filter(environment_id__in=by_id, session_id__in=candidates)
         .order_by("environment_id")

@@ -11,7 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from recordings.sentry_replay.objects import REPLAY_FIELDS
+from recordings.sentry.replay_object import REPLAY_FIELDS
 
 STR_OR_NULL = {"type": "string", "nullable": True}
 STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -32,6 +32,7 @@ REPLAY = object_schema(
     {
         "activity": {"type": "integer", "nullable": True, "description": "1 to 10, Sentry's formula."},
         "browser": _pair("name", "version"),
+        "clicks": {"type": "array", "items": {"type": "object"}, "description": "Only with `field=clicks`."},
         "count_dead_clicks": {"type": "integer", "nullable": True},
         "count_errors": {"type": "integer", "nullable": True},
         "count_infos": {"type": "integer", "nullable": True},

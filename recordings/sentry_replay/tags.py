@@ -25,7 +25,7 @@ from datetime import datetime
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 
 from recordings.models import RecordingTag, SessionRecording
-from recordings.selectors import session_recordings_visible
+from recordings.selectors import session_recordings_visible_in
 from recordings_api.models import Environment
 
 MAX_VALUES = 1000
@@ -92,10 +92,7 @@ def tag_key_is_valid(key: str) -> bool:
 
 
 def _recordings(scope: TagScope) -> QuerySet[SessionRecording]:
-    condition = Q(pk__in=[])
-    for environment in scope.environments:
-        condition |= Q(pk__in=session_recordings_visible(environment=environment).values("pk"))
-    recordings = SessionRecording.objects.filter(condition)
+    recordings = session_recordings_visible_in(environments=scope.environments)
     if scope.start is not None:
         recordings = recordings.filter(end_time__gte=scope.start)
     if scope.end is not None:

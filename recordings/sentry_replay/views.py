@@ -13,7 +13,6 @@ body, as Sentry's replay endpoints answer.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 from rest_framework import viewsets
@@ -21,9 +20,12 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recordings.sentry.browse_params import replay_fields_parse
+from recordings.sentry.openapi import REPLAYS_TAG
+from recordings.sentry.replay_object import ReplayPageContext, replay_object
 from recordings.sentry_replay.clicks import ClickQueryError, replay_clicks_list
-from recordings.sentry_replay.objects import sentry_archived_replay_object, sentry_replay_object
-from recordings.sentry_replay.params import listed, replay_fields, sdk_environments, time_range
+from recordings.sentry_replay.objects import sentry_archived_replay_object
+from recordings.sentry_replay.params import listed, sdk_environments, time_range
 from recordings.sentry_replay.replays import FoundReplay, sentry_replay_delete, sentry_replay_find
 from recordings.sentry_replay.schema import (
     clicks_schema,
@@ -43,20 +45,24 @@ from recordings_api.sentry.tenancy import (
     SentryProjectScopedViewSetMixin,
 )
 
-REPLAYS_TAG = "Sentry: replays"
-
 
 def _not_found() -> Response:
     return Response(status=404)
 
 
-def _replay_data(replay: FoundReplay, *, user: Any, fields: Sequence[str] | None) -> dict[str, Any]:
+def _replay_data(replay: FoundReplay, *, user: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     if replay.recording is None:
         return sentry_archived_replay_object(
             replay_id=replay.replay_id, project_id=replay.environment.id, fields=fields
         )
     viewed = any(viewer.pk == getattr(user, "pk", None) for viewer in _viewers(replay))
-    return sentry_replay_object(replay.recording, has_viewed=viewed, fields=fields)
+    context = ReplayPageContext(
+        environments={replay.environment.id: replay.environment},
+        viewed={replay.session_id} if viewed else frozenset(),
+        fields=fields,
+        user=user,
+    )
+    return replay_object(replay.recording, context)
 
 
 def _viewers(replay: FoundReplay) -> list[Any]:
@@ -89,7 +95,7 @@ class ProjectReplayViewSet(_ProjectReplayMixin, viewsets.ViewSet):
 
     @replay_schema
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        fields = replay_fields(request)
+        fields = replay_fields_parse(request.query_params)
         replay = self.project_replay()
         if replay is None:
             return _not_found()
@@ -120,7 +126,7 @@ class OrganizationReplayViewSet(SelectedProjectsMixin, viewsets.ViewSet):
 
     @organization_replay_schema
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        fields = replay_fields(request)
+        fields = replay_fields_parse(request.query_params)
         environments = self.selected_projects()
         replay = sentry_replay_find(environments=environments, replay_id=str(kwargs["replay_id"]))
         replay = _within(replay, request)

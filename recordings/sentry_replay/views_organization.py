@@ -21,6 +21,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recordings.sentry.openapi import REPLAYS_TAG
 from recordings.sentry_replay.counts import ReplayCountError, replay_count_request_parse, replay_counts
 from recordings.sentry_replay.dead_selectors import (
     SelectorFilters,
@@ -43,7 +44,7 @@ from recordings.sentry_replay.tags import (
     replay_tag_values,
     tag_key_is_valid,
 )
-from recordings.sentry_replay.views import REPLAYS_TAG, SelectedProjectsMixin
+from recordings.sentry_replay.views import SelectedProjectsMixin
 from recordings_api.sentry.pagination import link_header, page_window
 from recordings_api.sentry.tenancy import SentryProjectScopedViewSetMixin
 
