@@ -12,6 +12,17 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from recordings.sentry.replay_object import REPLAY_FIELDS
+from recordings_api.openapi import AutoSchema
+from recordings_api.sentry.openapi import sentry_errors
+
+
+class WholeBodySchema(AutoSchema):
+    """For views whose bodies are documented whole (raw schemas, ``{"data": [...]}`` included): a
+    ``list`` action's body is not an array of its documented schema."""
+
+    def _is_list_view(self, serializer: Any = None) -> bool:
+        return False
+
 
 STR_OR_NULL = {"type": "string", "nullable": True}
 STRINGS = {"type": "array", "items": {"type": "string"}}
@@ -121,7 +132,7 @@ replay_schema = extend_schema(
     description="One replay of the project, `{\"data\": Replay}` (seed 004's attributes plus today's "
     "extras). " + _ARCHIVED,
     parameters=[REPLAY_ID, FIELD],
-    responses={200: OpenApiResponse(REPLAY_RESPONSE), 404: EMPTY_404},
+    responses={200: OpenApiResponse(REPLAY_RESPONSE), 404: EMPTY_404, **sentry_errors(400)},
 )
 replay_delete_schema = extend_schema(
     operation_id="sentry_project_replay_destroy",
@@ -138,7 +149,7 @@ organization_replay_schema = extend_schema(
     description="The replay in any project of the organization the key may see (narrowed by `project`, "
     '`projectSlug`, `environment` and the time range), `{"data": Replay}`. ' + _ARCHIVED,
     parameters=[REPLAY_ID, FIELD, *PROJECTS, ENVIRONMENT, *TIME_RANGE],
-    responses={200: OpenApiResponse(REPLAY_RESPONSE), 404: EMPTY_404},
+    responses={200: OpenApiResponse(REPLAY_RESPONSE), 404: EMPTY_404, **sentry_errors(400)},
 )
 clicks_schema = extend_schema(
     operation_id="sentry_replay_clicks_list",

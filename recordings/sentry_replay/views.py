@@ -28,6 +28,7 @@ from recordings.sentry_replay.objects import sentry_archived_replay_object
 from recordings.sentry_replay.params import listed, sdk_environments, time_range
 from recordings.sentry_replay.replays import FoundReplay, sentry_replay_delete, sentry_replay_find
 from recordings.sentry_replay.schema import (
+    WholeBodySchema,
     clicks_schema,
     organization_replay_schema,
     replay_delete_schema,
@@ -89,6 +90,7 @@ class _ProjectReplayMixin(SentryProjectScopedViewSetMixin):
 
 class ProjectReplayViewSet(_ProjectReplayMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     openapi_tag = REPLAYS_TAG
     lookup_field = "replay_id"
     lookup_value_regex = "[^/]+"
@@ -120,6 +122,7 @@ class SelectedProjectsMixin(SentryOrganizationScopedViewSetMixin):
 
 class OrganizationReplayViewSet(SelectedProjectsMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     openapi_tag = REPLAYS_TAG
     lookup_field = "replay_id"
     lookup_value_regex = "[^/]+"
@@ -140,6 +143,7 @@ class OrganizationReplayViewSet(SelectedProjectsMixin, viewsets.ViewSet):
 
 class ReplayClicksViewSet(_ProjectReplayMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     openapi_tag = REPLAYS_TAG
 
     @clicks_schema
@@ -166,6 +170,7 @@ class ReplayClicksViewSet(_ProjectReplayMixin, viewsets.ViewSet):
 
 class ReplayViewedByViewSet(_ProjectReplayMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     scope_read_actions = ("list", "create")  # a view is a read, as PATCH {"viewed": true} is
     scope_write_actions = ()
     openapi_tag = REPLAYS_TAG

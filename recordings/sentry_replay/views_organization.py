@@ -29,6 +29,7 @@ from recordings.sentry_replay.dead_selectors import (
     replay_selectors_list,
 )
 from recordings.sentry_replay.params import sdk_environments, time_range
+from recordings.sentry_replay.schema import WholeBodySchema
 from recordings.sentry_replay.schema_aggregates import (
     replay_count_schema,
     selectors_schema,
@@ -57,6 +58,7 @@ def _date(moment: Any) -> str:
 
 class ReplayCountViewSet(SelectedProjectsMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     openapi_tag = REPLAYS_TAG
 
     @replay_count_schema
@@ -79,6 +81,7 @@ class ReplayCountViewSet(SelectedProjectsMixin, viewsets.ViewSet):
 
 class ReplaySelectorsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     openapi_tag = REPLAYS_TAG
 
     @selectors_schema
@@ -136,6 +139,7 @@ def _tag_values_response(request: Request, scope: TagScope, key: str) -> Respons
 
 class ProjectReplayTagsViewSet(SentryProjectScopedViewSetMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     scope_read_actions = ("list", "values")
     openapi_tag = REPLAYS_TAG
     lookup_field = "key"
@@ -159,6 +163,7 @@ class OrganizationTagsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
     """Sentry's generic tag endpoints; only ``dataset=replays`` (the default here) is served."""
 
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     scope_read_actions = ("list", "values")
     openapi_tag = REPLAYS_TAG
     lookup_field = "key"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from recordings_api.sentry.serializers import SentryErrorSerializer
+
 REPLAY_ID = OpenApiParameter(
     "replay_id",
     OpenApiTypes.STR,
@@ -118,6 +120,10 @@ segment_detail_schema = extend_schema(
         (200, "application/octet-stream"): OpenApiResponse(
             OpenApiTypes.BINARY, description="With `download`.", examples=[OpenApiExample("events", _EVENTS)]
         ),
-        404: OpenApiResponse(description="Unknown replay (empty body) or segment (`detail`)."),
+        404: OpenApiResponse(
+            SentryErrorSerializer,
+            description="`Replay recording segment not found.` (unknown segment or replay), or an unknown "
+            "organization or project.",
+        ),
     },
 )

@@ -7,11 +7,12 @@ the page's segments' event arrays (``application/json``), a segment its events
 (``application/octet-stream``, the seed's type, with Sentry's ``Content-Disposition``). Both
 stream from object storage and the live buffer with flat memory (``streams``).
 
-An archived (deleted) replay has no segments (``[]``, ``{"data": []}``; a segment of it is the
-segment 404). An unknown replay, or an id that is no UUID, is a 404 with an empty body, as
-Sentry's replay endpoints answer; an unknown segment is 404 ``Replay recording segment not
-found.``. Storage or live buffer down before the first byte: 503 with ``Retry-After``; after it,
-the connection is cut, so a short body is never a complete-looking download.
+An archived (deleted) replay has no segments (``[]``, ``{"data": []}``). Listing an unknown
+replay, or an id that is no UUID, is a 404 with an empty body, as Sentry's replay endpoints
+answer; a segment of an unknown or archived replay, or an unknown segment, is 404 ``Replay
+recording segment not found.``. Storage or live buffer down before the first byte: 503 with
+``Retry-After``; after it, the connection is cut, so a short body is never a complete-looking
+download.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from rest_framework.response import Response
 
 from recordings.models import SessionRecording
 from recordings.sentry_replay.replays import FoundReplay, sentry_replay_find
+from recordings.sentry_replay.schema import WholeBodySchema
 from recordings_api.errors import ServiceUnavailable
 from recordings_api.sentry.pagination import link_header as sentry_link_header
 from recordings_api.sentry.pagination import page_window
@@ -68,6 +70,7 @@ def segment_object(
 
 class ReplayRecordingSegmentViewSet(SentryProjectScopedViewSetMixin, viewsets.ViewSet):
     scope_object = "session_recording"
+    schema = WholeBodySchema()
     openapi_tag = "Sentry: replays"
     lookup_field = "segment_id"
     lookup_value_regex = "[^/]+"
@@ -110,9 +113,9 @@ class ReplayRecordingSegmentViewSet(SentryProjectScopedViewSetMixin, viewsets.Vi
     @segment_detail_schema
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> HttpResponseBase:
         replay = self._replay()
-        if replay is None:
-            return Response(status=404)
-        segment = self._segment(replay.recording, str(kwargs["segment_id"]))
+        # Sentry looks the segment up directly: an unknown replay has no segment either.
+        segment = self._segment(replay.recording if replay else None, str(kwargs["segment_id"]))
+        assert replay is not None
         if "download" not in request.query_params:
             return Response({"data": segment_object(replay, segment, project_id=self.environment.id)})
         assert replay.recording is not None
