@@ -172,3 +172,23 @@ def test_unknown_paths_are_sentry_404s(api: APIClient, organization: Organizatio
     for path in ("/api/0/", "/api/0/nothing/", f"/api/0/organizations/{organization.slug}/nothing/"):
         response = api.get(path)
         assert (response.status_code, response.json()) == (404, NOT_FOUND), path
+
+
+def test_the_admin_edits_an_environment_slug(staff_client: Any, environment: Environment) -> None:
+    path = f"/admin/recordings_api/environment/{environment.id}/change/"
+    assert 'name="slug"' in staff_client.get(path).content.decode()
+    form = {
+        "project": str(environment.project_id),
+        "name": environment.name,
+        "session_recording_retention_days": "30",
+        "test_account_filters": "[]",
+    }
+    response = staff_client.post(path, {**form, "slug": "12345"})
+    assert response.status_code == 200 and "not all digits" in response.content.decode()
+    response = staff_client.post(path, {**form, "slug": "web-shop"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    environment.refresh_from_db()
+    assert environment.slug == "web-shop"
+    response = staff_client.post(path, {**form, "slug": ""})
+    environment.refresh_from_db()
+    assert environment.slug == "acme-web"  # left empty: made from the name again
