@@ -136,3 +136,22 @@ def selector_condition(term: TermToken, flags: dict[str, Any]) -> Q:
         matched |= selector_parts(term, raw)
     exists = _clicks_exist(matched & Q(**flags))
     return ~exists if term.negated else exists
+
+
+def click_row_matches(term: TermToken, attribute: str) -> Q:
+    """The condition on ``RecordingClick`` rows themselves (not recordings) of a click term,
+    ignoring its ``!`` (the caller decides what a negation means over rows)."""
+    _only_equality(term)
+    matched = Q(pk__in=[])
+    for raw in _values(term):
+        matched |= _attribute_matches(attribute, raw)
+    return matched
+
+
+def selector_row_matches(term: TermToken, flags: dict[str, Any]) -> Q:
+    """``click_row_matches`` for a selector term (``click.selector``, ``dead.selector``…)."""
+    _only_equality(term)
+    matched = Q(pk__in=[])
+    for raw in _values(term):
+        matched |= selector_parts(term, raw)
+    return matched & Q(**flags)

@@ -116,3 +116,16 @@ def replay_browse_params_parse(params: QueryDict) -> ReplayBrowseParams:
         query=params.get("query") or "",
         all_projects=params.get("queryReferrer") == ISSUE_REPLAYS,
     )
+
+
+def replay_fields_parse(params: QueryDict) -> tuple[str, ...]:
+    """The ``field`` values alone (``()`` when absent), for the single-replay endpoints."""
+    return _fields(params)
+
+
+def replay_window_parse_optional(params: QueryDict) -> tuple[datetime | None, datetime | None]:
+    """The time range when the request names one (``statsPeriod``, ``start``/``end``), else no
+    bound: a single replay is looked up whatever its age unless the client narrows it."""
+    if not any(params.get(name) for name in ("statsPeriod", "start", "end")):
+        return None, None
+    return _window(params)

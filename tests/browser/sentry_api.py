@@ -1,4 +1,5 @@
-"""What a Sentry API client does after a browser test recorded something: browse replays."""
+"""What a Sentry API client does after a browser test recorded something: browse replays, then
+read one replay's segments and clicks."""
 
 from __future__ import annotations
 
@@ -20,6 +21,17 @@ class SentryReplaysClient:
         membership_add(organization=organization, user=user)
         self.key = personal_api_key_create(user=user, label="e2e", scopes=["org:read"]).plaintext
         self.url = f"{base_url}/api/0/organizations/{organization.slug}/replays/"
+        self.project_url = f"{base_url}/api/0/projects/{organization.slug}/{environment.slug}/replays/"
+
+    def replay_get(self, replay_id: str, path: str) -> bytes:
+        """The body of ``…/projects/{org}/{project}/replays/{replay_id}/{path}`` (a 200)."""
+        request = urllib.request.Request(
+            f"{self.project_url}{replay_id}/{path}", headers={"Authorization": f"Bearer {self.key}"}
+        )
+        with urllib.request.urlopen(request, timeout=20) as response:
+            assert response.status == 200
+            body: bytes = response.read()
+            return body
 
     def replay_ids(self, query: str) -> list[str]:
         """The ids the search ``query`` finds (over the last day)."""

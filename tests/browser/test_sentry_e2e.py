@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from recordings.models import RecordingError, SessionRecording
+from recordings.models import RecordingClick, RecordingError, SessionRecording
 from recordings_api.models import Environment, SentryClientKey
 from tests.browser.sentry_api import SentryReplaysClient
 from tests.browser.test_snapshots_e2e import SnapshotsClient
@@ -190,3 +190,14 @@ def test_the_real_sentry_sdk_records_a_replay(
     assert replays.replay_ids("count_rage_clicks:>100") == []
     assert replays.replay_ids("click.testid:ok-btn") == [replay_id]
     assert replays.replay_ids('click.label:"Add to cart" release:shop@2.0.0 plan:pro') == [replay_id]
+    # Its segments reassemble the recording, and its clicks list the buttons clicked.
+    segments = json.loads(replays.replay_get(replay_id, "recording-segments/?download=true"))
+    assert len(segments) == recording.segment_count
+    types = [event["type"] for segment in segments for event in segment]
+    assert types.index(META) < types.index(FULL_SNAPSHOT)
+    clicks = json.loads(replays.replay_get(replay_id, "clicks/?query=click.tag:button"))["data"]
+    buttons = RecordingClick.objects.filter(session_id=replay_id, tag="button").order_by("timestamp", "id")
+    assert clicks == [{"node_id": c.node_id, "timestamp": int(c.timestamp.timestamp())} for c in buttons]
+    assert {"ok", "dead", "err"} <= {c.element_id for c in buttons}
+    ok_clicks = json.loads(replays.replay_get(replay_id, "clicks/?query=click.id:ok"))["data"]
+    assert ok_clicks and all(row["node_id"] == ok_clicks[0]["node_id"] for row in ok_clicks)

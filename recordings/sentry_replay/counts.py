@@ -1,0 +1,117 @@
+"""Replay counts per identifier (``organizations/{org}/replay-count/``, reference §6.9).
+
+``query`` names exactly one identifier as a list: ``replay_id:[…]`` (≤ 100), ``transaction:[…]``
+(≤ 25: replays tagged ``transaction`` with that value, the tag Sentry makes a replay's title) or
+``issue.id:[…]`` (≤ 25). This service groups no errors into issues, so an issue id counts 0
+replays. Counts are of visible replays and capped at ``MAX_REPLAY_COUNT`` as Sentry caps them;
+``return_ids`` lists the replay ids (32 hex) instead. Errors are ``ReplayCountError`` with
+Sentry's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from recordings.models import RecordingTag, SessionRecording
+from recordings.query_language import QueryError, query_parse
+from recordings.query_language.parser import BoolNode, Node
+from recordings.query_language.tokens import TermToken
+from recordings.selectors import replay_id_form, session_recordings_visible_in
+from recordings.sentry_replay.replays import replay_id_parse
+from recordings_api.models import Environment
+
+MAX_REPLAY_COUNT = 51
+MAX_VALUES = {"issue.id": 25, "transaction": 25, "replay_id": 100}
+
+
+class ReplayCountError(ValueError):
+    """A replay-count query that cannot run; ``str()`` is Sentry's message."""
+
+
+@dataclass(frozen=True)
+class CountRequest:
+    identifier: str  # one of MAX_VALUES
+    values: tuple[str, ...]
+
+
+def _terms(node: Node | None) -> list[TermToken]:
+    if node is None:
+        return []
+    if isinstance(node, BoolNode):
+        return [term for child in node.children for term in _terms(child)]
+    return [node]
+
+
+def replay_count_request_parse(query: str) -> CountRequest:
+    """The identifier and values ``query`` names; raises ``ReplayCountError``."""
+    try:
+        terms = [term for term in _terms(query_parse(query)) if term.key in MAX_VALUES]
+    except QueryError as error:
+        raise ReplayCountError(str(error)) from error
+    if not terms:
+        raise ReplayCountError("Must provide at least one issue.id, transaction, or replay_id")
+    if len({term.key for term in terms}) > 1 or len(terms) > 1:
+        raise ReplayCountError("Must provide only one of: issue.id, transaction, replay_id")
+    term = terms[0]
+    if not isinstance(term.value, tuple) or term.operator != ":" or term.negated:
+        raise ReplayCountError("Condition value must be a list of strings")
+    if len(term.value) > MAX_VALUES[term.key]:
+        raise ReplayCountError("Too many values provided")
+    return CountRequest(term.key, term.value)
+
+
+def _visible(
+    environments: Sequence[Environment], start: datetime | None, end: datetime | None
+) -> QuerySet[SessionRecording]:
+    recordings = session_recordings_visible_in(environments=environments)
+    if start is not None:
+        recordings = recordings.filter(end_time__gte=start)
+    if end is not None:
+        recordings = recordings.filter(start_time__lt=end)
+    return recordings
+
+
+def _ids_by_value(request: CountRequest, recordings: QuerySet[SessionRecording]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {value: [] for value in request.values}
+    if request.identifier == "replay_id":
+        wanted: dict[str, str] = {}
+        for value in request.values:
+            parsed = replay_id_parse(value)
+            if parsed is not None:
+                wanted[parsed.hex], wanted[str(parsed)] = value, value
+        for session_id in recordings.filter(session_id__in=wanted).values_list("session_id", flat=True):
+            found[wanted[session_id]].append(replay_id_form(session_id) or session_id)
+    elif request.identifier == "transaction":
+        tagged = recordings.filter(
+            environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
+        )
+        tags = RecordingTag.objects.filter(
+            Exists(tagged), key="transaction", value__in=request.values
+        ).values_list("value", "session_id")
+        for value, session_id in tags.order_by("value", "session_id"):
+            if len(found[value]) < MAX_REPLAY_COUNT:
+                found[value].append(replay_id_form(session_id) or session_id)
+    return found
+
+
+def replay_counts(
+    *,
+    environments: Sequence[Environment],
+    request: CountRequest,
+    return_ids: bool = False,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> dict[str, int] | dict[str, list[str]]:
+    """``{value: count}`` (or ``{value: [replay ids]}``); ``{}`` when no environment has any
+    recording, as Sentry answers for projects that never sent a replay."""
+    recordings = _visible(environments, start, end)
+    if not SessionRecording.objects.filter(environment__in=environments).exists():
+        return {}
+    found = _ids_by_value(request, recordings)
+    if return_ids:
+        return {value: ids[:MAX_REPLAY_COUNT] for value, ids in found.items()}
+    return {value: min(len(ids), MAX_REPLAY_COUNT) for value, ids in found.items()}
