@@ -1,0 +1,75 @@
+"""Stored list columns (issue 14): ``expires_at`` (stamped here for existing rows, by the rule of
+``recordings.expiry``), the generated ``duration`` and ``activity_score`` (the database computes
+them for every existing row as it adds them), and the indexes of the list's common orders."""
+
+import django.db.models.expressions
+import django.db.models.functions.comparison
+import django.db.models.functions.math
+import recordings.expressions
+from django.db import migrations, models
+
+
+BACKFILL_POSTGRESQL = """
+UPDATE recordings_sessionrecording r
+SET expires_at = (date_trunc('day', r.start_time AT TIME ZONE 'UTC') AT TIME ZONE 'UTC')
+    + make_interval(days => coalesce(r.retention_period_days, e.session_recording_retention_days)::int)
+FROM recordings_api_environment e
+WHERE e.id = r.environment_id AND NOT r.persisted
+"""
+BACKFILL_SQLITE = """
+UPDATE recordings_sessionrecording
+SET expires_at = datetime(date(start_time), '+' || coalesce(retention_period_days, (
+    SELECT e.session_recording_retention_days FROM recordings_api_environment e
+    WHERE e.id = recordings_sessionrecording.environment_id)) || ' days')
+WHERE NOT persisted
+"""
+
+
+def expires_at_backfill(apps, schema_editor):
+    """Midnight UTC of the start day + the recording's (else its environment's) retention; NULL
+    (left as added) for persisted recordings."""
+    vendor = schema_editor.connection.vendor
+    schema_editor.execute(BACKFILL_POSTGRESQL if vendor == "postgresql" else BACKFILL_SQLITE)
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('recordings', '0007_sentry_ingestion'),
+        ('recordings_api', '0004_sentry_ingestion'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='sessionrecording',
+            name='expires_at',
+            field=models.DateTimeField(blank=True, null=True),
+        ),
+        migrations.RunPython(expires_at_backfill, migrations.RunPython.noop),
+        migrations.AddField(
+            model_name='sessionrecording',
+            name='activity_score',
+            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.comparison.Cast(django.db.models.functions.math.Round(models.ExpressionWrapper(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.functions.comparison.Cast(models.F('active_milliseconds'), models.FloatField()), '/', models.Value(1000.0)), '+', django.db.models.functions.comparison.Cast(models.F('click_count'), models.FloatField())), '+', django.db.models.functions.comparison.Cast(models.F('keypress_count'), models.FloatField())), '+', django.db.models.functions.comparison.Cast(models.F('console_error_count'), models.FloatField())), '*', models.Value(100.0)), '/', django.db.models.functions.comparison.NullIf(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.expressions.CombinedExpression(django.db.models.functions.comparison.Cast(models.F('mouse_activity_count'), models.FloatField()), '+', django.db.models.expressions.CombinedExpression(django.db.models.functions.math.Floor(django.db.models.expressions.CombinedExpression(recordings.expressions.ImmutableEpochSeconds(models.F('end_time')), '+', models.Value(0.0005)), output_field=models.FloatField()), '-', django.db.models.functions.math.Floor(django.db.models.expressions.CombinedExpression(recordings.expressions.ImmutableEpochSeconds(models.F('start_time')), '+', models.Value(0.0005)), output_field=models.FloatField()))), '+', django.db.models.functions.comparison.Cast(models.F('console_error_count'), models.FloatField())), '+', django.db.models.functions.comparison.Cast(models.F('console_log_count'), models.FloatField())), '+', django.db.models.functions.comparison.Cast(models.F('console_warn_count'), models.FloatField())), models.Value(0.0))), output_field=models.FloatField()), 2, output_field=models.FloatField()), models.FloatField()), output_field=models.FloatField(null=True)),
+        ),
+        migrations.AddField(
+            model_name='sessionrecording',
+            name='duration',
+            field=models.GeneratedField(db_persist=True, expression=django.db.models.functions.comparison.Cast(django.db.models.expressions.CombinedExpression(django.db.models.functions.math.Floor(django.db.models.expressions.CombinedExpression(recordings.expressions.ImmutableEpochSeconds(models.F('end_time')), '+', models.Value(0.0005)), output_field=models.FloatField()), '-', django.db.models.functions.math.Floor(django.db.models.expressions.CombinedExpression(recordings.expressions.ImmutableEpochSeconds(models.F('start_time')), '+', models.Value(0.0005)), output_field=models.FloatField())), models.IntegerField()), output_field=models.IntegerField()),
+        ),
+        migrations.AddIndex(
+            model_name='sessionrecording',
+            index=models.Index(fields=['environment', '-duration', '-start_time', '-id'], name='recording_env_duration'),
+        ),
+        migrations.AddIndex(
+            model_name='sessionrecording',
+            index=models.Index(models.F('environment'), models.OrderBy(models.F('activity_score'), descending=True, nulls_last=True), models.OrderBy(models.F('start_time'), descending=True), models.OrderBy(models.F('id'), descending=True), name='recording_env_activity'),
+        ),
+        migrations.AddIndex(
+            model_name='sessionrecording',
+            index=models.Index(fields=['environment', '-console_error_count', '-start_time', '-id'], name='recording_env_errors'),
+        ),
+        migrations.AddIndex(
+            model_name='sessionrecording',
+            index=models.Index(fields=['environment', 'start_url'], name='recording_env_start_url'),
+        ),
+    ]
