@@ -28,7 +28,9 @@ def order_by_clauses(*, environment: Environment, order: str, direction: str) ->
         field = order_fields("posthog")[order]
         expression = field.sql(FieldContext(environment=environment))
         nulls_last = True if field.nullable else None
-        clauses.append(expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last))
+        clauses.append(
+            expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
+        )
     for name in ("start_time", "id"):
         clauses.append(F(name).desc() if descending else F(name).asc())
     return clauses
