@@ -3,8 +3,9 @@
 Body: ``{"count", "count_is_estimate", "next", "previous", "has_next", "results", "version": 4,
 "next_cursor"}`` — DRF limit/offset pagination (the published docs) plus PostHog's
 ``has_next``/``version`` (its front end), ``count_is_estimate`` (``recordings.counting``: the
-count is exact up to 10,000, an estimate beyond) and ``next_cursor``, the ``after`` cursor of the next page (``recordings.cursor``;
-null on the last page and for ``session_ids`` lists, which keep the order given). With
+count is exact up to 10,000, an estimate beyond) and ``next_cursor``, the ``after`` cursor of
+the next page (``recordings.cursor``; null on the last page and for ``session_ids`` lists,
+which keep the order given). With
 ``after`` the page starts after that cursor instead of at ``offset`` (the two do not combine),
 and ``next`` carries the next cursor. The page costs a constant number of queries whatever its
 size: page, count (none when the page ends the list; two beyond the exact cap: the capped count
