@@ -106,9 +106,10 @@ def activity_score(recording: SessionRecording) -> float | None:
     score = numerator * 100.0 / denominator
     if not math.isfinite(score):
         return None
-    # Ties round away from zero, as SQL's ROUND does in filters and ordering (Python's round()
-    # would give 12.12 for 12.125 where the database gives 12.13).
-    return float(Decimal(repr(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    # As the stored column computes it: PostgreSQL turns the float into a numeric of 15
+    # significant digits (so 64.73499999999999 is 64.7350000000000), then ROUND takes ties away
+    # from zero (Python's round() would give 12.12 for 12.125 where the database gives 12.13).
+    return float(Decimal(f"{score:.15g}").quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def sentry_activity(recording: SessionRecording) -> int:
