@@ -119,3 +119,20 @@ def test_visibility_reads_expires_at(api: APIClient, environment: Environment, r
     SessionRecording.objects.filter(pk=recording.pk).update(expires_at=_midnight(timezone.now()))
 
     assert api.get(recordings_url).json()["results"] == []
+
+
+def test_changing_the_retention_in_the_admin_restamps(staff_client: Client, environment: Environment) -> None:
+    start = timezone.now() - timedelta(days=40)
+    recording = make_recording(environment, start=start, duration=60, active=1)
+    form = {
+        "project": environment.project_id,
+        "name": environment.name,
+        "session_recording_retention_days": 90,
+        "test_account_filters": "[]",
+    }
+
+    response = staff_client.post(f"/admin/recordings_api/environment/{environment.id}/change/", form)
+
+    assert response.status_code == 302
+    recording.refresh_from_db()
+    assert recording.expires_at == _midnight(start) + timedelta(days=90)
