@@ -284,24 +284,40 @@ def persons_seed(rng: random.Random, *, environment_id: int, count: int) -> list
 
 
 @contextmanager
-def _secondary_indexes_deferred(table: str) -> Iterator[None]:
-    """Drops ``table``'s indexes that back no constraint, and builds them again on exit (faster
-    than maintaining them row by row)."""
+def _bulk_load(table: str) -> Iterator[None]:
+    """Loads into ``table`` the way a bulk import does: its indexes and unique constraints are
+    dropped first and built again (by sorting) on exit, and row triggers — the foreign keys'
+    checks — are off meanwhile (``session_replication_role = replica``; the rows reference the
+    environment just created). Takes PostgreSQL superuser rights, as the bench has."""
     from django.db import connection
 
     with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid = %s::regclass AND contype = 'u'",
+            [table],
+        )
+        constraints = cursor.fetchall()
         cursor.execute(
             "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS"
             " (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
             [table],
         )
         indexes = cursor.fetchall()
+        for name, _ in constraints:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
-    yield
+        cursor.execute("SET session_replication_role = replica")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET session_replication_role = DEFAULT")
     with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # check the deferred foreign keys now
         cursor.execute("SET maintenance_work_mem = '256MB'")
+        for name, definition in constraints:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
         for _, definition in indexes:
             cursor.execute(definition)
 
@@ -331,8 +347,8 @@ def recordings_seed(*, environment_id: int, user_id: int, count: int, seed: int 
             session_ids.append(session_id)
             yield line
 
-    with _secondary_indexes_deferred("recordings_sessionrecording"), transaction.atomic():
-        people = persons_seed(rng, environment_id=environment_id, count=max(1, count // 3))
+    people = persons_seed(rng, environment_id=environment_id, count=max(1, count // 3))
+    with _bulk_load("recordings_sessionrecording"), transaction.atomic():
         _copy_lines("recordings_sessionrecording", writer.columns, recordings(people))
     moment = _text(now)
     tombstoned = rng.sample(session_ids, k=count * 3 // 1000)

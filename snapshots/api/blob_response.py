@@ -115,15 +115,17 @@ class BlobResponder:
         stream = self._open(byte_range)
         length = byte_range.length if byte_range else self.size
         chunks = stream.chunks if self.gzip else blob_http.decompressed(stream.chunks, byte_range)
+        # Storage reads (and gunzipping) run ahead of the writes to the client.
+        ahead = blob_http.ReadAhead(iter(chunks), close_source=stream.close)
         try:
             body = blob_http.PrefetchedBody(
-                blob_http.exact_length(chunks, length), close=stream.close, on_error=self._aborted
+                blob_http.exact_length(ahead, length), close=ahead.close, on_error=self._aborted
             )
         except StorageUnavailable as error:
-            stream.close()
+            ahead.close()
             raise ServiceUnavailable(STORAGE_DOWN) from error
         except (zlib.error, blob_http.BodyLengthMismatch) as error:
-            stream.close()
+            ahead.close()
             raise self._inconsistent(str(error)) from error
         content = blob_http.AsyncBody(body) if isinstance(self.request._request, ASGIRequest) else body
         return StreamingHttpResponse(content, content_type=JSON, status=206 if byte_range else 200)
