@@ -1,11 +1,12 @@
 """How many recordings a list matches, at a cost that does not grow with the table.
 
 Semantics (the README's "Counts" and the OpenAPI ``count`` text say the same): ``count`` is
-exact up to ``RECORDINGS_COUNT_EXACT_LIMIT`` (setting, 10,000) matching recordings — counted
-with a scan that stops after one row more — and ``count_is_estimate`` is false. Beyond it,
-``count`` is PostgreSQL's planner estimate of the matching rows (never below the limit + 1)
-and ``count_is_estimate`` is true; SQLite (the embedded mode, small tables) counts exactly.
-A page that ends the list needs no count query at all: ``offset`` + its rows is exact.
+exact when at most ``RECORDINGS_COUNT_EXACT_LIMIT`` (setting, 10,000) recordings match and
+PostgreSQL counts them within ``RECORDINGS_COUNT_BUDGET_MS`` (setting, 50 ms: the scan stops
+one row past the limit, or at the budget); ``count_is_estimate`` is false. Otherwise ``count``
+is the planner's estimate of the matching rows — never below the limit + 1 when the limit was
+passed — and ``count_is_estimate`` is true. SQLite (the embedded mode, small tables) always
+counts exactly. A page that ends the list needs no count query: ``offset`` + its rows is exact.
 ``has_next`` never depends on the count (the page is read with one row more than its limit).
 """
 
@@ -16,8 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
+
+QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 
 
 def count_exact_limit() -> int:
@@ -30,16 +33,46 @@ class ListCount:
     is_estimate: bool = False
 
 
+class _OverBudget(Exception):
+    pass
+
+
 def list_count(queryset: QuerySet[Any]) -> ListCount:
     """The count of ``queryset`` by the module's semantics (its ordering is ignored)."""
     rows = queryset.order_by().values("pk")
     if connection.vendor != "postgresql":
         return ListCount(rows.count())
     limit = count_exact_limit()
-    capped = rows[: limit + 1].count()
-    if capped <= limit:
+    capped = _capped_count(rows, limit)
+    if capped is not None and capped <= limit:
         return ListCount(capped)
-    return ListCount(max(limit + 1, _planner_rows(rows)), is_estimate=True)
+    floor = limit + 1 if capped is not None else 0
+    return ListCount(max(floor, _planner_rows(rows)), is_estimate=True)
+
+
+def _capped_count(rows: QuerySet[Any], limit: int) -> int | None:
+    """``min(count, limit + 1)``, or None when the database did not finish within the budget.
+
+    The budget is a transaction-local ``statement_timeout``, set back before the block ends so
+    an enclosing transaction keeps its own; a cancelled count rolls its savepoint back."""
+    budget = f"{int(settings.RECORDINGS_COUNT_BUDGET_MS)}ms"
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                [budget],
+            )
+            previous = cursor.fetchone()[0]
+            try:
+                counted = rows[: limit + 1].count()
+            except OperationalError as error:
+                if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
+                    raise
+                raise _OverBudget from error
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return counted
+    except _OverBudget:
+        return None
 
 
 def _planner_rows(rows: QuerySet[Any]) -> int:

@@ -53,8 +53,9 @@ DEFAULT_LIMIT = 50
 
 def count_description() -> str:
     return (
-        f"Matching recordings: exact up to {count_exact_limit():,} (`count_is_estimate` false); "
-        "beyond that the database's estimate, never below the limit (`count_is_estimate` true)."
+        f"Matching recordings: exact up to {count_exact_limit():,} when the database counts them "
+        f"within {int(settings.RECORDINGS_COUNT_BUDGET_MS)} ms (`count_is_estimate` false); else the "
+        "database's estimate, never below the limit when more match (`count_is_estimate` true)."
     )
 
 
@@ -107,7 +108,8 @@ class RecordingsPagination(LimitOffsetPagination):
         base["properties"]["count"]["description"] = count_description()
         base["properties"]["count_is_estimate"] = {
             "type": "boolean",
-            "description": f"True when `count` is an estimate (more than {count_exact_limit():,} match).",
+            "description": "True when `count` is an estimate (too many matches to count exactly, or "
+            "counting them took too long).",
         }
         base["properties"]["has_next"]["description"] = "Whether another page follows (always exact)."
         base["required"] = [*base["required"], "count_is_estimate", "version", "next_cursor"]

@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
+import psycopg
 import pytest
 from django.db import connection
 from django.utils import timezone
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
+from recordings.counting import ListCount, list_count
+from recordings.models import SessionRecording
 from recordings_api.models import Environment
 from tests.recordings.conftest import make_recording, result_ids
 
@@ -78,3 +82,27 @@ def test_a_cursor_page_is_counted_the_same_way(api: APIClient, five: list[str], 
     assert [row["id"] for row in second["results"]] == five[2:4]
     assert second["has_next"] is True
     assert (second["count"], second["count_is_estimate"]) == (first["count"], first["count_is_estimate"])
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the budget is PostgreSQL's statement_timeout")
+def test_a_count_over_its_budget_is_an_estimate(environment: Environment, settings: Settings) -> None:
+    settings.RECORDINGS_COUNT_BUDGET_MS = 50
+    make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
+    recordings = SessionRecording.objects.filter(environment=environment)
+    assert list_count(recordings) == ListCount(1)
+    # Another session holds the table for a second: the count cannot finish within 50 ms.
+    blocker = psycopg.connect(**connection.get_connection_params())
+    blocker.execute("LOCK TABLE recordings_sessionrecording IN ACCESS EXCLUSIVE MODE")
+    release = threading.Timer(1.0, blocker.rollback)
+    release.start()
+    try:
+        counted = list_count(recordings)
+    finally:
+        release.join()
+        blocker.close()
+
+    assert counted.is_estimate is True
+    with connection.cursor() as cursor:  # the budget did not outlive the count
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
