@@ -225,9 +225,10 @@ def recording_columns() -> tuple[list[str], dict[str, Any]]:
 
     from recordings.models import SessionRecording
 
-    columns, defaults = [], {}
+    columns: list[str] = []
+    defaults: dict[str, Any] = {}
     for field in SessionRecording._meta.concrete_fields:
-        if field.primary_key or getattr(field, "generated", False):
+        if field.primary_key or getattr(field, "generated", False) or field.column is None:
             continue
         columns.append(field.column)
         default = field.get_default()

@@ -33,10 +33,6 @@ class ListCount:
     is_estimate: bool = False
 
 
-class _OverBudget(Exception):
-    pass
-
-
 def list_count(queryset: QuerySet[Any]) -> ListCount:
     """The count of ``queryset`` by the module's semantics (its ordering is ignored)."""
     rows = queryset.order_by().values("pk")
@@ -53,25 +49,20 @@ def list_count(queryset: QuerySet[Any]) -> ListCount:
 def _capped_count(rows: QuerySet[Any], limit: int) -> int | None:
     """``min(count, limit + 1)``, or None when the database did not finish within the budget.
 
-    The budget is a transaction-local ``statement_timeout``, set back before the block ends so
-    an enclosing transaction keeps its own; a cancelled count rolls its savepoint back."""
+    The budget is a transaction-local ``statement_timeout`` inside a savepoint that is always
+    rolled back (a read-only count loses nothing), which also undoes the setting: an enclosing
+    transaction keeps its own, whether the count finished, was cancelled, or the cancellation hit
+    one of the block's other statements."""
     budget = f"{int(settings.RECORDINGS_COUNT_BUDGET_MS)}ms"
     try:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
-                [budget],
-            )
-            previous = cursor.fetchone()[0]
-            try:
-                counted = rows[: limit + 1].count()
-            except OperationalError as error:
-                if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
-                    raise
-                raise _OverBudget from error
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [budget])
+            counted = rows[: limit + 1].count()
+            transaction.set_rollback(True)
             return counted
-    except _OverBudget:
+    except OperationalError as error:
+        if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
+            raise
         return None
 
 

@@ -63,14 +63,14 @@ def test_a_page_that_ends_the_list_counts_exactly(
 
 def test_within_the_limit_the_count_is_exact(api: APIClient, five: list[str], recordings_url: str) -> None:
     longer = '[{"type": "recording", "key": "duration", "value": 100, "operator": "gt"}]'
-    body = api.get(recordings_url, {"limit": 1, "having_predicates": longer}).json()
+    body = api.get(recordings_url, {"limit": "1", "having_predicates": longer}).json()
 
     assert _summary(body) == (3, False, True)
 
 
 def test_past_the_end_the_count_is_still_given(api: APIClient, five: list[str], recordings_url: str) -> None:
     longest = '[{"type": "recording", "key": "duration", "value": 200, "operator": "gt"}]'
-    body = api.get(recordings_url, {"offset": 10, "having_predicates": longest}).json()
+    body = api.get(recordings_url, {"offset": "10", "having_predicates": longest}).json()
 
     assert (body["results"], _summary(body)) == ([], (2, False, False))
 
