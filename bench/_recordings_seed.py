@@ -348,7 +348,8 @@ def recordings_seed(*, environment_id: int, user_id: int, count: int, seed: int 
             session_ids.append(session_id)
             yield line
 
-    people = persons_seed(rng, environment_id=environment_id, count=max(1, count // 3))
+    with _bulk_load("recordings_person"), transaction.atomic():
+        people = persons_seed(rng, environment_id=environment_id, count=max(1, count // 3))
     with _bulk_load("recordings_sessionrecording"), transaction.atomic():
         _copy_lines("recordings_sessionrecording", writer.columns, recordings(people))
     moment = _text(now)

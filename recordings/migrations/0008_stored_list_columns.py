@@ -32,6 +32,26 @@ def expires_at_backfill(apps, schema_editor):
     schema_editor.execute(BACKFILL_POSTGRESQL if vendor == "postgresql" else BACKFILL_SQLITE)
 
 
+PERSON_EMAIL_INDEX = (
+    "CREATE INDEX IF NOT EXISTS person_email_trgm ON recordings_person"
+    " USING gin (upper((properties ->> 'email')) gin_trgm_ops)"
+)
+
+
+def person_email_index(apps, schema_editor):
+    """PostgreSQL: a trigram index on the persons' email as ``icontains`` compares it (upper
+    case), which also gives the planner statistics for that expression (the person filters of
+    lists were planned as if almost no person matched)."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+        schema_editor.execute(PERSON_EMAIL_INDEX)
+
+
+def person_email_index_drop(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS person_email_trgm")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -72,4 +92,5 @@ class Migration(migrations.Migration):
             model_name='sessionrecording',
             index=models.Index(fields=['environment', 'start_url'], name='recording_env_start_url'),
         ),
+        migrations.RunPython(person_email_index, person_email_index_drop),
     ]
