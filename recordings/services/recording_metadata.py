@@ -213,10 +213,9 @@ def recording_blocks_apply(
         key = (block.environment_id, block.session_id)
         recording_block_merge(rows[key], block)
         posthog_block_apply(rows[key], block)
+        recording_expiry_stamp(rows[key], environments[key[0]])  # start_time may have moved
         rows[key].last_ingested_at = now
         dirty.add(key)
-    for key in dirty:  # start_time may have moved earlier (``recordings.expiry``)
-        recording_expiry_stamp(rows[key], environments[key[0]])
     dirty |= _first_event_properties_fill(rows)
     _record_applied(new)
     SessionRecording.objects.bulk_update(
