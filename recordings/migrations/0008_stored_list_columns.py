@@ -32,6 +32,23 @@ def expires_at_backfill(apps, schema_editor):
     schema_editor.execute(BACKFILL_POSTGRESQL if vendor == "postgresql" else BACKFILL_SQLITE)
 
 
+ACTIVITY_INDEX = (
+    "CREATE INDEX IF NOT EXISTS recording_env_activity ON recordings_sessionrecording"
+    " (environment_id, activity_score DESC{nulls}, start_time DESC, id DESC)"
+)
+
+
+def activity_index(apps, schema_editor):
+    """The activity score order as the list sorts it (DESC NULLS LAST). PostgreSQL says so;
+    SQLite cannot in an index, and its DESC already puts NULLs last."""
+    postgresql = schema_editor.connection.vendor == "postgresql"
+    schema_editor.execute(ACTIVITY_INDEX.format(nulls=" NULLS LAST" if postgresql else ""))
+
+
+def activity_index_drop(apps, schema_editor):
+    schema_editor.execute("DROP INDEX IF EXISTS recording_env_activity")
+
+
 PERSON_EMAIL_INDEX = (
     "CREATE INDEX IF NOT EXISTS person_email_trgm ON recordings_person"
     " USING gin (upper((properties ->> 'email')) gin_trgm_ops)"
@@ -80,10 +97,7 @@ class Migration(migrations.Migration):
             model_name='sessionrecording',
             index=models.Index(fields=['environment', '-duration', '-start_time', '-id'], name='recording_env_duration'),
         ),
-        migrations.AddIndex(
-            model_name='sessionrecording',
-            index=models.Index(models.F('environment'), models.OrderBy(models.F('activity_score'), descending=True, nulls_last=True), models.OrderBy(models.F('start_time'), descending=True), models.OrderBy(models.F('id'), descending=True), name='recording_env_activity'),
-        ),
+        migrations.RunPython(activity_index, activity_index_drop),
         migrations.AddIndex(
             model_name='sessionrecording',
             index=models.Index(fields=['environment', '-console_error_count', '-start_time', '-id'], name='recording_env_errors'),
