@@ -5,9 +5,11 @@ exact when at most ``RECORDINGS_COUNT_EXACT_LIMIT`` (setting, 10,000) recordings
 PostgreSQL counts them within ``RECORDINGS_COUNT_BUDGET_MS`` (setting, 50 ms: the scan stops
 one row past the limit, or at the budget); ``count_is_estimate`` is false. Otherwise ``count``
 is the planner's estimate of the matching rows — never below the limit + 1 when the limit was
-passed — and ``count_is_estimate`` is true. SQLite (the embedded mode, small tables) always
-counts exactly. A page that ends the list needs no count query: ``offset`` + its rows is exact.
-``has_next`` never depends on the count (the page is read with one row more than its limit).
+passed — and ``count_is_estimate`` is true. When the planner expects more than ten times the
+limit, its estimate is taken without counting at all (the bounded count would only confirm
+it). SQLite (the embedded mode, small tables) always counts exactly. A page that ends the
+list needs no count query: ``offset`` + its rows is exact. ``has_next`` never depends on the
+count (the page is read with one row more than its limit).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 
+# The planner's estimate is taken as it is, without counting, above this many times the limit.
+PLANNER_SURE_FACTOR = 10
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
 
 
@@ -39,11 +43,14 @@ def list_count(queryset: QuerySet[Any]) -> ListCount:
     if connection.vendor != "postgresql":
         return ListCount(rows.count())
     limit = count_exact_limit()
+    planned = _planner_rows(rows)
+    if planned > limit * PLANNER_SURE_FACTOR:  # far past the limit: counting would only confirm it
+        return ListCount(planned, is_estimate=True)
     capped = _capped_count(rows, limit)
     if capped is not None and capped <= limit:
         return ListCount(capped)
     floor = limit + 1 if capped is not None else 0
-    return ListCount(max(floor, _planner_rows(rows)), is_estimate=True)
+    return ListCount(max(floor, planned), is_estimate=True)
 
 
 def _capped_count(rows: QuerySet[Any], limit: int) -> int | None:
