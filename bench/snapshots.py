@@ -1,9 +1,13 @@
 """Streaming a ≥ 100 MB recording through the snapshots API vs. boto3 straight from S3.
 
-Setup (all on loopback, in this run): moto's S3 server in its own process; a throwaway SQLite
-database; a recording of ``BENCH_SNAPSHOTS_MB`` (default 100) MB of JSONL written as ~10 MB
-gzip blobs by the project's own flush code (``snapshots.flush.blob_write``); the API served by
-gunicorn (one sync worker, DEBUG off) in its own process.
+Setup (all on loopback, in this run): moto's S3 server in its own process; a recording of
+``BENCH_SNAPSHOTS_MB`` (default 100) MB of JSONL written as ~10 MB gzip blobs by the project's
+own flush code (``snapshots.flush.blob_write``); the API served by gunicorn (one sync worker,
+DEBUG off) in its own process. Two shapes, each measured in full:
+- production: PostgreSQL (a throwaway database ``bench_snapshots``) and Redis for the cache and
+  the throttles (``BENCH_SNAPSHOTS_REDIS_URL``, default ``redis://127.0.0.1:6379/7``, flushed);
+- embedded: a throwaway SQLite database and the database cache (no Redis).
+``BENCH_SNAPSHOTS_SHAPES`` (``production,embedded``) picks them.
 
 Measured, each the best of ``BENCH_SNAPSHOTS_REPEAT`` (default 2) passes over every blob:
 - API, ``Accept-Encoding: gzip``: the stored bytes passed through; baseline: a separate
@@ -77,11 +81,15 @@ class Run:
 # --- setup ------------------------------------------------------------------------------------
 
 
-def service_environment(workdir: Path, endpoint: str) -> dict[str, str]:
-    """The server's settings: a throwaway SQLite database and moto; Redis (cache, throttles, live
-    buffer) when ``REDIS_URL`` is set, as in production, else the embedded database cache."""
+def service_environment(
+    workdir: Path, endpoint: str, *, database_url: str | None, redis_url: str | None
+) -> dict[str, str]:
+    """The server's settings: ``database_url`` (else a throwaway SQLite database) and moto; Redis
+    (cache, throttles, live buffer) at ``redis_url``, as in production, else the embedded
+    database cache."""
     return environment_with(
-        DATABASE_URL=f"sqlite:///{workdir / 'bench.sqlite3'}",
+        DATABASE_URL=database_url or f"sqlite:///{workdir / 'bench.sqlite3'}",
+        REDIS_URL=redis_url,
         VAR_DIR=str(workdir),
         CELERY_BROKER_URL=None,
         CELERY_TASK_ALWAYS_EAGER="1",
@@ -134,6 +142,7 @@ def seed_recording() -> tuple[int, str, list[str]]:
     call_command("migrate", verbosity=0)
     call_command("createcachetable", verbosity=0)
 
+    from recordings.expiry import expiry_of
     from recordings.models import SessionRecording
     from recordings_api.models import Organization, User
     from recordings_api.services import membership_add, personal_api_key_create, project_create
@@ -157,11 +166,13 @@ def seed_recording() -> tuple[int, str, list[str]]:
             index += 1
         blobs.append(blob_write(environment_id=project.id, session_id=SESSION_ID, lines=lines))
         written += size
+    start = ms_to_datetime(BASE_MS)
     SessionRecording.objects.create(
         environment_id=project.id,
         session_id=SESSION_ID,
-        start_time=ms_to_datetime(BASE_MS),
+        start_time=start,
         end_time=ms_to_datetime(BASE_MS + index * 100),
+        expires_at=expiry_of(start_time=start, retention_days=30, persisted=False),
     )
     return project.id, key, [blob.object_key for blob in blobs]
 
@@ -331,34 +342,65 @@ def report(pairs: list[tuple[Run, Run]], stored: int, served: int, blobs: int, o
         )
 
 
-def main() -> None:
+SHAPES = os.environ.get("BENCH_SNAPSHOTS_SHAPES", "production,embedded").split(",")
+REDIS_URL = os.environ.get("BENCH_SNAPSHOTS_REDIS_URL", "redis://127.0.0.1:6379/7")
+DB_NAME = os.environ.get("BENCH_SNAPSHOTS_DB", "bench_snapshots")
+
+
+def shape_run(endpoint: str, workdir: Path, *, database_url: str | None, redis_url: str | None) -> None:
+    """Seed, serve and measure one shape; prints its report (raises when a check fails)."""
+    env = service_environment(workdir, endpoint, database_url=database_url, redis_url=redis_url)
+    os.environ.clear()
+    os.environ.update(env)
+    started = time.perf_counter()
+    environment_id, key, object_keys = seed_recording()
+    print(f"seeded {len(object_keys)} blobs in {time.perf_counter() - started:.1f}s", flush=True)
+    port = free_port()
+    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}"]
+    with child_process([*gunicorn, "-w", "1", "-k", "sync", "--timeout", "300"], env=env) as server:
+        wait_for_http(f"http://127.0.0.1:{port}/_health")
+        (worker_pid,) = child_pids(server.pid)
+        gzip_api = measure_api(port, worker_pid, environment_id, key, gzip=True)
+        plain_api = measure_api(port, worker_pid, environment_id, key, gzip=False)
+        overhead_ms = request_overhead_ms(port, environment_id, key)
+    gzip_base = measure_boto3(endpoint, object_keys, gunzip=False)
+    plain_base = measure_boto3(endpoint, object_keys, gunzip=True)
+    pairs = [(gzip_api, gzip_base), (plain_api, plain_base)]
+    report(pairs, gzip_base.received_bytes, plain_base.received_bytes, len(object_keys), overhead_ms)
+    assert gzip_api.sha256 == gzip_base.sha256, "passthrough must serve the stored bytes"
+    assert plain_api.sha256 == plain_base.sha256, "JSONL must be the decompressed blobs"
+    print("bytes served: identical to the stored objects (gzip) and to their content (JSONL), by SHA-256")
+
+
+def shape_main(shape: str) -> None:
+    """One shape, in this process (Django is configured once per process)."""
+    from bench._seed import flushed_redis, postgres_database
+
     with tempfile.TemporaryDirectory(prefix="bench-snapshots-") as workdir, moto_server() as endpoint:
-        env = service_environment(Path(workdir), endpoint)
-        os.environ.clear()
-        os.environ.update(env)
         create_bucket(endpoint)
-        started = time.perf_counter()
-        environment_id, key, object_keys = seed_recording()
-        print(f"seeded {len(object_keys)} blobs in {time.perf_counter() - started:.1f}s", flush=True)
-        port = free_port()
-        gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}"]
-        with child_process([*gunicorn, "-w", "1", "-k", "sync", "--timeout", "300"], env=env) as server:
-            wait_for_http(f"http://127.0.0.1:{port}/_health")
-            (worker_pid,) = child_pids(server.pid)
-            gzip_api = measure_api(port, worker_pid, environment_id, key, gzip=True)
-            plain_api = measure_api(port, worker_pid, environment_id, key, gzip=False)
-            overhead_ms = request_overhead_ms(port, environment_id, key)
-        gzip_base = measure_boto3(endpoint, object_keys, gunzip=False)
-        plain_base = measure_boto3(endpoint, object_keys, gunzip=True)
-        pairs = [(gzip_api, gzip_base), (plain_api, plain_base)]
-        report(pairs, gzip_base.received_bytes, plain_base.received_bytes, len(object_keys), overhead_ms)
-        assert gzip_api.sha256 == gzip_base.sha256, "passthrough must serve the stored bytes"
-        assert plain_api.sha256 == plain_base.sha256, "JSONL must be the decompressed blobs"
-        print("bytes served: identical to the stored objects (gzip) and to their content (JSONL), by SHA-256")
+        if shape == "production":
+            with postgres_database(DB_NAME) as database_url, flushed_redis(REDIS_URL):
+                shape_run(endpoint, Path(workdir), database_url=database_url, redis_url=REDIS_URL)
+        else:
+            shape_run(endpoint, Path(workdir), database_url=None, redis_url=None)
+
+
+def main() -> int:
+    labels = {"production": "PostgreSQL; Redis cache and throttles", "embedded": "SQLite; database cache"}
+    for shape in SHAPES:
+        print(f"--- shape: {shape} ({labels[shape]})", flush=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "bench.snapshots", "--shape", shape], cwd=ROOT, check=False
+        )
+        if result.returncode != 0:
+            return result.returncode
+    return 0
 
 
 if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] == "--boto3":
         boto3_process_main(sys.argv[2], sys.argv[4:], sys.argv[3] == "1")
+    elif len(sys.argv) > 2 and sys.argv[1] == "--shape":
+        shape_main(sys.argv[2])
     else:
-        main()
+        sys.exit(main())

@@ -260,6 +260,10 @@ REST_FRAMEWORK["NUM_PROXIES"] = TRUSTED_PROXY_COUNT
 PERSONAL_API_KEY_LAST_USED_RESOLUTION_SECONDS = 3600
 PAGINATION_DEFAULT_LIMIT = env_int("PAGINATION_DEFAULT_LIMIT", 100)
 PAGINATION_MAX_LIMIT = env_int("PAGINATION_MAX_LIMIT", 1000)
+# Recordings lists count exactly up to this many matches, then estimate (recordings.counting).
+RECORDINGS_COUNT_EXACT_LIMIT = env_int("RECORDINGS_COUNT_EXACT_LIMIT", 10_000)
+# ... and only as long as PostgreSQL counts them within this many milliseconds.
+RECORDINGS_COUNT_BUDGET_MS = env_int("RECORDINGS_COUNT_BUDGET_MS", 50)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Session recordings API",

@@ -65,7 +65,7 @@ class SessionRecordingAdmin(ReadOnlyAdmin):
     list_display = (
         "session_id",
         "start_time",
-        "duration",
+        "duration_shown",
         "person",
         "start_url_link",
         "click_count",
@@ -104,8 +104,8 @@ class SessionRecordingAdmin(ReadOnlyAdmin):
 
     # --- columns --------------------------------------------------------------------------------
 
-    @admin.display(description="Duration", ordering="end_time")
-    def duration(self, recording: SessionRecording) -> str:
+    @admin.display(description="Duration", ordering="duration")
+    def duration_shown(self, recording: SessionRecording) -> str:
         return _duration(recording.duration_seconds)
 
     @admin.display(description="Person / distinct id", ordering="distinct_id")

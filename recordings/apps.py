@@ -1,4 +1,11 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from django.apps import AppConfig
+
+if TYPE_CHECKING:
+    from recordings_api.models import Environment
 
 
 def environments_with_recordings(environment_ids: list[int]) -> set[int]:
@@ -7,6 +14,13 @@ def environments_with_recordings(environment_ids: list[int]) -> set[int]:
 
     rows = SessionRecording.objects.filter(environment_id__in=environment_ids)
     return set(rows.values_list("environment_id", flat=True).distinct())
+
+
+def expiry_follows_retention(environment: Environment) -> None:
+    """Recordings without a retention of their own follow their environment's (``recordings.expiry``)."""
+    from recordings.services import session_recordings_expiry_restamp
+
+    session_recordings_expiry_restamp(environment=environment)
 
 
 class RecordingsConfig(AppConfig):
@@ -18,8 +32,10 @@ class RecordingsConfig(AppConfig):
         from recordings import tasks  # noqa: F401  (registers the tasks enqueued by name)
         from recordings.expressions import register_sqlite_functions
         from recordings_api.activity import environment_activity_register
+        from recordings_api.retention import environment_retention_follower_register
 
         environment_activity_register("recordings", environments_with_recordings)
+        environment_retention_follower_register("recordings", expiry_follows_retention)
 
         # SQLite lacks a "number or NULL" conversion; install ours on every new connection.
         connection_created.connect(register_sqlite_functions, dispatch_uid="recordings_sqlite_functions")

@@ -4,7 +4,9 @@ Recording filters compare JSON values (``first_event_properties``, ``Person.prop
 match patterns against the ``urls`` JSON array and do arithmetic on timestamps. Django's own
 lookups cover most of it; these fill the gaps with one SQL form per vendor:
 
-* ``EpochSeconds(expr)``: seconds since 1970 as a float (``EXTRACT(EPOCH …)`` / ``julianday``).
+* ``EpochSeconds(expr)``: seconds since 1970 as a float (``EXTRACT(EPOCH …)`` / ``julianday``);
+  ``ImmutableEpochSeconds`` is the same value from immutable functions only (for generated
+  columns and index expressions).
 * ``NumberOrNull(expr)``: a JSON value or text as a number, NULL when it is not numeric, so a
   non-numeric property never matches ``gt``/``lt`` instead of raising a cast error (PostgreSQL)
   or comparing by type (SQLite).
@@ -54,6 +56,15 @@ class EpochSeconds(Func):
 
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         return super().as_sql(compiler, connection, template="EXTRACT(EPOCH FROM %(expressions)s)::float8")
+
+
+class ImmutableEpochSeconds(EpochSeconds):
+    """``EpochSeconds`` from immutable functions: on PostgreSQL the epoch of the interval since
+    1970 (``EXTRACT(EPOCH FROM timestamptz)`` is stable, not immutable; the values are equal)."""
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = "EXTRACT(EPOCH FROM (%(expressions)s - TIMESTAMPTZ '1970-01-01 00:00:00+00'))::float8"
+        return Func.as_sql(self, compiler, connection, template=template)
 
 
 class NumberOrNull(Func):

@@ -1,12 +1,15 @@
 """The recordings list response, shared by the recordings list and playlists' recordings.
 
-Body: ``{"count", "next", "previous", "has_next", "results", "version": 4, "next_cursor"}`` —
-DRF limit/offset pagination (the published docs) plus PostHog's ``has_next``/``version`` (its
-front end) and ``next_cursor``, the ``after`` cursor of the next page (``recordings.cursor``;
-null on the last page and for ``session_ids`` lists, which keep the order given). With
+Body: ``{"count", "count_is_estimate", "next", "previous", "has_next", "results", "version": 4,
+"next_cursor"}`` — DRF limit/offset pagination (the published docs) plus PostHog's
+``has_next``/``version`` (its front end), ``count_is_estimate`` (``recordings.counting``: the
+count is exact up to 10,000, an estimate beyond) and ``next_cursor``, the ``after`` cursor of
+the next page (``recordings.cursor``; null on the last page and for ``session_ids`` lists,
+which keep the order given). With
 ``after`` the page starts after that cursor instead of at ``offset`` (the two do not combine),
 and ``next`` carries the next cursor. The page costs a constant number of queries whatever its
-size: count, page, persons, viewed marks (+1 when ``session_recording_id`` is given).
+size: page, count (none when the page ends the list; two beyond the exact cap: the capped count
+and the planner's estimate), persons, viewed marks (+1 when ``session_recording_id`` is given).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 
 from recordings.conditions import invalid
+from recordings.counting import count_exact_limit, list_count, page_count
 from recordings.cursor import (
     ORDER_VALUE,
     cursor_after,
@@ -43,15 +47,51 @@ from recordings_api.models import Environment
 from recordings_api.pagination import LimitOffsetPagination
 
 LIST_VERSION = 4
+MAX_OFFSET = 2**62
 DEFAULT_LIMIT = 50
 
 
+def count_description() -> str:
+    return (
+        f"Matching recordings: exact up to {count_exact_limit():,} when the database counts them "
+        f"within {int(settings.RECORDINGS_COUNT_BUDGET_MS)} ms (`count_is_estimate` false); else the "
+        "database's estimate, never below the limit when more match (`count_is_estimate` true)."
+    )
+
+
 class RecordingsPagination(LimitOffsetPagination):
-    """PostHog's default page of 50 recordings."""
+    """PostHog's default page of 50 recordings, read with one row more than its limit (``has_next``
+    is exact) and counted by ``recordings.counting`` (exact up to a cap, else an estimate)."""
+
+    has_next = False
+    count_is_estimate = False
 
     @property
     def default_limit(self) -> int:  # type: ignore[override]
         return min(DEFAULT_LIMIT, int(settings.PAGINATION_MAX_LIMIT))
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any]:
+        self.request = request
+        self.limit = self.get_limit(request)
+        self.offset = self.get_offset(request)
+        # An offset past any table's size reads nothing (the database would reject the number).
+        too_far = self.offset > MAX_OFFSET
+        rows = [] if too_far else list(queryset[self.offset : self.offset + self.limit + 1])
+        page, self.has_next = rows[: self.limit], len(rows) > self.limit
+        counted = page_count(
+            offset=self.offset, page_rows=len(page), has_next=self.has_next, queryset=queryset
+        )
+        self.count, self.count_is_estimate = counted.value, counted.is_estimate
+        return page
+
+    def get_next_link(self) -> str | None:
+        return super().get_next_link() if self.has_next else None
+
+    def get_paginated_response(self, data: Any) -> Response:
+        response = super().get_paginated_response(data)
+        response.data["has_next"] = self.has_next
+        response.data["count_is_estimate"] = self.count_is_estimate
+        return response
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         base = super().get_paginated_response_schema(schema)
@@ -65,7 +105,14 @@ class RecordingsPagination(LimitOffsetPagination):
             "nullable": True,
             "description": "Pass as `after` for the next page (null on the last page).",
         }
-        base["required"] = [*base["required"], "version", "next_cursor"]
+        base["properties"]["count"]["description"] = count_description()
+        base["properties"]["count_is_estimate"] = {
+            "type": "boolean",
+            "description": "True when `count` is an estimate (too many matches to count exactly, or "
+            "counting them took too long).",
+        }
+        base["properties"]["has_next"]["description"] = "Whether another page follows (always exact)."
+        base["required"] = [*base["required"], "count_is_estimate", "version", "next_cursor"]
         return base
 
 
@@ -140,13 +187,14 @@ def _cursor_page_response(
     cursor = cursor_decode(after, order=query.order, direction=query.order_direction)
     limit = RecordingsPagination().get_limit(request)
     with database_rejections_as_400():
-        count = recordings.count()
+        counted = list_count(recordings)
         rows = list(recordings.filter(cursor_condition(cursor, environment=environment))[: limit + 1])
     page, has_next = rows[:limit], len(rows) > limit
     next_cursor = _next_cursor(page[-1], query) if has_next and page else None
     url = remove_query_param(request.build_absolute_uri(), "offset")
     body = {
-        "count": count,
+        "count": counted.value,
+        "count_is_estimate": counted.is_estimate,
         "next": replace_query_param(url, "after", next_cursor) if next_cursor else None,
         "previous": None,
         "has_next": has_next,

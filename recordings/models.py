@@ -14,6 +14,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from recordings import stored_metrics
 from recordings_api.models import Environment
 
 
@@ -83,6 +84,22 @@ class SessionRecording(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_ingested_at = models.DateTimeField(auto_now=True)
 
+    # --- What lists filter and order by, stored so that no read computes it per row.
+    # Midnight UTC of the expiry day, NULL when persisted; every writer stamps it
+    # (``recordings.expiry`` states the rule and who maintains it).
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Computed by the database on every write (``recordings.stored_metrics``).
+    duration = models.GeneratedField(
+        expression=stored_metrics.duration_column_formula(),
+        output_field=models.IntegerField(),
+        db_persist=True,
+    )
+    activity_score = models.GeneratedField(
+        expression=stored_metrics.activity_score_formula(),
+        output_field=models.FloatField(null=True),
+        db_persist=True,
+    )
+
     # --- What the Sentry face shows, for recordings of either SDK (``recordings.services.replays``
     # folds Sentry replay segments into them; posthog-js recordings get what their data says).
     sdk_name = models.CharField(max_length=128, blank=True, default="")
@@ -131,6 +148,18 @@ class SessionRecording(models.Model):
             # The default order (start_time, then id as the tie-breaker) read straight off the index.
             models.Index(fields=["environment", "-start_time", "-id"], name="recording_env_start_id"),
             models.Index(fields=["environment", "distinct_id"], name="recording_env_distinct"),
+            # The other orders the list offers most, each with the default order's tie-breakers,
+            # so a page is the first rows of an index scan (``recordings.filters.ordering``).
+            # The activity score's (NULLS LAST, which SQLite indexes cannot say) is created by
+            # migration 0008 for each database.
+            models.Index(
+                fields=["environment", "-duration", "-start_time", "-id"], name="recording_env_duration"
+            ),
+            models.Index(
+                fields=["environment", "-console_error_count", "-start_time", "-id"],
+                name="recording_env_errors",
+            ),
+            models.Index(fields=["environment", "start_url"], name="recording_env_start_url"),
         ]
 
     def __str__(self) -> str:

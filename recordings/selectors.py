@@ -1,8 +1,8 @@
 """Reads of recordings: the filtered list, single lookups and what serialization needs.
 
 Visibility rule (every read here applies it): a recording belongs to the environment, is not
-tombstoned (``DeletedRecording``) and has not expired (``formulas.expiry_day_expression``;
-persisted recordings never expire).
+tombstoned (``DeletedRecording``) and has not expired (its stored ``expires_at`` is NULL or after
+today's midnight, ``recordings.expiry``; persisted recordings never expire).
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, QuerySet, Value, When
-from django.db.models.lookups import GreaterThan, LessThanOrEqual
 
+from recordings.expiry import today_start
 from recordings.filters import order_by_clauses, recordings_query_condition, recordings_query_parse
 from recordings.filters.evaluation import database_rejections_as_400
 from recordings.filters.events import events_of_session
 from recordings.filters.params import RecordingsQuery
-from recordings.metrics.formulas import expiry_day_expression, today_epoch_day
 from recordings.models import (
     DeletedRecording,
     Person,
@@ -45,14 +44,11 @@ def session_recordings_visible_in(*, environments: Sequence[Environment]) -> Que
     tombstones = DeletedRecording.objects.filter(
         environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
     )
-    today = today_epoch_day()
-    unexpired = Q(pk__in=[])
-    for environment in environments:
-        # Retention defaults to each environment's own: one condition per environment.
-        unexpired |= Q(environment=environment) & Q(
-            GreaterThan(expiry_day_expression(environment=environment), today)
-        )
-    return SessionRecording.objects.filter(unexpired).exclude(Exists(tombstones))
+    return (
+        SessionRecording.objects.filter(environment__in=environments)
+        .exclude(Exists(tombstones))
+        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=today_start()))
+    )
 
 
 def session_recordings_expired(*, environment: Environment) -> QuerySet[SessionRecording]:
@@ -61,9 +57,7 @@ def session_recordings_expired(*, environment: Environment) -> QuerySet[SessionR
     The complement of the retention part of ``session_recordings_visible``: persisted (LTS)
     recordings never appear here.
     """
-    return SessionRecording.objects.filter(environment=environment).filter(
-        LessThanOrEqual(expiry_day_expression(environment=environment), today_epoch_day())
-    )
+    return SessionRecording.objects.filter(environment=environment, expires_at__lte=today_start())
 
 
 def session_recordings_filter(

@@ -29,6 +29,7 @@ from recordings_api.models import (
     User,
     sentry_dsn,
 )
+from recordings_api.retention import environment_retention_changed
 from recordings_api.scopes import ALL_SCOPES
 from recordings_api.services import personal_api_key_create, personal_api_keys_revoke, project_create
 
@@ -75,6 +76,11 @@ class EnvironmentAdmin(admin.ModelAdmin):
     list_display = ("name", "slug", "id", "project", "api_token", "session_recording_retention_days")
     search_fields = ("name", "slug", "api_token")
     readonly_fields = ("api_token",)
+
+    def save_model(self, request: HttpRequest, obj: Environment, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        if change and "session_recording_retention_days" in form.changed_data:
+            environment_retention_changed(environment=obj)
 
 
 @admin.register(Membership)

@@ -8,6 +8,7 @@ from datetime import timedelta
 import factory
 from django.utils import timezone
 
+from recordings.expiry import expiry_of
 from recordings.models import Person, PersonDistinctId, SessionEvent, SessionRecording
 
 
@@ -30,6 +31,16 @@ class SessionRecordingFactory(factory.django.DjangoModelFactory[SessionRecording
     urls = factory.LazyAttribute(lambda o: [o.start_url] if o.start_url else [])
     first_event_properties = factory.LazyFunction(
         lambda: {"$browser": "Chrome", "$os": "Mac OS X", "$device_type": "Desktop"}
+    )
+    retention_period_days: int | None = None
+    persisted = False
+    # Stamped as every writer stamps it (``recordings.expiry``).
+    expires_at = factory.LazyAttribute(
+        lambda o: expiry_of(
+            start_time=o.start_time,
+            retention_days=o.retention_period_days or o.environment.session_recording_retention_days,
+            persisted=o.persisted,
+        )
     )
 
 

@@ -2,7 +2,9 @@
 by default.
 
 Ties (and NULL scores, sorted last) are broken by ``start_time`` then the row id in the same
-direction, so offset pagination is stable.
+direction, so offset pagination is stable. Fields that are never NULL sort without ``NULLS
+LAST`` (the same rows in the same order), so one plain index per order (``SessionRecording.Meta``)
+serves it in both directions.
 """
 
 from __future__ import annotations
@@ -28,7 +30,10 @@ def order_by_clauses(
     field = order_fields(face)[order]
     if field.name != DEFAULT_ORDER:
         expression = field.sql(FieldContext(environment=environment))
-        clauses.append(expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True))
+        nulls_last = True if field.nullable else None
+        clauses.append(
+            expression.desc(nulls_last=nulls_last) if descending else expression.asc(nulls_last=nulls_last)
+        )
     for name in ("start_time", "id"):
         clauses.append(F(name).desc() if descending else F(name).asc())
     return clauses

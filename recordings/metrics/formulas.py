@@ -1,6 +1,9 @@
 """Derived recording metrics, each defined once as SQL and once in Python (they must agree).
 
 PostHog computes these in ClickHouse; each formula below is the one its list query uses.
+``duration``, ``activity_score`` and ``expiry_time`` are stored per recording (generated
+columns of ``recordings.stored_metrics`` and ``expires_at`` of ``recordings.expiry``): the SQL
+here reads those columns, the Python twins recompute them from the row.
 
 * ``duration`` (= ``recording_duration``): ``dateDiff('second', start_time, end_time)``, i.e.
   the whole-second boundaries crossed (``floor(end) - floor(start)`` in epoch seconds), so it
@@ -28,10 +31,11 @@ from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Case, ExpressionWrapper, F, FloatField, Value, When
-from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least, NullIf, Round
+from django.db.models import F, FloatField, Value
+from django.db.models.functions import Cast, Coalesce, Floor, Greatest, Least
 from django.utils import timezone
 
+from recordings.expiry import expiry_of, recording_retention_days
 from recordings.expressions import EpochSeconds
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
@@ -42,17 +46,9 @@ SECONDS_PER_DAY = 86_400
 NEVER_EXPIRES_DAY = 10**7
 
 
-# Timestamps are millisecond-precise; half a millisecond absorbs floating-point error of the
-# epoch conversion (SQLite's julianday is ~50 µs precise) without changing any whole-second result.
-EPOCH_EPSILON = 0.0005
-
-
-def _epoch_whole_seconds(field: str) -> Any:
-    return Floor(EpochSeconds(F(field)) + Value(EPOCH_EPSILON), output_field=FloatField())
-
-
 def duration_expression() -> Any:
-    return _epoch_whole_seconds("end_time") - _epoch_whole_seconds("start_time")
+    """The stored ``duration`` column (``recordings.stored_metrics`` computes it on write)."""
+    return F("duration")
 
 
 def active_seconds_expression() -> Any:
@@ -61,41 +57,21 @@ def active_seconds_expression() -> Any:
 
 def inactive_seconds_expression() -> Any:
     return Greatest(
-        duration_expression() - active_seconds_expression(), Value(0.0), output_field=FloatField()
+        Cast(duration_expression(), FloatField()) - active_seconds_expression(),
+        Value(0.0),
+        output_field=FloatField(),
     )
 
 
 def activity_score_expression() -> Any:
-    numerator = (
-        active_seconds_expression()
-        + Cast(F("click_count"), FloatField())
-        + Cast(F("keypress_count"), FloatField())
-        + Cast(F("console_error_count"), FloatField())
-    )
-    denominator = (
-        Cast(F("mouse_activity_count"), FloatField())
-        + duration_expression()
-        + Cast(F("console_error_count"), FloatField())
-        + Cast(F("console_log_count"), FloatField())
-        + Cast(F("console_warn_count"), FloatField())
-    )
-    ratio = ExpressionWrapper(
-        numerator * Value(100.0) / NullIf(denominator, Value(0.0)), output_field=FloatField()
-    )
-    return Round(ratio, 2, output_field=FloatField())
+    """The stored ``activity_score`` column (computed on write, like ``duration``)."""
+    return F("activity_score")
 
 
-def expiry_day_expression(*, environment: Environment) -> Any:
-    """Days since 1970 of the expiry instant; ``NEVER_EXPIRES_DAY`` for persisted recordings."""
-    start_day = Floor(
-        EpochSeconds(F("start_time")) / Value(float(SECONDS_PER_DAY)), output_field=FloatField()
-    )
-    retention = Coalesce(F("retention_period_days"), Value(environment.session_recording_retention_days))
-    return Case(
-        When(persisted=True, then=Value(float(NEVER_EXPIRES_DAY))),
-        default=start_day + Cast(retention, FloatField()),
-        output_field=FloatField(),
-    )
+def expiry_day_expression() -> Any:
+    """Days since 1970 of the stored ``expires_at``; ``NEVER_EXPIRES_DAY`` for persisted recordings."""
+    day = Floor(EpochSeconds(F("expires_at")) / Value(float(SECONDS_PER_DAY)), output_field=FloatField())
+    return Coalesce(day, Value(float(NEVER_EXPIRES_DAY)), output_field=FloatField())
 
 
 def sentry_activity_expression() -> Any:
@@ -130,9 +106,10 @@ def activity_score(recording: SessionRecording) -> float | None:
     score = numerator * 100.0 / denominator
     if not math.isfinite(score):
         return None
-    # Ties round away from zero, as SQL's ROUND does in filters and ordering (Python's round()
-    # would give 12.12 for 12.125 where the database gives 12.13).
-    return float(Decimal(repr(score)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    # As the stored column computes it: PostgreSQL turns the float into a numeric of 15
+    # significant digits (so 64.73499999999999 is 64.7350000000000), then ROUND takes ties away
+    # from zero (Python's round() would give 12.12 for 12.125 where the database gives 12.13).
+    return float(Decimal(f"{score:.15g}").quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
 def sentry_activity(recording: SessionRecording) -> int:
@@ -140,15 +117,16 @@ def sentry_activity(recording: SessionRecording) -> int:
 
 
 def retention_days(recording: SessionRecording, environment: Environment) -> int:
-    return recording.retention_period_days or environment.session_recording_retention_days
+    return recording_retention_days(recording, environment)
 
 
 def expiry_time(recording: SessionRecording, environment: Environment) -> datetime | None:
-    if recording.persisted:
-        return None
-    start = recording.start_time.astimezone(UTC)
-    start_of_day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-    return start_of_day + timedelta(days=retention_days(recording, environment))
+    """The rule ``expires_at`` stores (``recordings.expiry``), from the recording's own fields."""
+    return expiry_of(
+        start_time=recording.start_time,
+        retention_days=recording_retention_days(recording, environment),
+        persisted=recording.persisted,
+    )
 
 
 def recording_ttl(

@@ -149,7 +149,7 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
     RecordingField(
         "recording_ttl",
         "count",
-        lambda context: formulas.expiry_day_expression(environment=context.environment),
+        lambda context: formulas.expiry_day_expression(),
         lambda recording, context: formulas.recording_ttl(recording, context.environment),
         orders=True,
         searches=False,

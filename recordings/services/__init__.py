@@ -1,6 +1,7 @@
 """Writes of the recordings app: its own tables, and nothing else's.
 
-- ``lifecycle``: persist, delete (single, bulk), the retention purge, viewed marks;
+- ``lifecycle``: persist, delete (single, bulk), the retention purge, re-stamping expiry after a
+  retention change, viewed marks;
 - ``ingest``: one batch of ingested records (recording metadata, session events, persons,
   groups) applied exactly once, with ``records`` the typed input and ``recording_metadata``,
   ``session_events``, ``persons`` the parts.
@@ -15,6 +16,7 @@ from recordings.services.lifecycle import (
     session_recordings_bulk_viewed,
     session_recordings_expired_purge,
     session_recordings_expired_purge_all,
+    session_recordings_expiry_restamp,
 )
 from recordings.services.pruning import ingested_blocks_prune, recording_elements_prune
 
@@ -30,4 +32,5 @@ __all__ = [
     "session_recordings_bulk_viewed",
     "session_recordings_expired_purge",
     "session_recordings_expired_purge_all",
+    "session_recordings_expiry_restamp",
 ]

@@ -12,10 +12,13 @@ raises ``SessionRecording.DoesNotExist``.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, timedelta
 from typing import Any
 
 from celery import current_app
 from django.db import transaction
+from django.db.models import DateTimeField, ExpressionWrapper, Value
+from django.db.models.functions import TruncDay
 
 from recordings.models import (
     DeletedRecording,
@@ -49,8 +52,8 @@ def session_recording_persist(*, recording: SessionRecording) -> SessionRecordin
     stays deleted (the update matches no row, and the copy is not written).
     """
     if not recording.persisted:
-        SessionRecording.objects.filter(pk=recording.pk).update(persisted=True)
-        recording.persisted = True
+        SessionRecording.objects.filter(pk=recording.pk).update(persisted=True, expires_at=None)
+        recording.persisted, recording.expires_at = True, None
         logger.info(
             "recording_persisted",
             extra={"environment_id": recording.environment_id, "session_id": recording.session_id},
@@ -58,6 +61,23 @@ def session_recording_persist(*, recording: SessionRecording) -> SessionRecordin
     environment_id, session_id = recording.environment_id, recording.session_id
     transaction.on_commit(lambda: _enqueue_data_persist(environment_id, session_id))
     return recording
+
+
+def session_recordings_expiry_restamp(*, environment: Environment) -> int:
+    """Stamps ``expires_at`` again on the recordings that follow ``environment``'s retention
+    (no ``retention_period_days`` of their own, not persisted); returns how many rows changed.
+
+    Call it after changing ``session_recording_retention_days`` (``recordings.expiry``): one
+    UPDATE, idempotent. Ingestion stamps every recording it writes with its own retention, so
+    these are recordings written by other means (imports, the admin, fixtures).
+    """
+    days = timedelta(days=environment.session_recording_retention_days)
+    expiry = ExpressionWrapper(TruncDay("start_time", tzinfo=UTC) + Value(days), output_field=DateTimeField())
+    changed = SessionRecording.objects.filter(
+        environment=environment, retention_period_days__isnull=True, persisted=False
+    ).update(expires_at=expiry)
+    logger.info("recordings_expiry_restamped", extra={"environment_id": environment.id, "count": changed})
+    return changed
 
 
 def _enqueue_data_persist(environment_id: int, session_id: str) -> None:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from recordings.conditions import session_keys_condition
+from recordings.expiry import recording_expiry_stamp
 from recordings.models import DeletedRecording, IngestedBlock, SessionEvent, SessionRecording
 from recordings.services.recording_attributes import (
     POSTHOG_BLOCK_FIELDS,
@@ -51,6 +52,7 @@ _UPDATED_FIELDS = [
     "message_count",
     "first_event_properties",
     "last_ingested_at",
+    "expires_at",
     # The Sentry face's attributes of posthog-js recordings (``recording_attributes``).
     *POSTHOG_BLOCK_FIELDS,
     *POSTHOG_PROPERTY_FIELDS,
@@ -73,7 +75,7 @@ def _library(value: str | None) -> str | None:
 def recording_skeleton(block: SessionBlock, environment: Environment) -> SessionRecording:
     """An empty recording that the session's first block then merges into like any other."""
     start = ms_to_datetime(block.metadata.first_timestamp)
-    return SessionRecording(
+    skeleton = SessionRecording(
         environment=environment,
         session_id=block.session_id,
         distinct_id=block.distinct_id,
@@ -83,6 +85,8 @@ def recording_skeleton(block: SessionBlock, environment: Environment) -> Session
         snapshot_library=_library(block.snapshot_library),
         retention_period_days=environment.session_recording_retention_days,
     )
+    recording_expiry_stamp(skeleton, environment)
+    return skeleton
 
 
 def recording_block_merge(recording: SessionRecording, block: SessionBlock) -> None:
@@ -209,6 +213,7 @@ def recording_blocks_apply(
         key = (block.environment_id, block.session_id)
         recording_block_merge(rows[key], block)
         posthog_block_apply(rows[key], block)
+        recording_expiry_stamp(rows[key], environments[key[0]])  # start_time may have moved
         rows[key].last_ingested_at = now
         dirty.add(key)
     dirty |= _first_event_properties_fill(rows)

@@ -186,6 +186,7 @@ FOLDED_FIELDS = [
     "snapshot_library",
     "first_event_properties",
     "last_ingested_at",
+    "expires_at",  # stamped after each fold (``recordings.expiry``)
     *_FIRST_OF,
     *user_agent_attributes("").__dict__,
     "releases",

@@ -24,6 +24,7 @@ from datetime import datetime
 from django.db import connection
 
 from recordings.conditions import session_keys_condition as sessions_condition
+from recordings.expiry import recording_expiry_stamp
 from recordings.models import (
     DeletedRecording,
     RecordingTag,
@@ -214,6 +215,7 @@ def _replays_refold(replays: set[SessionKey], environments: Mapping[int, Environ
             )
             created.append(row)
         replay_fold(row, value, now=now)
+        recording_expiry_stamp(row, environments[key[0]])
     SessionRecording.objects.bulk_create(created, batch_size=500)
     _changed_update(rows, before)
     _tags_store([*created, *rows.values()])

@@ -10,7 +10,9 @@ sees a short (or overlong) body that looks complete.
 
 from __future__ import annotations
 
+import queue
 import re
+import threading
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator
 from dataclasses import dataclass
 
@@ -203,6 +205,71 @@ class PrefetchedBody:
 
     def close(self) -> None:
         self._close()
+
+
+_END = object()
+
+
+class ReadAhead:
+    """Chunks of ``source`` read by a helper thread up to ``depth`` chunks ahead of the consumer,
+    so reading object storage and writing to the client overlap instead of taking turns (the
+    stream then runs at the slower of the two, not at their sum). Memory stays bounded by
+    ``depth`` chunks. A source failure is raised to the consumer at the point it happened;
+    ``close`` stops the thread and closes the source (also when the consumer gave up early)."""
+
+    def __init__(self, source: Iterator[bytes], *, close_source: Callable[[], None], depth: int = 4) -> None:
+        self._source = source
+        self._close_source = close_source
+        self._queue: queue.Queue[object] = queue.Queue(maxsize=depth)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._pump, name="blob-read-ahead", daemon=True)
+        self._thread.start()
+
+    def _put(self, item: object) -> bool:
+        while not self._stopped.is_set():
+            try:
+                self._queue.put(item, timeout=0.5)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def _pump(self) -> None:
+        try:
+            for chunk in self._source:
+                if not self._put(chunk):
+                    return
+            self._put(_END)
+        except BaseException as error:  # handed to the consumer, raised there
+            self._put(error)
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self
+
+    def __next__(self) -> bytes:
+        item = self._queue.get()
+        if item is _END:
+            self._queue.put(_END)  # a later next() ends too
+            raise StopIteration
+        if isinstance(item, BaseException):
+            raise item
+        return item  # type: ignore[return-value]
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def close(self) -> None:
+        """Stops the thread: a pump waiting on a full queue sees the flag, one blocked reading
+        the source is woken by closing it."""
+        self._stopped.set()
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._close_source()
+        self._thread.join(timeout=5)
 
 
 def _next_chunk(chunks: Iterator[bytes]) -> bytes | None:

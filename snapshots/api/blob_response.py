@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import zlib
+from collections.abc import Iterator
 
 from django.core.handlers.asgi import ASGIRequest
 from django.http import HttpResponse, HttpResponseBase, HttpResponseNotModified, StreamingHttpResponse
@@ -114,16 +115,22 @@ class BlobResponder:
     def _streamed(self, byte_range: blob_http.ByteRange | None) -> StreamingHttpResponse:
         stream = self._open(byte_range)
         length = byte_range.length if byte_range else self.size
-        chunks = stream.chunks if self.gzip else blob_http.decompressed(stream.chunks, byte_range)
+        chunks: Iterator[bytes] = iter(stream.chunks)
+        close = stream.close
+        if not self.gzip:
+            # Gunzipping (zlib releases the GIL) runs ahead of the writes to the client; the
+            # passthrough measured faster without the thread handoff (bench.snapshots).
+            ahead = blob_http.ReadAhead(blob_http.decompressed(chunks, byte_range), close_source=close)
+            chunks, close = ahead, ahead.close
         try:
             body = blob_http.PrefetchedBody(
-                blob_http.exact_length(chunks, length), close=stream.close, on_error=self._aborted
+                blob_http.exact_length(chunks, length), close=close, on_error=self._aborted
             )
         except StorageUnavailable as error:
-            stream.close()
+            close()
             raise ServiceUnavailable(STORAGE_DOWN) from error
         except (zlib.error, blob_http.BodyLengthMismatch) as error:
-            stream.close()
+            close()
             raise self._inconsistent(str(error)) from error
         content = blob_http.AsyncBody(body) if isinstance(self.request._request, ASGIRequest) else body
         return StreamingHttpResponse(content, content_type=JSON, status=206 if byte_range else 200)

@@ -17,7 +17,16 @@ from tests.playlists.conftest import make_playlist, pin, playlists_url
 
 pytestmark = pytest.mark.django_db
 
-LIST_KEYS = {"count", "next", "previous", "has_next", "results", "version", "next_cursor"}
+LIST_KEYS = {
+    "count",
+    "count_is_estimate",
+    "next",
+    "previous",
+    "has_next",
+    "results",
+    "version",
+    "next_cursor",
+}
 
 
 def recording_at(environment: Environment, *, days_ago: float = 0, **fields: Any) -> SessionRecording:

@@ -74,7 +74,17 @@ def test_a_cursor_page_in_full(api: APIClient, environment: Environment, recordi
     response = api.get(url, {"limit": "3", "after": first["next_cursor"]})
 
     body = response.json()
-    assert set(body) == {"count", "next", "previous", "has_next", "results", "version", "next_cursor"}
+    assert set(body) == {
+        "count",
+        "count_is_estimate",
+        "next",
+        "previous",
+        "has_next",
+        "results",
+        "version",
+        "next_cursor",
+    }
+    assert body["count_is_estimate"] is False
     assert (body["count"], body["previous"], body["has_next"], body["version"]) == (8, None, True, 4)
     assert [row["id"] for row in body["results"]] == everything[3:6]
     assert body["next"] == f"http://testserver{url}?after={body['next_cursor']}&limit=3"

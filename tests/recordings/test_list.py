@@ -90,6 +90,7 @@ def test_list_full_body(
     assert response.status_code == 200
     assert response.json() == {
         "count": 1,
+        "count_is_estimate": False,
         "next": None,
         "previous": None,
         "has_next": False,

@@ -13,6 +13,7 @@ from snapshots.api.blob_http import (
     ByteRange,
     PrefetchedBody,
     RangeUnsatisfiable,
+    ReadAhead,
     accepts_gzip,
     byte_slice,
     decompressed,
@@ -200,3 +201,41 @@ def test_prefetched_body_failure_at_the_start_raises_from_the_constructor() -> N
 
     with pytest.raises(OSError, match="down"):
         PrefetchedBody(source(), close=lambda: None, on_error=lambda e: None)
+
+
+# --- read-ahead ---------------------------------------------------------------------------------
+
+
+def test_read_ahead_yields_every_chunk_in_order_and_closes_the_source() -> None:
+    closed: list[bool] = []
+    ahead = ReadAhead(iter([b"a", b"bc", b"", b"d"]), close_source=lambda: closed.append(True), depth=1)
+
+    assert list(ahead) == [b"a", b"bc", b"", b"d"]
+    assert next(ahead, None) is None  # ended stays ended
+    ahead.close()
+    assert closed == [True]
+
+
+def test_read_ahead_raises_a_source_failure_where_it_happened() -> None:
+    def failing() -> Iterator[bytes]:
+        yield b"first"
+        raise OSError("storage went away")
+
+    ahead = ReadAhead(failing(), close_source=lambda: None)
+
+    assert next(ahead) == b"first"
+    with pytest.raises(OSError, match="storage went away"):
+        next(ahead)
+
+
+def test_read_ahead_stops_when_the_consumer_gives_up() -> None:
+    def endless() -> Iterator[bytes]:
+        while True:
+            yield b"x" * 1024
+
+    ahead = ReadAhead(endless(), close_source=lambda: None, depth=2)
+    assert next(ahead) == b"x" * 1024
+
+    ahead.close()
+
+    assert not ahead.running
