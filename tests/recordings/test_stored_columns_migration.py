@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("recordings", "0007_sentry_ingestion")]
+# recordings_api stays before its organization slugs (0005), which the old models know nothing of.
+BEFORE = [("recordings", "0007_sentry_ingestion"), ("recordings_api", "0004_sentry_ingestion")]
 AFTER = [("recordings", "0008_stored_list_columns")]
 
 
