@@ -42,29 +42,15 @@ _SIMPLE = re.compile(
 )
 
 
-def _values(term: TermToken) -> tuple[str, ...]:
-    return term.value if isinstance(term.value, tuple) else (term.value,)
-
-
-def _only_equality(term: TermToken) -> None:
-    if term.operator != ":":
-        raise QueryFieldError(
-            f"Invalid operator '{term.operator}' for '{term.key}': it supports ':' and '!'.",
-            term.position,
-            key=term.key,
-            problem="operator",
-        )
-
-
 def _array_condition(column: str, raw: str) -> Q:
     pattern = "%".join(like_literal(part) for part in raw.split("*"))
     return Q(JSONArrayAnyMatch(column, pattern, "like"))
 
 
 def strings_condition(term: TermToken, column: str) -> Q:
-    _only_equality(term)
+    term.equality_required()
     condition = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         condition |= _array_condition(column, raw)
     return ~condition if term.negated else condition
 
@@ -84,9 +70,9 @@ def _clicks_exist(condition: Q) -> Q:
 
 
 def click_condition(term: TermToken, attribute: str) -> Q:
-    _only_equality(term)
+    term.equality_required()
     matched = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         matched |= _attribute_matches(attribute, raw)
     exists = _clicks_exist(matched)
     return ~exists if term.negated else exists
@@ -130,9 +116,9 @@ def selector_parts(term: TermToken, selector: str) -> Q:
 
 
 def selector_condition(term: TermToken, flags: dict[str, Any]) -> Q:
-    _only_equality(term)
+    term.equality_required()
     matched = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         matched |= selector_parts(term, raw)
     exists = _clicks_exist(matched & Q(**flags))
     return ~exists if term.negated else exists
@@ -141,17 +127,17 @@ def selector_condition(term: TermToken, flags: dict[str, Any]) -> Q:
 def click_row_matches(term: TermToken, attribute: str) -> Q:
     """The condition on ``RecordingClick`` rows themselves (not recordings) of a click term,
     ignoring its ``!`` (the caller decides what a negation means over rows)."""
-    _only_equality(term)
+    term.equality_required()
     matched = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         matched |= _attribute_matches(attribute, raw)
     return matched
 
 
 def selector_row_matches(term: TermToken, flags: dict[str, Any]) -> Q:
     """``click_row_matches`` for a selector term (``click.selector``, ``dead.selector``…)."""
-    _only_equality(term)
+    term.equality_required()
     matched = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         matched |= selector_parts(term, raw)
     return matched & Q(**flags)

@@ -69,10 +69,6 @@ class CompileContext(FieldContext):
     face: Face = "posthog"
 
 
-def _values(term: TermToken) -> tuple[str, ...]:
-    return term.value if isinstance(term.value, tuple) else (term.value,)
-
-
 def _field_error(
     term: TermToken, message: str, problem: FieldProblem = "value", detail: str | None = None
 ) -> QueryFieldError:
@@ -118,7 +114,7 @@ def number_condition(term: TermToken, expression: Any, *, durations: bool) -> Q:
     if term.operator != ":":
         condition = comparison(expression, term.operator, parse(term, _single(term)))
     else:
-        numbers = [parse(term, raw) for raw in _values(term)]
+        numbers = [parse(term, raw) for raw in term.values]
         condition = Q(In(expression, numbers)) if len(numbers) > 1 else Q(Exact(expression, numbers[0]))
     return ~condition if term.negated else condition
 
@@ -134,7 +130,7 @@ def text_matches(term: TermToken, text: Any, *, comparable: bool) -> Q:
             )
         return comparison(NumberOrNull(text), term.operator, _number(term, _single(term)))
     condition = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         condition |= wildcard_condition(text, raw) if "*" in raw else Q(Exact(text, raw))
     return condition
 
@@ -152,7 +148,7 @@ def urls_condition(term: TermToken) -> Q:
             "operator",
         )
     condition = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         condition |= url_wildcard_condition(raw)
     return ~condition if term.negated else condition
 

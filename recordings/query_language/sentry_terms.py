@@ -26,24 +26,10 @@ TAG_KEY_PREFIX, TAG_KEY_SUFFIX = "tags[", "]"
 PARAMETER_ONLY_KEYS = ("project_id", "project", "started_at", "finished_at", "user.display_name")
 
 
-def _values(term: TermToken) -> tuple[str, ...]:
-    return term.value if isinstance(term.value, tuple) else (term.value,)
-
-
-def _equality_only(term: TermToken) -> None:
-    if term.operator != ":":
-        raise QueryFieldError(
-            f"Invalid operator '{term.operator}' for '{term.key}': it supports ':' and '!'.",
-            term.position,
-            key=term.key,
-            problem="operator",
-        )
-
-
 def id_condition(term: TermToken) -> Q:
-    _equality_only(term)
+    term.equality_required()
     candidates: set[str] = set()
-    for raw in _values(term):
+    for raw in term.values:
         try:
             parsed = uuid.UUID(raw.strip())
         except ValueError:
@@ -73,9 +59,9 @@ def tag_condition(term: TermToken) -> Q:
             key=term.key,
             problem="field",
         )
-    _equality_only(term)
+    term.equality_required()
     matched = Q(pk__in=[])
-    for raw in _values(term):
+    for raw in term.values:
         matched |= wildcard_condition(F("value"), raw) if "*" in raw else Q(value=raw)
     rows = RecordingTag.objects.filter(
         environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id"), key=tag_key(term.key)

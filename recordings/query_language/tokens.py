@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from recordings.query_language.dialects import DIALECTS, FREE_TEXT_KEY, Dialect
-from recordings.query_language.errors import QuerySyntaxError
+from recordings.query_language.errors import QueryFieldError, QuerySyntaxError
 
 MAX_QUERY_LENGTH = 2_000
 COMPARISON_OPERATORS = (">=", "<=", ">", "<")
@@ -32,6 +32,21 @@ class TermToken:
     value: str | tuple[str, ...]
     negated: bool
     position: int
+
+    @property
+    def values(self) -> tuple[str, ...]:
+        """The term's value(s): a list term's members, else its one value."""
+        return self.value if isinstance(self.value, tuple) else (self.value,)
+
+    def equality_required(self) -> None:
+        """Raises ``QueryFieldError`` unless the term is ``key:value`` (or ``!key:value``)."""
+        if self.operator != ":":
+            raise QueryFieldError(
+                f"Invalid operator '{self.operator}' for '{self.key}': it supports ':' and '!'.",
+                self.position,
+                key=self.key,
+                problem="operator",
+            )
 
 
 @dataclass(frozen=True)
