@@ -142,15 +142,28 @@ def production_environment(**values: str | None) -> dict[str, str]:
     return environment_with(**{**base, **values})
 
 
+def benchmark_run(label: str, body: Callable[[], None]) -> int:
+    """``body()`` as a benchmark's exit status: 1 when a service is missing or a correctness
+    check failed (each said in one line naming the benchmark ``label``), else 0."""
+    try:
+        body()
+    except ServiceMissing as error:
+        print(f"the {label} benchmark needs PostgreSQL and Redis: {error}")
+        return 1
+    except AssertionError as error:
+        print(f"{label.upper()} BENCHMARK FAILED: {error}")
+        return 1
+    return 0
+
+
 def production_services_run(name: str, database: str, run: Callable[[str, str, Any, str], None]) -> int:
     """``run(workdir, database_url, redis_client, s3_endpoint)`` against a fresh PostgreSQL
-    database, a flushed Redis database and a moto S3 server, all gone afterwards; the exit status
-    of a benchmark (1 when a service is missing or a correctness check failed)."""
+    database, a flushed Redis database and a moto S3 server, all gone afterwards."""
     import tempfile
 
     from bench._support import moto_server
 
-    try:
+    def body() -> None:
         with (
             tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as workdir,
             postgres_database(database) as database_url,
@@ -158,10 +171,28 @@ def production_services_run(name: str, database: str, run: Callable[[str, str, A
             moto_server() as endpoint,
         ):
             run(workdir, database_url, redis_client, endpoint)
-    except ServiceMissing as error:
-        print(f"the {name} benchmark needs PostgreSQL and Redis: {error}")
-        return 1
-    except AssertionError as error:
-        print(f"{name.upper().replace('_', ' ')} BENCHMARK FAILED: {error}")
-        return 1
-    return 0
+
+    return benchmark_run(name.replace("_", " "), body)
+
+
+def production_services_environment(
+    workdir: str, database_url: str, endpoint: str, *, redis_url: str, bucket: str, **values: str | None
+) -> dict[str, str]:
+    """The server's settings for the production shape: PostgreSQL, Redis (live buffer, cache and
+    broker, so nothing runs in process) and S3 at ``endpoint``, plus ``values``."""
+    from pathlib import Path
+
+    Path(workdir, "static").mkdir()
+    return production_environment(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        CELERY_BROKER_URL=redis_url,
+        CELERY_TASK_ALWAYS_EAGER=None,
+        VAR_DIR=workdir,
+        OBJECT_STORAGE_ENDPOINT=endpoint,
+        OBJECT_STORAGE_BUCKET=bucket,
+        OBJECT_STORAGE_ACCESS_KEY_ID="bench",
+        OBJECT_STORAGE_SECRET_ACCESS_KEY="bench",
+        OBJECT_STORAGE_REGION="us-east-1",
+        **values,
+    )

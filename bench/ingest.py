@@ -40,7 +40,6 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -53,7 +52,7 @@ from bench._seed import (
     REDIS_URL,
     django_setup,
     percentile,
-    production_environment,
+    production_services_environment,
     production_services_run,
     tenant_create,
 )
@@ -287,18 +286,8 @@ def report_flush(
 
 def service_environment(workdir: str, database_url: str, endpoint: str) -> dict[str, str]:
     """Production shape: PostgreSQL, Redis (live buffer, cache, broker: no in-process flush), S3."""
-    Path(workdir, "static").mkdir()
-    return production_environment(
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_URL,
-        CELERY_BROKER_URL=REDIS_URL,
-        CELERY_TASK_ALWAYS_EAGER=None,
-        VAR_DIR=workdir,
-        OBJECT_STORAGE_ENDPOINT=endpoint,
-        OBJECT_STORAGE_BUCKET=BUCKET,
-        OBJECT_STORAGE_ACCESS_KEY_ID="bench",
-        OBJECT_STORAGE_SECRET_ACCESS_KEY="bench",
-        OBJECT_STORAGE_REGION="us-east-1",
+    return production_services_environment(
+        workdir, database_url, endpoint, redis_url=REDIS_URL, bucket=BUCKET
     )
 
 

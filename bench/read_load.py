@@ -27,7 +27,6 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from bench._aggregation import aggregators
@@ -38,7 +37,7 @@ from bench._seed import (
     flushed_redis,
     percentile,
     postgres_database,
-    production_environment,
+    production_services_environment,
     tenant_create,
 )
 from bench._support import child_process, free_port, moto_server, wait_for_http
@@ -55,18 +54,13 @@ ORDERS = ("", "&order=duration", "&order=activity_score")
 
 
 def service_environment(workdir: str, database_url: str, endpoint: str) -> dict[str, str]:
-    Path(workdir, "static").mkdir()
-    return production_environment(
-        DATABASE_URL=database_url,
-        REDIS_URL=REDIS_URL,
-        CELERY_BROKER_URL=REDIS_URL,
-        CELERY_TASK_ALWAYS_EAGER=None,
-        VAR_DIR=workdir,
-        OBJECT_STORAGE_ENDPOINT=endpoint,
-        OBJECT_STORAGE_BUCKET=BUCKET,
-        OBJECT_STORAGE_ACCESS_KEY_ID="bench",
-        OBJECT_STORAGE_SECRET_ACCESS_KEY="bench",
-        OBJECT_STORAGE_REGION="us-east-1",
+    """The production shape, with budgets no reader of this load reaches."""
+    return production_services_environment(
+        workdir,
+        database_url,
+        endpoint,
+        redis_url=REDIS_URL,
+        bucket=BUCKET,
         THROTTLE_BURST="1000000/minute",
         THROTTLE_SUSTAINED="100000000/hour",
         THROTTLE_SNAPSHOTS_BURST="1000000/minute",

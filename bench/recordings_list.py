@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench._seed import (
-    ServiceMissing,
+    benchmark_run,
     django_setup,
     flushed_redis,
     percentile,
@@ -373,16 +373,12 @@ def run(database_url: str, recordings: int) -> None:
 
 def main(argv: list[str]) -> int:
     recordings = int(argv[0] if argv else os.environ.get("BENCH_LIST_RECORDINGS", "100000"))
-    try:
+
+    def body() -> None:
         with postgres_database(DB_NAME) as database_url, flushed_redis(REDIS_URL):
             run(database_url, recordings)
-    except ServiceMissing as error:
-        print(f"the recordings list benchmark needs PostgreSQL and Redis: {error}")
-        return 1
-    except AssertionError as error:
-        print(f"RECORDINGS LIST BENCHMARK FAILED: {error}")
-        return 1
-    return 0
+
+    return benchmark_run("recordings list", body)
 
 
 if __name__ == "__main__":

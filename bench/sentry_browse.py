@@ -24,7 +24,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench._seed import (
-    ServiceMissing,
+    benchmark_run,
     django_setup,
     flushed_redis,
     percentile,
@@ -169,16 +169,12 @@ def run(database_url: str, recordings: int) -> None:
 
 def main(argv: list[str]) -> int:
     recordings = int(argv[0] if argv else os.environ.get("BENCH_SENTRY_RECORDINGS", "100000"))
-    try:
+
+    def body() -> None:
         with postgres_database(DB_NAME) as database_url, flushed_redis(REDIS_URL):
             run(database_url, recordings)
-    except ServiceMissing as error:
-        print(f"the Sentry browse benchmark needs PostgreSQL and Redis: {error}")
-        return 1
-    except AssertionError as error:
-        print(f"SENTRY BROWSE BENCHMARK FAILED: {error}")
-        return 1
-    return 0
+
+    return benchmark_run("Sentry browse", body)
 
 
 if __name__ == "__main__":
