@@ -192,6 +192,12 @@ def test_the_real_sentry_sdk_records_a_replay(
     assert replays.replay_ids('click.label:"Add to cart" release:shop@2.0.0 plan:pro') == [replay_id]
     # Its segments reassemble the recording, and its clicks list the buttons clicked.
     segments = json.loads(replays.replay_get(replay_id, "recording-segments/?download=true"))
+    # Segments are served from the live buffer as soon as they are acknowledged; the recording's
+    # count follows once the aggregator applied them (the SDK may send one more on page close).
+    deadline = time.monotonic() + WAIT_SECONDS
+    while recording.segment_count < len(segments) and time.monotonic() < deadline:
+        time.sleep(0.2)
+        recording.refresh_from_db()
     assert len(segments) == recording.segment_count
     types = [event["type"] for segment in segments for event in segment]
     assert types.index(META) < types.index(FULL_SNAPSHOT)
