@@ -24,7 +24,8 @@ FACES: tuple[Face, ...] = ("posthog", "sentry")
 # of a JSON array column (``sql`` gives the column's name); click: an attribute of some click row
 # of the recording (``sql`` gives the ``RecordingClick`` column); selector: a CSS selector one
 # click row matches (``sql`` gives the extra row conditions, e.g. ``{"is_dead": True}``); id: a
-# recording id, where a Sentry replay id in any UUID form matches its stored 32-hex form.
+# recording id, where a Sentry replay id in any UUID form matches its stored 32-hex form; viewer:
+# the id of a user who viewed the recording (``SessionRecordingViewed``).
 Kind = Literal[
     "count",
     "score",
@@ -38,6 +39,7 @@ Kind = Literal[
     "click",
     "selector",
     "id",
+    "viewer",
 ]
 NUMERIC_KINDS: frozenset[str] = frozenset({"count", "score", "duration"})
 

@@ -222,6 +222,20 @@ RECORDING_FIELDS: tuple[RecordingField, ...] = (
             "sentry": names(None, search=("viewed_by_me", "seen_by_me")),
         },
     ),
+    RecordingField(
+        "viewed_by_id",
+        "viewer",
+        lambda context: None,
+        faces={"sentry": names(None, search=("viewed_by_id", "seen_by_id"))},
+    ),
+    # A stored recording is never archived: a deleted one is a tombstone, which the Sentry face's
+    # browse lists apart (``recordings.sentry.archived``).
+    RecordingField(
+        "is_archived",
+        "flag",
+        lambda context: Q(pk__in=[]),
+        faces={"sentry": names(None, search=("is_archived",))},
+    ),
     RecordingField("ongoing", "flag", _ongoing, faces={"posthog": names(None, search=("ongoing",))}),
     # --- Sentry replays, clicks and errors (one data model, two faces) ---------------------------
     # Counts of both faces, then what the Sentry face names its own way. Text and id-list fields

@@ -7,12 +7,14 @@ of the metric registry (``recordings.metrics``) by their kind (``fields``). Each
 its dialect (``dialects``).
 Every failure is a ``QueryError`` whose message names the position and what is wrong
 (unsupported field, invalid operator for the field, unparseable value, syntax).
+``archived_query_compile`` is the Sentry face's same query over deleted replays (``archived``).
 """
 
 from __future__ import annotations
 
 from django.db.models import Q
 
+from recordings.query_language.archived import archived_query_compile
 from recordings.query_language.compiler import node_compile
 from recordings.query_language.dialects import DIALECTS
 from recordings.query_language.errors import QueryError, QueryFieldError, QuerySyntaxError
@@ -24,6 +26,7 @@ __all__ = [
     "QueryError",
     "QueryFieldError",
     "QuerySyntaxError",
+    "archived_query_compile",
     "query_compile",
     "query_parse",
 ]

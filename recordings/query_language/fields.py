@@ -14,7 +14,8 @@ per API face; this module only knows the kinds:
 * flag (``viewed``, ``ongoing``): ``true``/``false`` (also ``1``/``0``, ``yes``/``no``);
 * strings, click and selector (``urls`` of the Sentry face, ``click.tag:button``,
   ``dead.selector:"button#buy"``): ``clicks``;
-* id, tags and the Sentry face's catch-all (any other key is a tag): ``sentry_terms``.
+* id, viewer (``viewed_by_id``), tags and the Sentry face's catch-all (any other key is a
+  tag): ``sentry_terms``.
 
 Numbers take Sentry's ``k``/``m``/``b`` suffixes; every error names its problem (unknown field,
 operator, value) so each face can word it (``errors``).
@@ -37,7 +38,7 @@ from recordings.metrics import Face, FieldContext, RecordingField, search_fields
 from recordings.models import PersonDistinctId
 from recordings.query_language.clicks import click_condition, selector_condition, strings_condition
 from recordings.query_language.errors import FieldProblem, QueryFieldError
-from recordings.query_language.sentry_terms import id_condition, tag_condition
+from recordings.query_language.sentry_terms import id_condition, tag_condition, viewer_condition
 from recordings.query_language.tokens import TermToken
 
 _DURATION = re.compile(r"^(?P<number>\d+(\.\d+)?)(?P<unit>ms|s|min|m|hr|h|day|d|wk|w)?$")
@@ -56,6 +57,8 @@ _DURATION_SECONDS = {
     "wk": 604800,
 }
 _TRUE, _FALSE = ("true", "1", "yes"), ("false", "0", "no")
+# Kinds whose condition depends on the term alone (``sentry_terms``).
+_TERM_KINDS = {"id": id_condition, "viewer": viewer_condition}
 # Person properties are open-ended, not registry fields: the faces that search them name a
 # prefix (``person.email``) and may alias some (``user.email``).
 PERSON_PREFIXES: dict[Face, str] = {"posthog": "person."}
@@ -185,8 +188,8 @@ def field_condition(term: TermToken, field: RecordingField, context: CompileCont
         return click_condition(term, field.sql(context))
     if field.kind == "selector":
         return selector_condition(term, field.sql(context))
-    if field.kind == "id":
-        return id_condition(term)
+    if field.kind in _TERM_KINDS:
+        return _TERM_KINDS[field.kind](term)
     expression = field.sql(context)
     if field.kind in ("count", "score", "duration"):
         return number_condition(term, expression, durations=field.kind == "duration")

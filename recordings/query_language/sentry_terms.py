@@ -3,6 +3,9 @@
 - id (the ``id`` term): a Sentry replay id in any UUID form (dashed, upper case) matches the
   recording stored under its 32-hex form, and a posthog-js session stored dashed; anything that
   is not a UUID is Sentry's "Could not parse value for `id`. Detail: Failed to parse uuid.";
+- viewer (``viewed_by_id:42``, ``seen_by_id:[1,2]``): some user with that id viewed the
+  recording; ``!`` means none of them did. Ids are integers, anything else is Sentry's
+  "Could not parse value for `viewed_by_id`.";
 - tags: ``tags[key]:value``, and — as Sentry's search does — any key that is no field of the
   face: some tag row of the recording has that key and a matching value (exact, ``*`` wildcard
   case-insensitive, lists are any of); ``!`` means none does. Free text is the ``message`` tag;
@@ -17,7 +20,7 @@ import uuid
 from django.db.models import Exists, F, OuterRef, Q
 
 from recordings.conditions import wildcard_condition
-from recordings.models import RecordingTag
+from recordings.models import RecordingTag, SessionRecordingViewed
 from recordings.query_language.errors import QueryFieldError
 from recordings.query_language.tokens import TermToken
 
@@ -42,6 +45,25 @@ def id_condition(term: TermToken) -> Q:
         candidates.update((parsed.hex, str(parsed)))
     condition = Q(session_id__in=sorted(candidates))
     return ~condition if term.negated else condition
+
+
+def viewer_condition(term: TermToken) -> Q:
+    term.equality_required()
+    user_ids: list[int] = []
+    for raw in term.values:
+        text = raw.strip()
+        if not text.isdigit() or len(text) > 18:
+            raise QueryFieldError(
+                f"Could not parse value {raw!r} for '{term.key}': expected a user id.",
+                term.position,
+                key=term.key,
+            )
+        user_ids.append(int(text))
+    views = SessionRecordingViewed.objects.filter(
+        environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id"), user_id__in=user_ids
+    )
+    exists = Q(Exists(views))
+    return ~exists if term.negated else exists
 
 
 def tag_key(key: str) -> str:

@@ -6,7 +6,8 @@ strings), ``statsPeriod`` (``<n><s|m|h|d|w>``, default ``7d``) or ``start`` and 
 (ISO 8601, or epoch seconds; one without the other is a 400), ``sort`` (``[-]key``: an order key
 of the Sentry face in the metric registry, default ``-started_at``), ``query`` (the search
 language, compiled later) and ``queryReferrer`` (``issueReplays`` searches every project the
-request may see, as Sentry's issue page does). Errors are Sentry's texts: a ``ParseError``
+request may see, as Sentry's issue page does). The header ``X-Preferred-Data-Source`` names
+Sentry's query strategy (``replay_data_source``). Errors are Sentry's texts: a ``ParseError``
 (``{"detail": …}``) or, for ``field``, a field → messages ``ValidationError``.
 """
 
@@ -33,6 +34,9 @@ MAX_PERIOD = timedelta(days=3650)
 _PERIOD = re.compile(r"^(?P<number>\d{1,12})(?P<unit>[smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _FIELD_CHOICE = serializers.MultipleChoiceField(choices=REPLAY_FIELDS)
+# ``X-Preferred-Data-Source`` → the ``X-Data-Source`` Sentry answers for it (scalar by default).
+DATA_SOURCES = {"scalar": "scalar-subquery", "aggregated": "aggregated-subquery"}
+DEFAULT_DATA_SOURCE = "scalar"
 
 
 @dataclass(frozen=True)
@@ -129,3 +133,10 @@ def replay_window_parse_optional(params: QueryDict) -> tuple[datetime | None, da
     if not any(params.get(name) for name in ("statsPeriod", "start", "end")):
         return None, None
     return _window(params)
+
+
+def replay_data_source(preferred: str | None) -> str:
+    """The ``X-Data-Source`` answering an ``X-Preferred-Data-Source`` (Sentry's values; anything
+    else is the default, as Sentry ignores an unknown preference). A replay is one stored row,
+    folded at ingestion, so both strategies run the same query here and give the same rows."""
+    return DATA_SOURCES.get(preferred or "", DATA_SOURCES[DEFAULT_DATA_SOURCE])

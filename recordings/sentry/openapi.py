@@ -9,7 +9,12 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 
 from recordings.metrics import order_fields
-from recordings.sentry.browse_params import DEFAULT_SORT, DEFAULT_STATS_PERIOD
+from recordings.sentry.browse_params import (
+    DATA_SOURCES,
+    DEFAULT_DATA_SOURCE,
+    DEFAULT_SORT,
+    DEFAULT_STATS_PERIOD,
+)
 from recordings.sentry.replay_object import REPLAY_FIELDS
 
 REPLAYS_TAG = "Sentry: replays"
@@ -73,7 +78,10 @@ class SentryReplaySerializer(serializers.Serializer):
     info_ids = _ids()
     finished_at = serializers.CharField(help_text="The latest timestamp received (ISO 8601).")
     id = serializers.CharField(help_text="The replay id: 32 lowercase hex.")
-    is_archived = serializers.BooleanField()
+    is_archived = serializers.BooleanField(
+        help_text="Deleted: the replay is a placeholder (id, project; the rest null or empty, `tags` "
+        "an empty list). Browse lists such replays after the live ones."
+    )
     has_viewed = serializers.BooleanField(help_text="Whether you viewed it.")
     os = _NameVersion()
     platform = _text()
@@ -87,7 +95,11 @@ class SentryReplaySerializer(serializers.Serializer):
     urls = _ids("Every visited URL, in order.")
     user = _User()
     clicks = serializers.ListField(
-        child=serializers.DictField(), required=False, help_text="Only with `field=clicks` (empty)."
+        child=serializers.DictField(),
+        required=False,
+        help_text="Only with `field=clicks`: the replay's clicks by time, each with `click.alt`, "
+        "`click.label`, `click.classes` (a list), `click.component_name`, `click.id`, `click.role`, "
+        "`click.tag`, `click.testid`, `click.text`, `click.title`.",
     )
 
 
@@ -129,4 +141,20 @@ BROWSE_PARAMETERS = [
         "`AND`/`OR` (left to right) and parentheses, free text; e.g. `count_errors:>2 AND duration:<1h`.",
     ),
     _query("queryReferrer", "`issueReplays`: every project you may see, whatever `project` says."),
+    OpenApiParameter(
+        "X-Preferred-Data-Source",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        enum=list(DATA_SOURCES),
+        description=f"Sentry's query strategy (default `{DEFAULT_DATA_SOURCE}`); both give the same "
+        "replays here.",
+    ),
+    OpenApiParameter(
+        "X-Data-Source",
+        OpenApiTypes.STR,
+        OpenApiParameter.HEADER,
+        response=[200],
+        enum=list(DATA_SOURCES.values()),
+        description="The query strategy used (`X-Preferred-Data-Source`).",
+    ),
 ]

@@ -1,11 +1,11 @@
 """Reads of the Sentry face's browse: the recordings of some projects in a time window, searched
-and ordered through the metric registry (the Sentry face's fields), and which of a page the
-user viewed.
+and ordered through the metric registry (the Sentry face's fields), which of a page the user
+viewed, and the page's clicks.
 
 The same machinery as the PostHog list: visibility (``session_recordings_visible_in``), the
 registry's SQL for order keys and search terms, one query for a page (plus one for its viewed
-marks); nothing is computed per row. A recording is in the window when its time span overlaps
-``[start, end)``.
+marks, and with ``field=clicks`` one for its click rows); nothing is computed per row. A
+recording is in the window when its time span overlaps ``[start, end)``.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ from django.db.models import QuerySet
 from rest_framework.exceptions import ParseError
 
 from recordings.filters import order_by_clauses
-from recordings.models import SessionRecording, SessionRecordingViewed
+from recordings.models import RecordingClick, SessionRecording, SessionRecordingViewed
 from recordings.query_language import CompileContext, QueryError, query_compile
 from recordings.selectors import session_recordings_visible_in
 from recordings.sentry.browse_params import ReplayBrowseParams
+from recordings.sentry.replay_object import CLICK_KEYS
 from recordings_api.models import Environment
 
 
@@ -64,3 +65,28 @@ def sentry_replays_viewed(*, recordings: Iterable[SessionRecording], user: Any) 
         environment_id__in=environment_ids, user_id=user.pk, session_id__in={row.session_id for row in rows}
     )
     return set(views.values_list("session_id", flat=True))
+
+
+def sentry_replays_clicks(
+    *, recordings: Iterable[SessionRecording]
+) -> dict[tuple[int, str], list[dict[str, Any]]]:
+    """The click entries of each of ``recordings`` by ``(environment id, session id)`` (one query):
+    every click row with a tag — Sentry's ``ui.click`` and slow-click breadcrumbs, posthog-js
+    clicks resolved against its DOM, its dead and rage click events — by time."""
+    wanted = {(row.environment_id, row.session_id) for row in recordings}
+    if not wanted:
+        return {}
+    rows = (
+        RecordingClick.objects.filter(
+            environment_id__in={pair[0] for pair in wanted}, session_id__in={pair[1] for pair in wanted}
+        )
+        .exclude(tag="")
+        .order_by("timestamp", "id")
+        .values_list("environment_id", "session_id", *(attribute for _, attribute in CLICK_KEYS))
+    )
+    clicks: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for environment_id, session_id, *values in rows.iterator(chunk_size=2000):
+        if (environment_id, session_id) in wanted:
+            entry = dict(zip((key for key, _ in CLICK_KEYS), values, strict=True))
+            clicks.setdefault((environment_id, session_id), []).append(entry)
+    return clicks

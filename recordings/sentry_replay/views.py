@@ -20,11 +20,11 @@ from rest_framework.exceptions import ParseError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from recordings.sentry.archived import sentry_archived_replay_object
 from recordings.sentry.browse_params import replay_fields_parse
 from recordings.sentry.openapi import REPLAYS_TAG
 from recordings.sentry.replay_object import ReplayPageContext, replay_object
 from recordings.sentry_replay.clicks import ClickQueryError, replay_clicks_list
-from recordings.sentry_replay.objects import sentry_archived_replay_object
 from recordings.sentry_replay.params import listed, sdk_environments, time_range
 from recordings.sentry_replay.replays import FoundReplay, sentry_replay_delete, sentry_replay_find
 from recordings.sentry_replay.schema import (

@@ -91,6 +91,8 @@ SENTRY_SEARCH_TERMS = {
     "warning_id", "warning_ids",
     # issue 13: the browse's terms (the sort alias countErrors is a name of the field too)
     "duration", "id", "viewed_by_me", "seen_by_me", "countErrors",
+    # the reference's viewed-by ids (§7.2) and archived flag (§7.1)
+    "viewed_by_id", "seen_by_id", "is_archived",
 }  # fmt: skip
 
 
