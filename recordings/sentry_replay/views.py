@@ -24,6 +24,7 @@ from recordings.sentry.archived import sentry_archived_replay_object
 from recordings.sentry.browse_params import replay_fields_parse
 from recordings.sentry.openapi import REPLAYS_TAG
 from recordings.sentry.replay_object import ReplayPageContext, replay_object
+from recordings.sentry.selectors import sentry_replays_clicks
 from recordings.sentry_replay.clicks import ClickQueryError, replay_clicks_list
 from recordings.sentry_replay.params import listed, sdk_environments, time_range
 from recordings.sentry_replay.replays import FoundReplay, sentry_replay_delete, sentry_replay_find
@@ -62,6 +63,7 @@ def _replay_data(replay: FoundReplay, *, user: Any, fields: tuple[str, ...]) -> 
         viewed={replay.session_id} if viewed else frozenset(),
         fields=fields,
         user=user,
+        clicks=sentry_replays_clicks(recordings=[replay.recording]) if "clicks" in fields else {},
     )
     return replay_object(replay.recording, context)
 

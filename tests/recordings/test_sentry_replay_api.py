@@ -372,3 +372,47 @@ def test_viewed_by_lists_sentry_users_and_post_records_a_view(
     # The PostHog face sees the same marks.
     posthog = api.get(f"/api/projects/{environment.id}/session_recordings/{FIXTURE_REPLAY_ID}/")
     assert posthog.json()["viewed"] is True
+
+
+def _click(tag: str, element_id: str, text: str) -> dict[str, Any]:
+    empty = dict.fromkeys(("click.alt", "click.label", "click.component_name", "click.role"), "")
+    return {
+        **empty,
+        "click.classes": [],
+        "click.id": element_id,
+        "click.tag": tag,
+        "click.testid": "",
+        "click.text": text,
+        "click.title": "",
+    }
+
+
+def test_field_clicks_are_the_replays_click_rows(
+    api: APIClient,
+    replay: SessionRecording,
+    organization: Organization,
+    environment: Environment,
+    django_assert_max_num_queries: Any,
+) -> None:
+    """Every ``ui.click`` and slow-click breadcrumb of the SDK's replay, by time, with Sentry's
+    keys; browse and both detail routes alike, the page's clicks in one query."""
+    email, dead, err, nav = (
+        _click("input", "email", ""),
+        _click("button", "dead", "Nothing"),
+        _click("button", "err", "Err"),
+        _click("a", "nav", "Next"),
+    )
+    expected = {"id": FIXTURE_REPLAY_ID, "clicks": [email, dead, dead, err, err, nav, nav]}
+    query = "?field=id&field=clicks"
+    with django_assert_max_num_queries(12):
+        browse = api.get(f"/api/0/organizations/{organization.slug}/replays/{query}")
+    assert browse.json() == {"data": [expected]}
+    assert api.get(project_url(organization, environment, f"{FIXTURE_REPLAY_ID}/{query}")).json() == {
+        "data": expected
+    }
+    organization_detail = f"/api/0/organizations/{organization.slug}/replays/{FIXTURE_REPLAY_ID}/{query}"
+    assert api.get(organization_detail).json() == {"data": expected}
+    assert (
+        "clicks"
+        not in api.get(project_url(organization, environment, f"{FIXTURE_REPLAY_ID}/")).json()["data"]
+    )

@@ -8,12 +8,12 @@ from datetime import timedelta
 import pytest
 from rest_framework.test import APIClient
 
-from recordings.models import SessionRecording
+from recordings.models import SessionRecording, SessionRecordingViewed
 from recordings.query_language import query_parse
 from recordings.query_language.dialects import DIALECTS
 from recordings.query_language.parser import BoolNode
 from recordings.query_language.tokens import TermToken
-from recordings_api.models import Environment, Organization
+from recordings_api.models import Environment, Organization, User
 from tests.recordings.sentry.conftest import REPLAY_ID, click, sentry_replay
 
 OTHER_ID = "b" * 32
@@ -221,6 +221,10 @@ ERRORS = [
     ("duration:>5parsecs", "Could not parse value for `duration`."),
     ("id:nope", "Could not parse value for `id`. Detail: Failed to parse uuid."),
     ("viewed_by_me:maybe", "Could not parse value for `viewed_by_me`."),
+    ("viewed_by_me:>1", "Invalid operator specified for `viewed_by_me`"),
+    ("viewed_by_id:me", "Could not parse value for `viewed_by_id`."),
+    ("seen_by_id:[1,x]", "Could not parse value for `seen_by_id`."),
+    ("viewed_by_id:>1", "Invalid operator specified for `viewed_by_id`"),
     (
         "(browser:Chrome",
         "Parse error at '(brows' (column 1). This is commonly caused by unmatched parentheses. "
@@ -240,6 +244,23 @@ def test_invalid_queries_are_sentry_400s(
 ) -> None:
     response = api.get(f"/api/0/organizations/{organization.slug}/replays/", {"query": query})
     assert (response.status_code, response.json()) == (400, {"detail": detail})
+
+
+def test_viewed_by_id_and_viewed_by_me_search_the_views(
+    api: APIClient, organization: Organization, pair: tuple, owner: User, teammate: User
+) -> None:
+    first, second = pair
+    for recording, user in ((first, teammate), (second, owner)):
+        SessionRecordingViewed.objects.create(
+            environment_id=recording.environment_id, session_id=recording.session_id, user=user
+        )
+    assert search(api, organization, f"viewed_by_id:{teammate.pk}") == FIRST
+    assert search(api, organization, f"seen_by_id:{owner.pk}") == SECOND
+    assert search(api, organization, f"viewed_by_id:[{owner.pk},{teammate.pk}]") == BOTH
+    assert search(api, organization, f"!viewed_by_id:{teammate.pk}") == SECOND
+    assert search(api, organization, f"viewed_by_id:{teammate.pk + owner.pk + 1}") == NONE
+    assert search(api, organization, "viewed_by_me:true") == SECOND  # the key is the owner's
+    assert search(api, organization, "seen_by_me:false") == FIRST
 
 
 def test_precedence_differs_per_dialect() -> None:
