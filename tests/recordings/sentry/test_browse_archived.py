@@ -223,8 +223,8 @@ def test_a_page_with_archived_replays_costs_constant_queries(
 def test_the_data_source_headers(
     api: APIClient, organization: Organization, deleted: tuple, preferred: str | None, used: str
 ) -> None:
-    headers = {} if preferred is None else {"HTTP_X_PREFERRED_DATA_SOURCE": preferred}
-    response = api.get(url(organization, "field=id"), **headers)
+    headers = {} if preferred is None else {"X-Preferred-Data-Source": preferred}
+    response = api.get(url(organization, "field=id"), headers=headers)
     assert response.status_code == 200, response.content
     assert response["X-Data-Source"] == used
     assert [row["id"] for row in response.json()["data"]] == [OTHER_ID, REPLAY_ID]
