@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter
+from drf_spectacular.utils import OpenApiParameter, extend_schema_field
 from rest_framework import serializers
 
 from recordings.metrics import order_fields
@@ -48,6 +48,22 @@ class _User(serializers.Serializer):
     )
 
 
+def _count(help_text: str = "") -> serializers.IntegerField:
+    return serializers.IntegerField(allow_null=True, help_text=help_text or None)
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+            {"type": "array", "maxItems": 0, "description": "An archived replay's `[]`."},
+        ]
+    }
+)
+class _Tags(serializers.Field):
+    """Tag key → values; an archived replay's is an empty list, as Sentry has it."""
+
+
 def _ids(help_text: str = "") -> serializers.ListField:
     return serializers.ListField(child=serializers.CharField(), help_text=help_text)
 
@@ -60,23 +76,23 @@ class SentryReplaySerializer(serializers.Serializer):
         for declared in self.fields.values():
             declared.required = False  # ``field`` restricts the keys: none is always there
 
-    activity = serializers.IntegerField(help_text="1 to 10: (count_errors * 25 + count_urls * 5) div 10.")
+    activity = _count(help_text="1 to 10: (count_errors * 25 + count_urls * 5) div 10.")
     browser = _NameVersion()
-    count_dead_clicks = serializers.IntegerField()
-    count_rage_clicks = serializers.IntegerField()
-    count_errors = serializers.IntegerField()
-    count_warnings = serializers.IntegerField()
-    count_infos = serializers.IntegerField()
-    count_segments = serializers.IntegerField()
-    count_urls = serializers.IntegerField()
+    count_dead_clicks = _count()
+    count_rage_clicks = _count()
+    count_errors = _count()
+    count_warnings = _count()
+    count_infos = _count()
+    count_segments = _count()
+    count_urls = _count()
     device = _Device()
     dist = _text()
-    duration = serializers.IntegerField(help_text="Whole seconds from started_at to finished_at.")
+    duration = _count(help_text="Whole seconds from started_at to finished_at.")
     environment = serializers.CharField(allow_null=True, help_text="The SDK's environment string.")
     error_ids = _ids()
     warning_ids = _ids()
     info_ids = _ids()
-    finished_at = serializers.CharField(help_text="The latest timestamp received (ISO 8601).")
+    finished_at = serializers.CharField(allow_null=True, help_text="The latest timestamp (ISO 8601).")
     id = serializers.CharField(help_text="The replay id: 32 lowercase hex.")
     is_archived = serializers.BooleanField(
         help_text="Deleted: the replay is a placeholder (id, project; the rest null or empty, `tags` "
@@ -87,10 +103,10 @@ class SentryReplaySerializer(serializers.Serializer):
     platform = _text()
     project_id = serializers.CharField()
     releases = _ids()
-    replay_type = serializers.CharField()
+    replay_type = _text()
     sdk = _NameVersion()
-    started_at = serializers.CharField(help_text="The earliest replay start received (ISO 8601).")
-    tags = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+    started_at = serializers.CharField(allow_null=True, help_text="The earliest replay start (ISO 8601).")
+    tags = _Tags()
     trace_ids = _ids()
     urls = _ids("Every visited URL, in order.")
     user = _User()

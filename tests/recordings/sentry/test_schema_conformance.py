@@ -6,7 +6,7 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
-from recordings.models import SessionRecording
+from recordings.models import DeletedRecording, SessionRecording
 from recordings_api.models import Organization
 from tests.recordings_api.test_schema_conformance import assert_conforms, schema  # noqa: F401 (fixture)
 
@@ -37,6 +37,16 @@ def test_sentry_endpoints_conform(
             api.get(f"{org}/replays/?field=x"),
         ),
     ]
-    assert [response.status_code for _, _, response in cases] == [200, 401, 200, 404, 200, 200, 200, 400, 400]
+    DeletedRecording.objects.create(environment_id=replay.environment_id, session_id="d" * 32)
+    with_archived = api.get(f"{org}/replays/?field=id&field=tags&field=count_errors&field=started_at")
+    assert [row["id"] for row in with_archived.json()["data"]] == [replay.session_id, "d" * 32]
+    cases.append(("/api/0/organizations/{organization_id_or_slug}/replays/", "get", with_archived))
+    cases.append(
+        ("/api/0/organizations/{organization_id_or_slug}/replays/", "get", api.get(f"{org}/replays/"))
+    )
+    assert [response.status_code for _, _, response in cases] == [
+        *(200, 401, 200, 404, 200, 200, 200, 400, 400),
+        *(200, 200),
+    ]
     for template, method, response in cases:
         assert_conforms(schema, template, method, response)
