@@ -33,13 +33,20 @@ class SentryReplaysClient:
             body: bytes = response.read()
             return body
 
-    def replay_ids(self, query: str) -> list[str]:
-        """The ids the search ``query`` finds (over the last day)."""
-        params = urllib.parse.urlencode({"query": query, "field": "id", "statsPeriod": "1d"})
+    def replays(self, query: str, fields: tuple[str, ...] = ("id",)) -> list[dict[str, object]]:
+        """The replays (with ``fields``) the search ``query`` finds (over the last day)."""
+        params = urllib.parse.urlencode(
+            [("query", query), ("statsPeriod", "1d"), *(("field", name) for name in fields)]
+        )
         request = urllib.request.Request(
             f"{self.url}?{params}", headers={"Authorization": f"Bearer {self.key}"}
         )
         with urllib.request.urlopen(request, timeout=20) as response:
             assert response.status == 200
             assert 'rel="next"' in response.headers["Link"]
-            return [row["id"] for row in json.loads(response.read())["data"]]
+            data: list[dict[str, object]] = json.loads(response.read())["data"]
+            return data
+
+    def replay_ids(self, query: str) -> list[str]:
+        """The ids the search ``query`` finds (over the last day)."""
+        return [str(row["id"]) for row in self.replays(query)]

@@ -207,3 +207,14 @@ def test_the_real_sentry_sdk_records_a_replay(
     assert {"ok", "dead", "err"} <= {c.element_id for c in buttons}
     ok_clicks = json.loads(replays.replay_get(replay_id, "clicks/?query=click.id:ok"))["data"]
     assert ok_clicks and all(row["node_id"] == ok_clicks[0]["node_id"] for row in ok_clicks)
+    # Browse's ``field=clicks``: the same click rows, with Sentry's keys.
+    [browsed] = replays.replays(f"id:{replay_id}", fields=("id", "clicks"))
+    browsed_clicks = browsed["clicks"]
+    assert isinstance(browsed_clicks, list)
+    all_clicks = (
+        RecordingClick.objects.filter(session_id=replay_id).exclude(tag="").order_by("timestamp", "id")
+    )
+    assert [(c["click.tag"], c["click.id"]) for c in browsed_clicks] == [
+        (c.tag, c.element_id) for c in all_clicks
+    ]
+    assert {"ok", "dead", "err"} <= {c["click.id"] for c in browsed_clicks}
