@@ -5,6 +5,10 @@ A DELETE goes through the PostHog face's deletion service, which leaves a tombst
 a replay as a fixed placeholder (``sentry_archived_replay_object``), in browse as at its detail
 route; the PostHog face never shows it (``session_recordings_visible_in`` excludes tombstones).
 
+Only a deletion someone asked for archives a replay (its tombstone names who deleted it): a
+recording purged at the end of its retention is gone, as Sentry's expire
+(``sentry_archive_tombstones``).
+
 Browse (``ReplayRows``) lists the live replays in the requested order, then the archived ones
 whose deletion falls in the time window, most recently deleted first: their sort values are
 null, and nulls sort last. A ``query`` holds for an archived replay as for its placeholder
@@ -77,14 +81,19 @@ def sentry_tombstone_object(tombstone: DeletedRecording, *, fields: Sequence[str
     )
 
 
+def sentry_archive_tombstones(*, environments: Sequence[Environment]) -> QuerySet[DeletedRecording]:
+    """The tombstones of ``environments`` served as archived replays (module docstring)."""
+    return DeletedRecording.objects.filter(environment__in=environments, deleted_by__isnull=False)
+
+
 def sentry_archived_replays_browse(
     *, environments: Sequence[Environment], params: ReplayBrowseParams, user: Any
 ) -> QuerySet[DeletedRecording]:
     """The archived replays of ``environments`` browse lists (module docstring), in its order."""
     if not environments or params.environments:
         return DeletedRecording.objects.none()
-    tombstones = DeletedRecording.objects.filter(
-        environment__in=environments, deleted_at__gte=params.start, deleted_at__lt=params.end
+    tombstones = sentry_archive_tombstones(environments=environments).filter(
+        deleted_at__gte=params.start, deleted_at__lt=params.end
     )
     if params.query:
         context = CompileContext(environment=environments[0], user=user, face="sentry")

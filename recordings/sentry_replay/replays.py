@@ -4,7 +4,8 @@ Sentry parses replay ids with ``uuid.UUID`` (dashed or not, any case; anything e
 and answers with 32 lowercase hex. A Sentry replay is stored under its 32-hex id, a posthog-js
 recording under its dashed UUID session id: both forms are looked up. A deleted recording is
 *archived* (reference §6.5): its tombstone (``DeletedRecording``) keeps its id and project, and
-the API serves a fixed placeholder for it; deleting it again is a 404.
+the API serves a fixed placeholder for it; deleting it again is a 404. A recording purged at the
+end of its retention is not archived but gone (``recordings.sentry.archived``).
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from typing import Any
 
 from django.db import transaction
 
-from recordings.models import DeletedRecording, SessionRecording
+from recordings.models import SessionRecording
 from recordings.selectors import replay_id_form, session_recordings_visible_in
+from recordings.sentry.archived import sentry_archive_tombstones
 from recordings.services.lifecycle import session_recording_delete
 from recordings_api.models import Environment
 
@@ -69,7 +71,8 @@ def sentry_replay_find(*, environments: Sequence[Environment], replay_id: str) -
     if recording is not None:
         return FoundReplay(by_id[recording.environment_id], recording.session_id, recording)
     tombstone = (
-        DeletedRecording.objects.filter(environment_id__in=by_id, session_id__in=candidates)
+        sentry_archive_tombstones(environments=environments)
+        .filter(session_id__in=candidates)
         .order_by("environment_id")
         .first()
     )

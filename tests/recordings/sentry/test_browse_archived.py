@@ -13,7 +13,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording
-from recordings_api.models import Environment, Organization
+from recordings.services.lifecycle import session_recordings_expired_purge
+from recordings_api.models import Environment, Organization, User
 from tests.recordings.sentry.conftest import REPLAY_ID, sentry_replay
 
 OTHER_ID = "b" * 32
@@ -197,10 +198,23 @@ def test_archived_replays_have_no_environment_and_their_window_is_the_deletion(
 
 
 def test_no_archived_replay_of_another_organization(
-    api: APIClient, organization: Organization, other_environment: Environment, deleted: tuple
+    api: APIClient, organization: Organization, other_environment: Environment, deleted: tuple, owner: User
 ) -> None:
-    DeletedRecording.objects.create(environment=other_environment, session_id="f" * 32)
+    DeletedRecording.objects.create(environment=other_environment, session_id="f" * 32, deleted_by=owner)
     assert ids(api, organization, "project=-1") == [(OTHER_ID, False), (REPLAY_ID, True)]
+
+
+def test_a_recording_purged_at_the_end_of_its_retention_is_gone_not_archived(
+    api: APIClient, organization: Organization, environment: Environment
+) -> None:
+    sentry_replay(environment, session_id=OTHER_ID)
+    sentry_replay(environment, expires_at=timezone.now() - timedelta(days=1))
+    assert session_recordings_expired_purge(environment=environment) == 1
+    assert DeletedRecording.objects.filter(session_id=REPLAY_ID).exists()
+    assert ids(api, organization) == [(OTHER_ID, False)]
+    assert ids(api, organization, "query=is_archived:true") == []
+    detail = api.get(f"/api/0/projects/{organization.slug}/{environment.slug}/replays/{REPLAY_ID}/")
+    assert (detail.status_code, detail.content) == (404, b"")
 
 
 def test_a_page_with_archived_replays_costs_constant_queries(

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from recordings.models import DeletedRecording, SessionRecording
-from recordings_api.models import Organization
+from recordings_api.models import Organization, User
 from tests.recordings_api.test_schema_conformance import assert_conforms, schema  # noqa: F401 (fixture)
 
 
@@ -16,6 +16,7 @@ def test_sentry_endpoints_conform(
     api: APIClient,
     organization: Organization,
     replay: SessionRecording,
+    owner: User,
 ) -> None:
     org = f"/api/0/organizations/{organization.slug}"
     cases = [
@@ -37,7 +38,9 @@ def test_sentry_endpoints_conform(
             api.get(f"{org}/replays/?field=x"),
         ),
     ]
-    DeletedRecording.objects.create(environment_id=replay.environment_id, session_id="d" * 32)
+    DeletedRecording.objects.create(
+        environment_id=replay.environment_id, session_id="d" * 32, deleted_by=owner
+    )
     with_archived = api.get(f"{org}/replays/?field=id&field=tags&field=count_errors&field=started_at")
     assert [row["id"] for row in with_archived.json()["data"]] == [replay.session_id, "d" * 32]
     cases.append(("/api/0/organizations/{organization_id_or_slug}/replays/", "get", with_archived))
