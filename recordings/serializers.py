@@ -16,12 +16,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import serializers
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from recordings.metrics import FieldContext, RecordingField, shown_fields
 from recordings.metrics.formulas import expiry_time, is_ongoing, retention_days, storage
@@ -31,6 +32,17 @@ from recordings.selectors import RecordingsEnrichment, person_display_name
 MAX_BULK_IDS = 100
 # DRF's representation of a datetime (the API's DATETIME_FORMAT, in the current time zone).
 _DATETIME = serializers.DateTimeField()
+
+
+def _datetime_text(value: datetime, zone: tzinfo) -> str:
+    """``_DATETIME.to_representation(value)`` for an aware ``value`` with the time zone looked up
+    once (DRF looks it up for every value): the configured strftime format, in ``zone``."""
+    output_format = api_settings.DATETIME_FORMAT
+    if not isinstance(output_format, str) or output_format.lower() == ISO_8601 or timezone.is_naive(value):
+        return _DATETIME.to_representation(value)
+    return value.astimezone(zone).strftime(output_format)
+
+
 _PERSON_NAMESPACE = uuid.UUID("5b0d2c43-2f0e-4c1b-9a53-3c0f7f5f9d1e")
 
 
@@ -108,6 +120,7 @@ class _RepresentationContext:
     unmatched: Collection[str]
     metrics: FieldContext
     now: datetime
+    zone: tzinfo
     method_fields: tuple[str, ...]
 
 
@@ -175,8 +188,8 @@ class SessionRecordingSerializer(serializers.ModelSerializer):
             "distinct_id": distinct_id,
             "viewed": session_id in enrichment.viewed,
             "viewers": list(enrichment.viewers.get(session_id, [])),
-            "start_time": _DATETIME.to_representation(recording.start_time),
-            "end_time": _DATETIME.to_representation(recording.end_time),
+            "start_time": _datetime_text(recording.start_time, shared.zone),
+            "end_time": _datetime_text(recording.end_time, shared.zone),
             "start_url": recording.start_url,
             "person": person_payload(
                 enrichment.persons.get(distinct_id),
@@ -185,7 +198,7 @@ class SessionRecordingSerializer(serializers.ModelSerializer):
             ),
             "storage": storage(recording),
             "retention_period_days": retention_days(recording, environment),
-            "expiry_time": _DATETIME.to_representation(expiry) if expiry else None,
+            "expiry_time": _datetime_text(expiry, shared.zone) if expiry else None,
             "snapshot_source": recording.snapshot_source,
             "snapshot_library": recording.snapshot_library,
             "ongoing": is_ongoing(recording, shared.now),
@@ -211,6 +224,7 @@ class SessionRecordingSerializer(serializers.ModelSerializer):
                 unmatched=self.context.get("unmatched_session_ids", ()),
                 metrics=FieldContext(environment=environment),
                 now=timezone.now(),
+                zone=timezone.get_current_timezone(),
                 method_fields=tuple(
                     name for name in self.Meta.fields if name not in SessionRecordingSerializer.Meta.fields
                 ),
