@@ -35,9 +35,11 @@ class EnvironmentAccessPermission(BasePermission):
         if not (request.user and request.user.is_authenticated):
             raise NotAuthenticated()
         environment = view.environment
-        is_member = Membership.objects.filter(
-            organization_id=environment.project.organization_id, user_id=request.user.pk
-        ).exists()
+        is_member = getattr(environment, "user_is_member", None)  # read with it for this user
+        if is_member is None:
+            is_member = Membership.objects.filter(
+                organization_id=environment.project.organization_id, user_id=request.user.pk
+            ).exists()
         if not is_member:
             raise NotFound(PROJECT_NOT_FOUND)
         return True

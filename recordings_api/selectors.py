@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 
 from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project
@@ -20,6 +20,8 @@ def environment_for_route(*, project_id: str | None, environment_id: str | None,
     Under ``projects`` the id is a project id and resolves to its default environment (same id);
     under ``environments`` it is any environment id. ``@current`` is the user's current
     environment (401 when anonymous). Unknown or non-numeric ids raise 404 "Project not found.".
+    For an authenticated ``user`` the same query says whether they belong to its organization:
+    ``environment.user_is_member`` (``recordings_api.permissions`` reads it; absent otherwise).
     """
     raw_id = project_id if project_id is not None else environment_id
     if raw_id == CURRENT:
@@ -29,12 +31,12 @@ def environment_for_route(*, project_id: str | None, environment_id: str | None,
         if current is None:
             raise NotFound("Project not found.")
         return _environment_by_id(
-            str(current.project_id if project_id is not None else current.id), project_id
+            str(current.project_id if project_id is not None else current.id), project_id, user
         )
-    return _environment_by_id(raw_id or "", project_id)
+    return _environment_by_id(raw_id or "", project_id, user)
 
 
-def _environment_by_id(raw_id: str, project_id: str | None) -> Environment:
+def _environment_by_id(raw_id: str, project_id: str | None, user: Any = None) -> Environment:
     try:
         numeric_id = int(raw_id)
     except ValueError:
@@ -42,7 +44,13 @@ def _environment_by_id(raw_id: str, project_id: str | None) -> Environment:
     filters: dict[str, int] = {"id": numeric_id}
     if project_id is not None:
         filters["project_id"] = numeric_id
-    environment = Environment.objects.select_related("project").filter(**filters).first()
+    environments = Environment.objects.select_related("project").filter(**filters)
+    if user is not None and user.is_authenticated:
+        memberships = Membership.objects.filter(
+            organization_id=OuterRef("project__organization_id"), user_id=user.pk
+        )
+        environments = environments.annotate(user_is_member=Exists(memberships))
+    environment = environments.first()
     if environment is None:
         raise NotFound("Project not found.")
     return environment

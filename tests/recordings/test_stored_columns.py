@@ -136,3 +136,34 @@ def test_changing_the_retention_in_the_admin_restamps(staff_client: Client, envi
     assert response.status_code == 302
     recording.refresh_from_db()
     assert recording.expires_at == _midnight(start) + timedelta(days=90)
+
+
+def test_start_url_icontains_is_planned_on_the_trigram_index(environment: Environment) -> None:
+    """PostgreSQL (migration 0009): the filter compares the very expression the trigram index
+    ``recording_start_url_trgm`` holds, so the planner can use it (it does on large tables)."""
+    from django.db import connection
+
+    from recordings.selectors import session_recordings_filter
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the trigram index is PostgreSQL's")
+    now = timezone.now()
+    wanted = make_recording(
+        environment,
+        start=now - timedelta(hours=1),
+        duration=60,
+        active=10,
+        start_url="https://a.test/Checkout/x",
+    )
+    make_recording(
+        environment, start=now - timedelta(hours=2), duration=60, active=10, start_url="https://a.test/p"
+    )
+    prop = [{"type": "recording", "key": "start_url", "value": "checkout", "operator": "icontains"}]
+    recordings = session_recordings_filter(environment=environment, filters={"properties": prop})
+
+    assert [r.session_id for r in recordings] == [wanted.session_id]
+    assert 'UPPER("recordings_sessionrecording"."start_url"::text) LIKE UPPER(' in str(recordings.query)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'recording_start_url_trgm'")
+        (definition,) = cursor.fetchone()
+    assert "gin (upper((start_url)::text) gin_trgm_ops)" in definition
