@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -111,6 +111,17 @@ class AutoSchema(SpectacularAutoSchema):
             if extension is not None:
                 grant_schemes.add(extension.name)
         return [auth for auth in auths if not set(auth) & grant_schemes]
+
+    def _get_request_body(self, direction: Any = "request") -> dict[str, Any] | None:
+        """PUT is documented as partial: every PUT of this API is PostHog's one update, the same as
+        PATCH (fields left out stay unchanged), so its body is PATCH's ``Patched…`` component."""
+        if self.method != "PUT":
+            return cast("dict[str, Any] | None", super()._get_request_body(direction))
+        self.method = "PATCH"
+        try:
+            return cast("dict[str, Any] | None", super()._get_request_body(direction))
+        finally:
+            self.method = "PUT"
 
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         """Adds the error responses every API operation can give, in the error shape."""

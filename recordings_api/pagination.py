@@ -48,6 +48,14 @@ class LimitOffsetPagination(pagination.LimitOffsetPagination):
     def get_offset(self, request: Request) -> int:
         return parse_non_negative_int(request, "offset", 0)
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """DRF's two parameters with the bounds ``get_limit`` / ``get_offset`` enforce."""
+        minimums = {self.limit_query_param: 1, self.offset_query_param: 0}
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            parameter["schema"] = {**parameter["schema"], "minimum": minimums[parameter["name"]]}
+        return parameters
+
     def get_next_link(self) -> str | None:
         link = super().get_next_link()
         return None if link is None else url_without_credentials(link)

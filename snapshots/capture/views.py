@@ -149,9 +149,11 @@ def capture(request: HttpRequest) -> HttpResponse:
     if request.method == "OPTIONS":
         return cors_preflight(request)
     if request.method not in ("GET", "POST"):
-        return json_error(
+        refused = json_error(
             request, status=405, type_="invalid_request", code="method_not_allowed", detail="Use POST."
         )
+        refused["Allow"] = "GET, POST, OPTIONS"  # RFC 9110: a 405 lists what the resource supports
+        return refused
     refusal = origin_refusal(request)
     if refusal is not None:
         return refusal

@@ -301,6 +301,7 @@ def test_other_methods_are_405(environment: Environment) -> None:
     response = Client().put("/s/", data=b"[]")
     assert response.status_code == 405
     assert response.json()["type"] == "invalid_request"
+    assert response["Allow"] == "GET, POST, OPTIONS"
 
 
 def test_live_buffer_outage_is_503_and_stores_nothing(environment: Environment, settings: Settings) -> None:

@@ -1,0 +1,124 @@
+"""The two API faces as the schema-wide tests see them: which paths each owns, and the real data a
+positive case must reach (one place; ``tests/recordings_api/test_schemathesis.py`` reads it).
+
+``seed_faces()`` builds, with fixed ids, one organization whose project (= default environment =
+Sentry project) holds the real ``@sentry/browser`` replay (ingested through the envelope endpoint,
+so every face serves it: PostHog's session recording, Sentry's replay with segments, clicks and
+tags), a playlist that pins it, an action, a comment on it, a share password, and an owner's
+Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
+the seeded object it names, so generated requests address real objects instead of random ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+
+from recordings.models import Action, RecordingComment, SessionRecording
+from recordings_api.models import Environment, Membership, Organization, User
+from recordings_api.services import membership_add, personal_api_key_create, project_create
+
+ORGANIZATION_SLUG = "schema-org"
+ENVIRONMENT_ID = 4242
+ENVIRONMENT_SLUG = "schema-web"
+PLAYLIST_SHORT_ID = "SchemaPlay01"
+ACTION_ID = 424201
+COMMENT_ID = uuid.UUID("5c4e3a00-0000-4000-8000-000000424201")
+SHARE_PASSWORD_ID = 424201
+ORGANIZATION_ID = uuid.UUID("5c4e3a00-0000-4000-8000-00000000a001")
+OWNER_UUID = uuid.UUID("5c4e3a00-0000-4000-8000-00000000b001")
+REPLAY_ID = "577486ad75574166a76561e6c2e0a827"  # the real @sentry/browser replay's id
+
+
+@dataclass(frozen=True)
+class Face:
+    """An API face: its path prefixes, and its path parameters pinned per path pattern (the first
+    matching regular expression wins, so specific patterns come first)."""
+
+    name: str
+    path_prefixes: tuple[str, ...]
+    pinned: tuple[tuple[str, dict[str, str]], ...] = field(default=())
+
+
+def _posthog_pins(replay_id: str) -> tuple[tuple[str, dict[str, str]], ...]:
+    scope = {"project_id": str(ENVIRONMENT_ID), "environment_id": str(ENVIRONMENT_ID)}
+    return (
+        ("/actions/", {**scope, "id": str(ACTION_ID)}),
+        ("/comments/", {**scope, "id": str(COMMENT_ID)}),
+        (
+            "/session_recording_playlists/",
+            {**scope, "short_id": PLAYLIST_SHORT_ID, "session_recording_id": replay_id},
+        ),
+        (
+            "/session_recordings/",
+            {**scope, "id": replay_id, "recording_id": replay_id, "password_id": str(SHARE_PASSWORD_ID)},
+        ),
+        ("^/api/projects/\\{id\\}/$", {"id": str(ENVIRONMENT_ID)}),
+        ("^/api/(s|e|i|batch|capture|track|\\{project_id\\})", {"project_id": str(ENVIRONMENT_ID)}),
+    )
+
+
+def faces() -> tuple[Face, ...]:
+    sentry = {
+        "organization_id_or_slug": ORGANIZATION_SLUG,
+        "project_id_or_slug": ENVIRONMENT_SLUG,
+        "replay_id": REPLAY_ID,
+        "segment_id": "0",
+        "key": "release",
+    }
+    return (
+        Face(
+            name="posthog",
+            path_prefixes=("/api/projects/", "/api/environments/", "/api/organizations/", "/api/users/"),
+            pinned=(
+                *_posthog_pins(REPLAY_ID),
+                ("^/api/organizations/", {"id": str(ORGANIZATION_ID)}),
+                ("^/api/users/", {"id": str(OWNER_UUID)}),
+            ),
+        ),
+        Face(
+            name="capture",
+            path_prefixes=("/s/", "/e/", "/i/v0/e/", "/batch/", "/capture/", "/track/", "/api/{project_id}/"),
+            pinned=(("", {"project_id": str(ENVIRONMENT_ID)}),),
+        ),
+        Face(name="sentry", path_prefixes=("/api/0/",), pinned=(("", sentry),)),
+    )
+
+
+def seed_faces() -> str:
+    """Seeds the objects (call inside a test's database transaction); returns the owner's key."""
+    from tests.recordings.sentry_replay_support import ingest_fixture_replay
+
+    organization = Organization.objects.create(id=ORGANIZATION_ID, name="Schema org", slug=ORGANIZATION_SLUG)
+    project_create(organization=organization, name="Schema web", project_id=ENVIRONMENT_ID)
+    environment = Environment.objects.get(id=ENVIRONMENT_ID)
+    Environment.objects.filter(id=ENVIRONMENT_ID).update(slug=ENVIRONMENT_SLUG)
+    owner = User.objects.create_user(
+        email="schema-owner@example.com", password="pw", first_name="Owner", uuid=OWNER_UUID
+    )
+    membership_add(organization=organization, user=owner, level=Membership.Level.OWNER)
+    recording = ingest_fixture_replay(environment)
+    assert recording.session_id == REPLAY_ID
+    _seed_posthog_objects(environment=environment, recording=recording, owner=owner)
+    return personal_api_key_create(user=owner, label="schemathesis", scopes=["*"]).plaintext
+
+
+def _seed_posthog_objects(*, environment: Environment, recording: SessionRecording, owner: User) -> None:
+    from playlists.models import SessionRecordingPlaylist
+    from playlists.services import playlist_add_recording
+    from sharing.passwords import share_password_create
+
+    playlist = SessionRecordingPlaylist.objects.create(
+        environment=environment, short_id=PLAYLIST_SHORT_ID, name="Pinned", type="collection"
+    )
+    playlist_add_recording(playlist=playlist, session_id=recording.session_id)
+    Action.objects.create(
+        id=ACTION_ID, environment=environment, name="Checkout", steps=[{"event": "$pageview"}]
+    )
+    RecordingComment.objects.create(
+        id=COMMENT_ID, environment=environment, session_id=recording.session_id, content="Look here"
+    )
+    password, _ = share_password_create(
+        recording=recording, raw_password="correct horse", note="", user=owner
+    )
+    type(password).objects.filter(pk=password.pk).update(id=SHARE_PASSWORD_ID)
