@@ -15,7 +15,7 @@ from rest_framework.test import APIClient
 from recordings.models import DeletedRecording, RecordingClick, SessionRecording
 from recordings_api.models import Environment, Organization, User
 from tests.factories import SessionRecordingFactory
-from tests.recordings.sentry_replay_support import ingest_fixture_replay
+from tests.recordings.sentry_replay_support import archived_placeholder, ingest_fixture_replay
 from tests.snapshots.sentry_support import FIXTURE_ERROR_ID, FIXTURE_REPLAY_ID
 from tests.snapshots.test_capture_support import embedded_buffer  # noqa: F401
 
@@ -87,47 +87,6 @@ def expected_replay(recording: SessionRecording, *, has_viewed: bool = False) ->
         },
         "warning_ids": [],
     }
-
-
-ARCHIVED: dict[str, Any] = {
-    "activity": None,
-    "browser": {"name": None, "version": None},
-    "count_dead_clicks": None,
-    "count_errors": None,
-    "count_infos": None,
-    "count_rage_clicks": None,
-    "count_segments": None,
-    "count_urls": None,
-    "count_warnings": None,
-    "device": {"brand": None, "family": None, "model": None, "model_id": None, "name": None},
-    "dist": None,
-    "duration": None,
-    "environment": None,
-    "error_ids": [],
-    "finished_at": None,
-    "has_viewed": False,
-    "id": FIXTURE_REPLAY_ID,
-    "info_ids": [],
-    "is_archived": True,
-    "os": {"name": None, "version": None},
-    "platform": None,
-    "releases": [],
-    "replay_type": None,
-    "sdk": {"name": None, "version": None},
-    "started_at": None,
-    "tags": [],
-    "trace_ids": [],
-    "urls": [],
-    "user": {
-        "display_name": "Archived Replay",
-        "email": None,
-        "id": "Archived Replay",
-        "ip": None,
-        "ip_address": None,
-        "username": None,
-    },
-    "warning_ids": [],
-}
 
 
 @pytest.mark.parametrize("form", [FIXTURE_REPLAY_ID, DASHED, DASHED.upper()], ids=["hex", "dashed", "upper"])
@@ -226,7 +185,7 @@ def test_delete_is_204_at_once_then_the_replay_is_archived(
     assert not RecordingClick.objects.filter(session_id=FIXTURE_REPLAY_ID).exists()
     tombstone = DeletedRecording.objects.get(environment=environment, session_id=FIXTURE_REPLAY_ID)
     assert tombstone.deleted_by == owner
-    archived = {**ARCHIVED, "project_id": str(environment.id)}
+    archived = archived_placeholder(FIXTURE_REPLAY_ID, environment.id)
     assert api.get(url).json() == {"data": archived}
     assert api.get(f"/api/0/organizations/{organization.slug}/replays/{FIXTURE_REPLAY_ID}/").json() == {
         "data": archived

@@ -16,56 +16,13 @@ from recordings.models import DeletedRecording, SessionRecording
 from recordings.services.lifecycle import session_recordings_expired_purge
 from recordings_api.models import Environment, Organization, User
 from tests.recordings.sentry.conftest import REPLAY_ID, sentry_replay
+from tests.recordings.sentry_replay_support import archived_placeholder
 
 OTHER_ID = "b" * 32
 
 
 def url(organization: Organization, query: str = "") -> str:
     return f"/api/0/organizations/{organization.slug}/replays/" + (f"?{query}" if query else "")
-
-
-def placeholder(replay_id: str, project_id: int) -> dict[str, Any]:
-    """Sentry's archived replay (reference §6.4), with every key of the live object."""
-    return {
-        "activity": None,
-        "browser": {"name": None, "version": None},
-        "count_dead_clicks": None,
-        "count_errors": None,
-        "count_infos": None,
-        "count_rage_clicks": None,
-        "count_segments": None,
-        "count_urls": None,
-        "count_warnings": None,
-        "device": {"brand": None, "family": None, "model": None, "model_id": None, "name": None},
-        "dist": None,
-        "duration": None,
-        "environment": None,
-        "error_ids": [],
-        "finished_at": None,
-        "has_viewed": False,
-        "id": replay_id,
-        "info_ids": [],
-        "is_archived": True,
-        "os": {"name": None, "version": None},
-        "platform": None,
-        "project_id": str(project_id),
-        "releases": [],
-        "replay_type": None,
-        "sdk": {"name": None, "version": None},
-        "started_at": None,
-        "tags": [],
-        "trace_ids": [],
-        "urls": [],
-        "user": {
-            "display_name": "Archived Replay",
-            "email": None,
-            "id": "Archived Replay",
-            "ip": None,
-            "ip_address": None,
-            "username": None,
-        },
-        "warning_ids": [],
-    }
 
 
 def ids(api: APIClient, organization: Organization, query: str = "") -> list[tuple[str, bool]]:
@@ -98,14 +55,14 @@ def test_a_deleted_replay_is_listed_as_the_archived_placeholder(
     data = response.json()["data"]
     assert [row["id"] for row in data] == [OTHER_ID, REPLAY_ID]
     assert data[0]["is_archived"] is False
-    assert data[1] == placeholder(REPLAY_ID, environment.id)
+    assert data[1] == archived_placeholder(REPLAY_ID, environment.id)
     assert set(data[1]) == set(data[0])
     restricted = api.get(url(organization, "field=id&field=tags&field=clicks&field=user")).json()["data"][1]
     assert restricted == {
         "id": REPLAY_ID,
         "tags": [],
         "clicks": [],
-        "user": placeholder(REPLAY_ID, environment.id)["user"],
+        "user": archived_placeholder(REPLAY_ID, environment.id)["user"],
     }
 
 
