@@ -16,9 +16,10 @@ from __future__ import annotations
 from django.db.models import Q
 
 from recordings.metrics import search_fields
+from recordings.query_language.compiler import node_compile
 from recordings.query_language.dialects import DIALECTS
 from recordings.query_language.fields import CompileContext, flag_condition
-from recordings.query_language.parser import BoolNode, Node, query_parse
+from recordings.query_language.parser import query_parse
 from recordings.query_language.sentry_terms import id_condition
 from recordings.query_language.tokens import TermToken
 
@@ -37,18 +38,8 @@ def _term(term: TermToken, context: CompileContext) -> Q:
     return _FAILS
 
 
-def _node(node: Node, context: CompileContext) -> Q:
-    if isinstance(node, BoolNode):
-        conditions = [_node(child, context) for child in node.children]
-        combined = conditions[0]
-        for condition in conditions[1:]:
-            combined = combined & condition if node.operator == "AND" else combined | condition
-        return combined
-    return _term(node, context)
-
-
 def archived_query_compile(text: str, context: CompileContext) -> Q | None:
     """The condition ``text`` sets on tombstones (``session_id`` is their column), or None when
     the query is empty (every archived replay)."""
     node = query_parse(text, DIALECTS[context.face])
-    return None if node is None else _node(node, context)
+    return None if node is None else node_compile(node, context, _term)
