@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
-from rest_framework.exceptions import ParseError
 
 from recordings.models import DeletedRecording, SessionRecording
-from recordings.query_language import CompileContext, QueryError, archived_query_compile
+from recordings.query_language import archived_query_compile
 from recordings.selectors import replay_id_form
 from recordings.sentry.browse_params import ReplayBrowseParams
 from recordings.sentry.replay_object import REPLAY_FIELDS
+from recordings.sentry.selectors import sentry_query_condition
 from recordings_api.models import Environment
 
 ARCHIVED_USER = "Archived Replay"
@@ -95,14 +95,11 @@ def sentry_archived_replays_browse(
     tombstones = sentry_archive_tombstones(environments=environments).filter(
         deleted_at__gte=params.start, deleted_at__lt=params.end
     )
-    if params.query:
-        context = CompileContext(environment=environments[0], user=user, face="sentry")
-        try:
-            condition = archived_query_compile(params.query, context)
-        except QueryError as error:
-            raise ParseError(error.sentry_message(params.query)) from None
-        if condition is not None:
-            tombstones = tombstones.filter(condition)
+    condition = sentry_query_condition(
+        params.query, environment=environments[0], user=user, compile=archived_query_compile
+    )
+    if condition is not None:
+        tombstones = tombstones.filter(condition)
     return tombstones.order_by("-deleted_at", "-id")
 
 

@@ -10,10 +10,10 @@ recording is in the window when its time span overlaps ``[start, end)``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ParseError
 
 from recordings.filters import order_by_clauses
@@ -23,6 +23,21 @@ from recordings.selectors import session_recordings_visible_in
 from recordings.sentry.browse_params import ReplayBrowseParams
 from recordings.sentry.replay_object import CLICK_KEYS
 from recordings_api.models import Environment
+
+QueryCompiler = Callable[[str, CompileContext], Q | None]
+
+
+def sentry_query_condition(
+    text: str, *, environment: Environment, user: Any, compile: QueryCompiler = query_compile
+) -> Q | None:
+    """The condition Sentry's ``query`` sets (None for an empty query), by ``compile`` (the
+    recordings' compiler, or the tombstones'); a query it refuses is a 400 with Sentry's message."""
+    if not text:
+        return None
+    try:
+        return compile(text, CompileContext(environment=environment, user=user, face="sentry"))
+    except QueryError as error:
+        raise ParseError(error.sentry_message(text)) from None
 
 
 def sentry_replays_browse(
@@ -40,14 +55,9 @@ def sentry_replays_browse(
     )
     if params.environments:
         recordings = recordings.filter(sdk_environment__in=params.environments)
-    if params.query:
-        context = CompileContext(environment=environments[0], user=user, face="sentry")
-        try:
-            condition = query_compile(params.query, context)
-        except QueryError as error:
-            raise ParseError(error.sentry_message(params.query)) from None
-        if condition is not None:
-            recordings = recordings.filter(condition)
+    condition = sentry_query_condition(params.query, environment=environments[0], user=user)
+    if condition is not None:
+        recordings = recordings.filter(condition)
     return recordings.order_by(
         *order_by_clauses(
             environment=environments[0], order=params.order, direction=params.direction, face="sentry"
