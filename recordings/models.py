@@ -340,6 +340,7 @@ class RecordingComment(models.Model):
 
 # Replay segments, linked error events, click rows and the element index (``replay_models``).
 from recordings.replay_models import (  # noqa: E402
+    ErrorIssue,
     RecordingClick,
     RecordingElement,
     RecordingError,
@@ -351,6 +352,7 @@ from recordings.replay_models import (  # noqa: E402
 __all__ = [
     "Action",
     "DeletedRecording",
+    "ErrorIssue",
     "Group",
     "IngestedBlock",
     "Person",

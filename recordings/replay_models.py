@@ -45,12 +45,41 @@ class ReplaySegment(models.Model):
         return f"{self.session_id}/{self.segment_id}"
 
 
+class ErrorIssue(models.Model):
+    """An issue: the error events of one environment that share a fingerprint
+    (``recordings.grouping``). Its id is what Sentry's ``issue.id`` names (replay-count,
+    ``organizations/{org}/issues/``). Title, culprit, level and type come from its first event;
+    counts and ``lastSeen`` are read off its events, so a retried event never counts twice.
+    Issues outlive the recordings whose deletion removed their events (as Sentry's do).
+    """
+
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    fingerprint = models.CharField(max_length=32)  # 32 lowercase hex
+    title = models.CharField(max_length=512)
+    culprit = models.CharField(max_length=512, blank=True, default="")
+    level = models.CharField(max_length=16, default="error")
+    exception_type = models.CharField(max_length=256, blank=True, default="")
+    exception_value = models.TextField(blank=True, default="")
+    platform = models.CharField(max_length=64, blank=True, default="")
+    first_seen = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["environment", "fingerprint"], name="unique_error_issue")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class RecordingError(models.Model):
     """An error event (Sentry ``event`` item, posthog-js ``$exception``), stored minimally.
 
     ``session_id`` is the recording it is linked to ("" when none): the replay id its own data
     names (``contexts.replay.replay_id``, ``tags.replayId``, the envelope's ``trace.replay_id``),
     the ``$session_id`` of a posthog-js exception, or the replay whose segment reported it.
+    ``issue`` is the group its fingerprint falls in: set on every row (migration 0010 grouped the
+    rows written before grouping), nullable so that deleting an issue keeps its events.
     """
 
     environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
@@ -65,6 +94,9 @@ class RecordingError(models.Model):
     sdk_environment = models.CharField(max_length=64, blank=True, default="")
     trace_id = models.CharField(max_length=32, blank=True, default="")
     platform = models.CharField(max_length=64, blank=True, default="")
+    issue = models.ForeignKey(
+        ErrorIssue, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

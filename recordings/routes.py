@@ -3,6 +3,7 @@
 
 from recordings.actions.views import ActionViewSet
 from recordings.comments.views import RecordingCommentViewSet
+from recordings.issues.views import IssueViewSet
 from recordings.sentry.browse import SentryReplayIndexViewSet
 from recordings.sentry_replay.views import (
     OrganizationReplayViewSet,
@@ -33,6 +34,7 @@ sentry_organization_router.register(
     r"replay-selectors", ReplaySelectorsViewSet, basename="sentry-replay-selectors"
 )
 sentry_organization_router.register(r"tags", OrganizationTagsViewSet, basename="sentry-organization-tags")
+sentry_organization_router.register(r"issues", IssueViewSet, basename="sentry-organization-issues")
 # ``replays/tags`` before ``replays/{replay_id}``, which would otherwise take "tags" for an id.
 sentry_project_router.register(
     r"replays/tags", ProjectReplayTagsViewSet, basename="sentry-project-replay-tags"

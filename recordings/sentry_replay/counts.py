@@ -2,21 +2,21 @@
 
 ``query`` names exactly one identifier as a list: ``replay_id:[…]`` (≤ 100), ``transaction:[…]``
 (≤ 25: replays tagged ``transaction`` with that value, the tag Sentry makes a replay's title) or
-``issue.id:[…]`` (≤ 25). This service groups no errors into issues, so an issue id counts 0
-replays. Counts are of visible replays and capped at ``MAX_REPLAY_COUNT`` as Sentry caps them;
-``return_ids`` lists the replay ids (32 hex) instead. Errors are ``ReplayCountError`` with
-Sentry's messages.
+``issue.id:[…]`` (≤ 25: replays linked to an error event of that issue, ``ErrorIssue``; an id that
+is not an integer names no issue and counts 0). Counts are of visible replays and capped at
+``MAX_REPLAY_COUNT`` as Sentry caps them; ``return_ids`` lists the replay ids (32 hex) instead.
+Errors are ``ReplayCountError`` with Sentry's messages.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Exists, OuterRef, QuerySet
 
-from recordings.models import RecordingTag, SessionRecording
+from recordings.models import RecordingError, RecordingTag, SessionRecording
 from recordings.query_language import QueryError, query_parse
 from recordings.query_language.parser import BoolNode, Node
 from recordings.query_language.tokens import TermToken
@@ -75,26 +75,48 @@ def _visible(
     return recordings
 
 
+def _replay_id_pairs(
+    values: Sequence[str], recordings: QuerySet[SessionRecording]
+) -> Iterator[tuple[str, str]]:
+    wanted: dict[str, str] = {}
+    for value in values:
+        parsed = replay_id_parse(value)
+        if parsed is not None:
+            wanted[parsed.hex], wanted[str(parsed)] = value, value
+    for session_id in recordings.filter(session_id__in=wanted).values_list("session_id", flat=True):
+        yield wanted[session_id], session_id
+
+
+def _issue_pairs(values: Sequence[str], recordings: QuerySet[SessionRecording]) -> Iterator[tuple[str, str]]:
+    wanted = {int(value): value for value in values if value.isdigit() and len(value) <= 18}
+    linked = recordings.filter(environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id"))
+    pairs = (
+        RecordingError.objects.filter(Exists(linked), issue_id__in=wanted)
+        .values_list("issue_id", "session_id")
+        .distinct()
+        .order_by("issue_id", "session_id")
+    )
+    for issue_id, session_id in pairs:
+        yield wanted[issue_id], session_id
+
+
+def _transaction_pairs(
+    values: Sequence[str], recordings: QuerySet[SessionRecording]
+) -> Iterator[tuple[str, str]]:
+    tagged = recordings.filter(environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id"))
+    tags = RecordingTag.objects.filter(Exists(tagged), key="transaction", value__in=values)
+    yield from tags.values_list("value", "session_id").order_by("value", "session_id")
+
+
+_PAIRS = {"replay_id": _replay_id_pairs, "issue.id": _issue_pairs, "transaction": _transaction_pairs}
+
+
 def _ids_by_value(request: CountRequest, recordings: QuerySet[SessionRecording]) -> dict[str, list[str]]:
+    """The replay ids (32 hex) of each requested value, at most ``MAX_REPLAY_COUNT`` each."""
     found: dict[str, list[str]] = {value: [] for value in request.values}
-    if request.identifier == "replay_id":
-        wanted: dict[str, str] = {}
-        for value in request.values:
-            parsed = replay_id_parse(value)
-            if parsed is not None:
-                wanted[parsed.hex], wanted[str(parsed)] = value, value
-        for session_id in recordings.filter(session_id__in=wanted).values_list("session_id", flat=True):
-            found[wanted[session_id]].append(replay_id_form(session_id) or session_id)
-    elif request.identifier == "transaction":
-        tagged = recordings.filter(
-            environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
-        )
-        tags = RecordingTag.objects.filter(
-            Exists(tagged), key="transaction", value__in=request.values
-        ).values_list("value", "session_id")
-        for value, session_id in tags.order_by("value", "session_id"):
-            if len(found[value]) < MAX_REPLAY_COUNT:
-                found[value].append(replay_id_form(session_id) or session_id)
+    for value, session_id in _PAIRS[request.identifier](request.values, recordings):
+        if len(found[value]) < MAX_REPLAY_COUNT:
+            found[value].append(replay_id_form(session_id) or session_id)
     return found
 
 

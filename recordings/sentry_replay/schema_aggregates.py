@@ -12,7 +12,8 @@ replay_count_schema = extend_schema(
     operation_id="sentry_replay_count",
     summary="Count replays per issue, transaction or replay id",
     description="`query` names exactly one of `replay_id` (≤ 100), `transaction` (≤ 25; replays tagged "
-    "`transaction`) or `issue.id` (≤ 25; this service groups no errors into issues, so they count 0) "
+    "`transaction`) or `issue.id` (≤ 25; replays linked to an error event of the issue, see "
+    "`organizations/{org}/issues/`) "
     "as a list: `replay_id:[a,b]`. Answers `{value: count}` (capped at 51), or with `returnIds=true` "
     "`{value: [replay ids]}`; `{}` when no selected project has a recording.",
     parameters=[

@@ -174,6 +174,10 @@ class ErrorRecord:
     environment: str = ""
     trace_id: str = ""
     platform: str = ""
+    # The issue it groups into (``recordings.grouping``) and where it happened; "" in records
+    # logged before grouping, which group by their type, value and message.
+    fingerprint: str = ""
+    culprit: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 """Error events and their link to recordings; the ``error_ids`` / ``warning_ids`` / ``info_ids`` rule.
 
-``errors_store`` inserts error events once per event id (``RecordingError``). A recording's lists
+``errors_store`` inserts error events once per event id (``RecordingError``), each in the issue
+its fingerprint names (``ErrorIssue``, ``recordings.grouping``). A recording's lists
 (``error_lists``) are, in time order:
 
 - every stored event linked to it (its own ``session_id``) by level: ``fatal``/``error`` →
@@ -22,7 +23,8 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from recordings.conditions import session_keys_condition
-from recordings.models import RecordingError
+from recordings.grouping import error_fingerprint, issue_title
+from recordings.models import ErrorIssue, RecordingError
 from recordings.services.records import ErrorRecord
 from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
@@ -51,7 +53,53 @@ class ErrorLists:
             target.append(event_id)
 
 
+def _fingerprint(error: ErrorRecord) -> str:
+    return error.fingerprint or error_fingerprint(
+        exception_type=error.exception_type, exception_value=error.exception_value, message=error.message
+    )
+
+
+def issues_upsert(errors: Sequence[ErrorRecord]) -> dict[tuple[int, str], int]:
+    """The issue id of every ``(environment_id, fingerprint)`` of ``errors``, creating the issues
+    that do not exist yet from their earliest event here. Two statements, whatever the count; two
+    writers racing on one fingerprint end with one issue (the unique constraint, then a read)."""
+    first: dict[tuple[int, str], ErrorRecord] = {}
+    for error in sorted(errors, key=lambda error: error.timestamp_ms):
+        first.setdefault((error.environment_id, _fingerprint(error)), error)
+    if not first:
+        return {}
+    ErrorIssue.objects.bulk_create(
+        [
+            ErrorIssue(
+                environment_id=environment_id,
+                fingerprint=fingerprint,
+                title=issue_title(
+                    exception_type=error.exception_type,
+                    exception_value=error.exception_value,
+                    message=error.message,
+                ),
+                culprit=error.culprit,
+                level=error.level,
+                exception_type=error.exception_type,
+                exception_value=error.exception_value,
+                platform=error.platform,
+                first_seen=ms_to_datetime(error.timestamp_ms),
+            )
+            for (environment_id, fingerprint), error in first.items()
+        ],
+        ignore_conflicts=True,
+    )
+    condition = Q(pk__in=[])
+    for environment_id, fingerprint in first:
+        condition |= Q(environment_id=environment_id, fingerprint=fingerprint)
+    rows = ErrorIssue.objects.filter(condition).values_list("environment_id", "fingerprint", "id")
+    return {(environment_id, fingerprint): issue_id for environment_id, fingerprint, issue_id in rows}
+
+
 def errors_store(*, errors: Sequence[ErrorRecord], environments: Mapping[int, Environment]) -> None:
+    """Stores each event once (by event id) in its issue (``issues_upsert``)."""
+    errors = [error for error in errors if error.environment_id in environments]
+    issues = issues_upsert(errors)
     rows = [
         RecordingError(
             environment_id=error.environment_id,
@@ -66,9 +114,9 @@ def errors_store(*, errors: Sequence[ErrorRecord], environments: Mapping[int, En
             sdk_environment=error.environment,
             trace_id=error.trace_id,
             platform=error.platform,
+            issue_id=issues[(error.environment_id, _fingerprint(error))],
         )
         for error in errors
-        if error.environment_id in environments
     ]
     RecordingError.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
 

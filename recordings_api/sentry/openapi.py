@@ -69,6 +69,13 @@ SENTRY_FACE_DESCRIPTION = (
 SENTRY_TAGS = [
     {"name": "Sentry: organizations", "description": SENTRY_FACE_DESCRIPTION},
     {"name": "Sentry: replays", "description": "Browse and search replays (Sentry's replay object)."},
+    {
+        "name": "Sentry: issues",
+        "description": "Error events grouped into issues by fingerprint: the SDK's own `fingerprint` "
+        "(posthog-js: `$exception_fingerprint`), else the in-app frames of the stack trace, else the "
+        "exception's type and value, else the message. An issue's `id` is what `replay-count` takes as "
+        "`issue.id`.",
+    },
 ]
 
 

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from recordings.grouping import error_culprit, error_fingerprint
 from recordings.services.records import ClickRow, ElementAttributes, ElementRow, ErrorRecord
 from snapshots.capture.decoding import BodyTooLarge, CaptureDecodeError, gunzip_capped, parse_json
 from snapshots.capture.payload import CaptureItem
@@ -299,15 +300,26 @@ def exception_error_record(*, environment_id: int, item: CaptureItem) -> ErrorRe
     exceptions = properties.get("$exception_list")
     first = _dict(exceptions[0]) if isinstance(exceptions, list) and exceptions else {}
     level = properties.get("$exception_level")
+    message = cut(properties.get("$exception_message") or first.get("value"), 8192)
+    exception_type = cut(first.get("type") or properties.get("$exception_type"), 256)
+    exception_value = cut(first.get("value") or properties.get("$exception_message"), 8192)
     return ErrorRecord(
         environment_id=environment_id,
         event_id=item.event_uuid.hex,
         session_id=item.session_id,
         timestamp_ms=_event_ms(item, ""),
         level=level if level in ("fatal", "error", "warning", "info", "debug") else "error",
-        message=cut(properties.get("$exception_message") or first.get("value"), 8192),
-        exception_type=cut(first.get("type") or properties.get("$exception_type"), 256),
-        exception_value=cut(first.get("value") or properties.get("$exception_message"), 8192),
+        message=message,
+        exception_type=exception_type,
+        exception_value=exception_value,
         release=cut(properties.get("$app_version"), 200),
         platform="javascript",
+        fingerprint=error_fingerprint(
+            exception_type=exception_type,
+            exception_value=exception_value,
+            stacktrace=first.get("stacktrace"),
+            message=message,
+            custom=properties.get("$exception_fingerprint"),
+        ),
+        culprit=error_culprit(first.get("stacktrace")),
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 from rest_framework.test import APIClient
 
-from recordings.models import SessionRecording
+from recordings.models import ErrorIssue, RecordingError, SessionRecording
 from recordings_api.models import Environment, Organization, User
 from tests.factories import SessionRecordingFactory
 from tests.snapshots.test_capture_support import embedded_buffer  # noqa: F401
@@ -18,6 +18,7 @@ from tests.snapshots.test_snapshots_api_support import buffer, rrweb_line
 
 pytestmark = pytest.mark.usefixtures("embedded_buffer")
 REPLAY_ID = "ab" * 16
+ISSUE_ID = 4242
 NOT_FOUND = {"detail": "The requested resource does not exist"}
 
 
@@ -53,6 +54,9 @@ ROUTES = [
     Route("get", ORGANIZATION + "replay-selectors/", 200, "org:read"),
     Route("get", ORGANIZATION + "tags/?dataset=replays", 200, "org:read"),
     Route("get", ORGANIZATION + "tags/plan/values/?dataset=replays", 200, "org:read"),
+    Route("get", ORGANIZATION + "issues/", 200, "event:read"),
+    Route("get", ORGANIZATION + f"issues/{ISSUE_ID}/", 200, "event:read"),
+    Route("get", ORGANIZATION + f"replay-count/?query=issue.id:[{ISSUE_ID}]", 200, "event:read"),
 ]
 IDS = [f"{route.method} {route.path}" for route in ROUTES]
 
@@ -61,6 +65,20 @@ IDS = [f"{route.method} {route.path}" for route in ROUTES]
 def recording(environment: Environment) -> SessionRecording:
     recording = SessionRecordingFactory.create(environment=environment, session_id=REPLAY_ID, event_count=0)
     buffer(recording, rrweb_line(0))
+    issue = ErrorIssue.objects.create(
+        id=ISSUE_ID,
+        environment=environment,
+        fingerprint="a" * 32,
+        title="Error: boom",
+        first_seen=recording.start_time,
+    )
+    RecordingError.objects.create(
+        environment=environment,
+        event_id="c" * 32,
+        session_id=REPLAY_ID,
+        timestamp=recording.start_time,
+        issue=issue,
+    )
     return recording
 
 

@@ -8,8 +8,8 @@
 - ``replay_recording``: ``{"segment_id": N}`` + ``\\n`` + zlib, gzip or plain JSON of an array
   of rrweb events (objects).
 - ``event`` (an error): its id, level, message, exception type/value, release, environment,
-  trace id and the replay it names (``contexts.replay.replay_id``, ``tags.replayId``, the
-  envelope header's ``trace.replay_id``).
+  trace id, grouping fingerprint and culprit (``recordings.grouping``) and the replay it names
+  (``contexts.replay.replay_id``, ``tags.replayId``, the envelope header's ``trace.replay_id``).
 - ``transaction``: the trace id and the replay it names, the same way.
 
 Malformed input raises ``EnvelopeInvalid`` (a 400); a recording that decompresses past its cap
@@ -23,6 +23,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from recordings.grouping import error_culprit, error_fingerprint
 from recordings.services.records import ErrorRecord, ReplayEventFields
 from snapshots.capture.decoding import CaptureDecodeError, parse_json
 from snapshots.capture.payload import parse_datetime
@@ -251,19 +252,29 @@ def error_event_parse(
     values = _dict(event.get("exception")).get("values")
     main = _dict(values[-1]) if isinstance(values, list) and values else {}
     level = event.get("level")
+    message = _message(event)
+    exception_type, exception_value = cut(main.get("type"), 256), cut(main.get("value"), 8192)
     return ErrorRecord(
         environment_id=environment_id,
         event_id=event_id,
         session_id=_replay_of(event, envelope_headers),
         timestamp_ms=seconds_to_ms(event.get("timestamp")) or received_ms,
         level=LEVELS.get(level.lower(), "error") if isinstance(level, str) else "error",
-        message=_message(event),
-        exception_type=cut(main.get("type"), 256),
-        exception_value=cut(main.get("value"), 8192),
+        message=message,
+        exception_type=exception_type,
+        exception_value=exception_value,
         release=cut(event.get("release"), 200),
         environment=cut(event.get("environment"), 64),
         trace_id=_trace_of(event, envelope_headers),
         platform=cut(event.get("platform"), 64),
+        fingerprint=error_fingerprint(
+            exception_type=exception_type,
+            exception_value=exception_value,
+            stacktrace=main.get("stacktrace"),
+            message=message,
+            custom=event.get("fingerprint"),
+        ),
+        culprit=error_culprit(main.get("stacktrace")),
     )
 
 
