@@ -1,4 +1,4 @@
-"""Operators' admin for recordings, persons and session events.
+"""Operators' admin for recordings, persons, session events and error issues.
 
 Rows are written by ingestion, so they are read-only here. Actions go through the same services
 as the API: "persist" is ``session_recording_persist``; deleting (the admin's own action, with
@@ -23,7 +23,14 @@ from django.utils.html import format_html
 
 from recordings.hooks import recording_data_flush
 from recordings.metrics.formulas import is_ongoing
-from recordings.models import DeletedRecording, Person, PersonDistinctId, SessionEvent, SessionRecording
+from recordings.models import (
+    DeletedRecording,
+    ErrorIssue,
+    Person,
+    PersonDistinctId,
+    SessionEvent,
+    SessionRecording,
+)
 from recordings.services import session_recording_persist, session_recordings_bulk_delete
 
 
@@ -239,4 +246,21 @@ class DeletedRecordingAdmin(ReadOnlyAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ErrorIssue)
+class ErrorIssueAdmin(ReadOnlyAdmin):
+    """Issues: error events grouped by fingerprint (``recordings.grouping``); the id is what
+    Sentry's ``issue.id`` names. Deleting one keeps its events, ungrouped."""
+
+    list_display = ("id", "title", "culprit", "level", "environment", "first_seen")
+    list_filter = ("environment", "level")
+    search_fields = ("=id", "title", "=fingerprint")
+    search_help_text = "An exact issue id or fingerprint, or part of a title."
+    ordering = ("-first_seen",)
+    list_select_related = ("environment",)
+    show_full_result_count = False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from recordings.models import DeletedRecording, SessionRecording
+from recordings.models import DeletedRecording, ErrorIssue, SessionRecording
 from recordings_api.models import Environment, User
 from sharing.models import SharingConfiguration
 from tests.factories import PersonFactory, SessionEventFactory, SessionRecordingFactory
@@ -26,11 +27,16 @@ def _action(client: Client, action: str, *recordings: SessionRecording, **extra:
     return client.post(LIST, data, follow=True)
 
 
-@pytest.mark.parametrize("model", ["sessionrecording", "person", "sessionevent", "deletedrecording"])
+@pytest.mark.parametrize(
+    "model", ["sessionrecording", "person", "sessionevent", "deletedrecording", "errorissue"]
+)
 def test_changelists_render(staff_client: Client, environment: Environment, model: str) -> None:
     SessionRecordingFactory.create(environment=environment)
     PersonFactory.create(environment=environment, distinct_ids=["d-1"])
     SessionEventFactory.create(environment=environment)
+    ErrorIssue.objects.create(
+        environment=environment, fingerprint="a" * 32, title="Error: boom", first_seen=timezone.now()
+    )
 
     assert staff_client.get(f"/admin/recordings/{model}/").status_code == 200
 

@@ -198,14 +198,14 @@ def test_posthog_exceptions_group_into_issues_too(
     environment: Environment, api: APIClient, organization: Organization
 ) -> None:
     session_id, token = new_session_id(), environment.api_token
-    exception = {
+    exception: dict[str, Any] = {
         "type": "TypeError",
         "value": "x is undefined",
         "stacktrace": {"type": "raw", **frames("render")},
     }
+    properties: dict[str, Any] = {"$exception_list": [exception]}
     batch = [
-        event_item(token=token, event="$exception", session_id=session_id, **{"$exception_list": [exception]})
-        for _ in range(2)
+        event_item(token=token, event="$exception", session_id=session_id, **properties) for _ in range(2)
     ]
     post_gzip(Client(), "/e/", {"api_key": token, "batch": batch})
     [issue] = api.get(org(organization, "issues/")).json()

@@ -13,6 +13,7 @@ import brotli
 import orjson
 import pytest
 
+from recordings.grouping import error_fingerprint
 from snapshots.capture.decoding import BodyTooLarge
 from snapshots.capture.sentry.auth import AuthInvalid, auth_resolve, request_auth
 from snapshots.capture.sentry.breadcrumbs import event_ms, segment_clicks
@@ -295,6 +296,16 @@ def test_error_events_link_their_replay_and_keep_the_minimum() -> None:
         "environment": "staging",
         "trace_id": "7a2e39bff052473493665450db3f4c11",
         "platform": "javascript",
+        # Grouped by its one in-app frame (the page's file and the handler), not its line.
+        "fingerprint": error_fingerprint(
+            exception_type="Error",
+            stacktrace={
+                "frames": [
+                    {"filename": "http://127.0.0.1:18094/page.html", "function": "HTMLButtonElement.onclick"}
+                ]
+            },
+        ),
+        "culprit": "HTMLButtonElement.onclick(http://127.0.0.1:18094/page.html)",
     }
 
 
