@@ -17,10 +17,12 @@ In one transaction, with a constant number of statements per batch:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from recordings.conditions import session_keys_condition
@@ -74,10 +76,46 @@ def _with_inherited_targets(elements: Sequence[ElementRow]) -> list[ElementRow]:
     return out
 
 
+def _elements_upsert_postgresql(latest: dict[_NodeKey, ElementRow]) -> None:
+    """One ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`` for the whole batch: the ORM's
+    bulk_create builds a model per row and a statement per 500 rows, the aggregator's main cost
+    (a posthog-js full snapshot indexes hundreds of elements)."""
+    columns = ["environment_id", "session_id", "window_id", "node_id", "target_node_id", *_ELEMENT_FIELDS]
+    values: list[list[object]] = [[] for _ in columns]
+    for key, element in latest.items():
+        attributes = element.element
+        row: tuple[object, ...] = (*key, element.target_node_id)
+        row += tuple(getattr(attributes, name) for name in _ELEMENT_FIELDS)
+        for column, value in zip(values, row, strict=True):
+            column.append(value)
+    classes = columns.index("classes")
+    values[classes] = [json.dumps(value) for value in values[classes]]
+    types = ["bigint", "text", "text", "integer", "integer"] + ["text"] * len(_ELEMENT_FIELDS)
+    selected = [f"c{i}::jsonb" if i == classes else f"c{i}" for i in range(len(columns))]
+    names = ", ".join(f"c{i}" for i in range(len(columns)))
+    updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns[4:])
+    sql = (
+        f"INSERT INTO {RecordingElement._meta.db_table} ({', '.join(columns)}, updated_at) "
+        f"SELECT {', '.join(selected)}, now() FROM unnest("
+        + ", ".join(f"%s::{kind}[]" for kind in types)
+        + f") AS u({names}) ON CONFLICT (environment_id, session_id, window_id, node_id) "
+        f"DO UPDATE SET {updated}, updated_at = EXCLUDED.updated_at"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
 def elements_apply(*, elements: Sequence[ElementRow]) -> None:
+    """Upsert the element index rows (the newest snapshot of a node wins); no statement when
+    there are none."""
+    if not elements:
+        return
     latest: dict[_NodeKey, ElementRow] = {}
     for element in _with_inherited_targets(elements):
         latest[(element.environment_id, element.session_id, element.window_id, element.node_id)] = element
+    if connection.vendor == "postgresql":
+        _elements_upsert_postgresql(latest)
+        return
     rows = [
         RecordingElement(
             environment_id=key[0],
