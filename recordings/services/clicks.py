@@ -17,11 +17,11 @@ In one transaction, with a constant number of statements per batch:
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 
+import orjson
 from django.db import connection
 from django.db.models import Count, Q
 
@@ -76,33 +76,44 @@ def _with_inherited_targets(elements: Sequence[ElementRow]) -> list[ElementRow]:
     return out
 
 
+_ELEMENT_COLUMNS = [
+    "environment_id",
+    "session_id",
+    "window_id",
+    "node_id",
+    "target_node_id",
+    *_ELEMENT_FIELDS,
+]
+_ELEMENT_TYPES = {"environment_id": "bigint", "node_id": "integer", "target_node_id": "integer"}
+_ELEMENT_TYPES["classes"] = "jsonb"
+_ELEMENT_UPSERT = (
+    f"INSERT INTO {RecordingElement._meta.db_table} ({', '.join(_ELEMENT_COLUMNS)}, updated_at) "
+    f"SELECT {', '.join(_ELEMENT_COLUMNS)}, now() FROM jsonb_to_recordset(%s::jsonb) AS u("
+    + ", ".join(f"{name} {_ELEMENT_TYPES.get(name, 'text')}" for name in _ELEMENT_COLUMNS)
+    + ") ON CONFLICT (environment_id, session_id, window_id, node_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in _ELEMENT_COLUMNS[4:])
+    + ", updated_at = EXCLUDED.updated_at"
+)
+
+
 def _elements_upsert_postgresql(latest: dict[_NodeKey, ElementRow]) -> None:
-    """One ``INSERT … SELECT FROM unnest(…) ON CONFLICT DO UPDATE`` for the whole batch: the ORM's
-    bulk_create builds a model per row and a statement per 500 rows, the aggregator's main cost
-    (a posthog-js full snapshot indexes hundreds of elements)."""
-    columns = ["environment_id", "session_id", "window_id", "node_id", "target_node_id", *_ELEMENT_FIELDS]
-    values: list[list[object]] = [[] for _ in columns]
-    for key, element in latest.items():
-        attributes = element.element
-        row: tuple[object, ...] = (*key, element.target_node_id)
-        row += tuple(getattr(attributes, name) for name in _ELEMENT_FIELDS)
-        for column, value in zip(values, row, strict=True):
-            column.append(value)
-    classes = columns.index("classes")
-    values[classes] = [json.dumps(value) for value in values[classes]]
-    types = ["bigint", "text", "text", "integer", "integer"] + ["text"] * len(_ELEMENT_FIELDS)
-    selected = [f"c{i}::jsonb" if i == classes else f"c{i}" for i in range(len(columns))]
-    names = ", ".join(f"c{i}" for i in range(len(columns)))
-    updated = ", ".join(f"{name} = EXCLUDED.{name}" for name in columns[4:])
-    sql = (
-        f"INSERT INTO {RecordingElement._meta.db_table} ({', '.join(columns)}, updated_at) "
-        f"SELECT {', '.join(selected)}, now() FROM unnest("
-        + ", ".join(f"%s::{kind}[]" for kind in types)
-        + f") AS u({names}) ON CONFLICT (environment_id, session_id, window_id, node_id) "
-        f"DO UPDATE SET {updated}, updated_at = EXCLUDED.updated_at"
-    )
+    """One ``INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE`` for the whole
+    batch, its rows as one JSON parameter: the ORM's bulk_create builds a model per row and a
+    statement per 500 rows, and was the aggregator's main cost (a posthog-js full snapshot
+    indexes hundreds of elements)."""
+    rows = [
+        {
+            "environment_id": key[0],
+            "session_id": key[1],
+            "window_id": key[2],
+            "node_id": key[3],
+            "target_node_id": element.target_node_id,
+            **{name: getattr(element.element, name) for name in _ELEMENT_FIELDS},
+        }
+        for key, element in latest.items()
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(_ELEMENT_UPSERT, [orjson.dumps(rows).decode()])
 
 
 def elements_apply(*, elements: Sequence[ElementRow]) -> None:
