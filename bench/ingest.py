@@ -1,8 +1,9 @@
 """The capture path under load: posthog-js ``/s/`` batches POSTed concurrently to the real service.
 
 Setup (production shape, all on loopback, in this run): PostgreSQL database ``bench_ingest``
-(created fresh, dropped at the end), Redis db 9 (flushed before and after: live buffer, cache,
-Celery broker, so no flush runs in-process), moto's S3 server for blobs, and gunicorn with
+(``BENCH_INGEST_DB``; created fresh, dropped at the end), Redis db 9 (``BENCH_REDIS_URL``;
+flushed before and after: live buffer, cache, Celery broker, so no flush runs in-process),
+moto's S3 server for blobs, and gunicorn with
 ``BENCH_INGEST_WORKERS`` (default: one per core) ``gthread`` workers of
 ``BENCH_INGEST_THREADS`` (8) threads, as ``config/gunicorn.py`` deploys it, DEBUG off
 (``BENCH_INGEST_WORKER_CLASS=sync`` compares with sync workers).
@@ -74,7 +75,7 @@ THREADS = int(os.environ.get("BENCH_INGEST_THREADS", "8"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
 WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", str(os.cpu_count() or 2)))
 MAX_SECONDS = float(os.environ.get("BENCH_INGEST_SECONDS", "60"))
-DB_NAME = "bench_ingest"
+DB_NAME = os.environ.get("BENCH_INGEST_DB", "bench_ingest")
 BUCKET = "bench-ingest"
 BASELINE_PREFIX = "bench-baseline/"
 TTL_SECONDS = 3 * 24 * 3600

@@ -21,6 +21,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 
+import orjson
+from django.db import connection
 from django.db.models import Count, Q
 
 from recordings.conditions import session_keys_condition
@@ -74,10 +76,57 @@ def _with_inherited_targets(elements: Sequence[ElementRow]) -> list[ElementRow]:
     return out
 
 
+_ELEMENT_COLUMNS = [
+    "environment_id",
+    "session_id",
+    "window_id",
+    "node_id",
+    "target_node_id",
+    *_ELEMENT_FIELDS,
+]
+_ELEMENT_TYPES = {"environment_id": "bigint", "node_id": "integer", "target_node_id": "integer"}
+_ELEMENT_TYPES["classes"] = "jsonb"
+_ELEMENT_UPSERT = (
+    f"INSERT INTO {RecordingElement._meta.db_table} ({', '.join(_ELEMENT_COLUMNS)}, updated_at) "
+    f"SELECT {', '.join(_ELEMENT_COLUMNS)}, now() FROM jsonb_to_recordset(%s::jsonb) AS u("
+    + ", ".join(f"{name} {_ELEMENT_TYPES.get(name, 'text')}" for name in _ELEMENT_COLUMNS)
+    + ") ON CONFLICT (environment_id, session_id, window_id, node_id) DO UPDATE SET "
+    + ", ".join(f"{name} = EXCLUDED.{name}" for name in _ELEMENT_COLUMNS[4:])
+    + ", updated_at = EXCLUDED.updated_at"
+)
+
+
+def _elements_upsert_postgresql(latest: dict[_NodeKey, ElementRow]) -> None:
+    """One ``INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE`` for the whole
+    batch, its rows as one JSON parameter: the ORM's bulk_create builds a model per row and a
+    statement per 500 rows, and was the aggregator's main cost (a posthog-js full snapshot
+    indexes hundreds of elements)."""
+    rows = [
+        {
+            "environment_id": key[0],
+            "session_id": key[1],
+            "window_id": key[2],
+            "node_id": key[3],
+            "target_node_id": element.target_node_id,
+            **{name: getattr(element.element, name) for name in _ELEMENT_FIELDS},
+        }
+        for key, element in latest.items()
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(_ELEMENT_UPSERT, [orjson.dumps(rows).decode()])
+
+
 def elements_apply(*, elements: Sequence[ElementRow]) -> None:
+    """Upsert the element index rows (the newest snapshot of a node wins); no statement when
+    there are none."""
+    if not elements:
+        return
     latest: dict[_NodeKey, ElementRow] = {}
     for element in _with_inherited_targets(elements):
         latest[(element.environment_id, element.session_id, element.window_id, element.node_id)] = element
+    if connection.vendor == "postgresql":
+        _elements_upsert_postgresql(latest)
+        return
     rows = [
         RecordingElement(
             environment_id=key[0],

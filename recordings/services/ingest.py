@@ -24,11 +24,12 @@ from recordings.models import DeletedRecording
 from recordings.services.persons import groups_apply, persons_apply
 from recordings.services.recording_metadata import FIRST_EVENT_NAMES, recording_blocks_apply
 from recordings.services.records import IngestedBatch
-from recordings.services.replays import replay_records_apply
+from recordings.services.replays import replay_record_sessions, replay_records_apply
 from recordings.services.session_events import session_events_store
 from recordings_api.models import Environment
 
 logger = logging.getLogger(__name__)
+SessionKey = tuple[int, str]
 
 
 @dataclass(frozen=True)
@@ -40,16 +41,21 @@ class BatchApplied:
     persons: int
 
 
-def _without_tombstoned(batch: IngestedBatch) -> IngestedBatch:
+def _tombstoned(batch: IngestedBatch) -> set[SessionKey]:
+    """The batch's deleted sessions, read once for every kind of record (blocks, events, replay
+    segments, errors, clicks)."""
     keys = {(b.environment_id, b.session_id) for b in batch.blocks}
     keys |= {(e.environment_id, e.session_id) for e in batch.events}
+    keys |= replay_record_sessions(batch)
     if not keys:
-        return batch
-    gone = set(
-        DeletedRecording.objects.filter(session_keys_condition(keys)).values_list(
-            "environment_id", "session_id"
-        )
+        return set()
+    rows = DeletedRecording.objects.filter(session_keys_condition(keys)).values_list(
+        "environment_id", "session_id"
     )
+    return set(rows)
+
+
+def _without_tombstoned(batch: IngestedBatch, gone: set[SessionKey]) -> IngestedBatch:
     if not gone:
         return batch
     return IngestedBatch(
@@ -63,7 +69,8 @@ def _without_tombstoned(batch: IngestedBatch) -> IngestedBatch:
 def ingested_batch_apply(*, batch: IngestedBatch) -> BatchApplied:
     """Apply every record of ``batch`` exactly once (see the module docstring)."""
     environments = Environment.objects.in_bulk(sorted(batch.environment_ids))
-    kept = _without_tombstoned(batch)
+    gone = _tombstoned(batch)
+    kept = _without_tombstoned(batch, gone)
     first_event_sessions = {
         (e.environment_id, e.session_id) for e in kept.events if e.event in FIRST_EVENT_NAMES
     }
@@ -79,9 +86,8 @@ def ingested_batch_apply(*, batch: IngestedBatch) -> BatchApplied:
         # Sentry replay segments, errors and clicks (both SDKs): after blocks, same transaction.
         replay_records_apply(
             batch=batch,
-            block_sessions={
-                (b.environment_id, b.session_id) for b in kept.blocks if b.environment_id in environments
-            },
+            new_recordings=blocks.created,
+            tombstoned=gone,
             environments=environments,
             now=now,
         )

@@ -19,7 +19,7 @@ with one bulk update.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from recordings.conditions import session_keys_condition
@@ -66,6 +66,7 @@ class BlocksApplied:
     applied: int = 0
     duplicates: int = 0
     dropped: int = 0  # blocks of deleted recordings or environments
+    created: set[SessionKey] = field(default_factory=set)  # recordings whose first block this was
 
 
 def _library(value: str | None) -> str | None:
@@ -200,11 +201,18 @@ def recording_blocks_apply(
     SessionRecording.objects.bulk_create(skeletons, ignore_conflicts=True, batch_size=500)
     keys = sorted({*firsts, *(key for key in event_sessions if key[0] in environments)})
     rows = _locked(keys)
+    # A skeleton inserted by this batch is the row: its created_at is ours (another worker's differs).
+    stats.created = {
+        key
+        for key, skeleton in zip(firsts, skeletons, strict=True)
+        if key in rows and rows[key].created_at == skeleton.created_at
+    }
     gone = _tombstoned(keys)
     if gone:  # deleted meanwhile: neither a skeleton nor events of ours may bring it back
         SessionRecording.objects.filter(session_keys_condition(gone)).delete()
         SessionEvent.objects.filter(session_keys_condition(gone)).delete()
         rows = {key: row for key, row in rows.items() if key not in gone}
+        stats.created -= gone
     new, stats.duplicates = _new_blocks(live, set(rows))
     stats.applied = len(new)
     stats.dropped = len(blocks) - stats.applied - stats.duplicates

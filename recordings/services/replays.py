@@ -26,7 +26,6 @@ from django.db import connection
 from recordings.conditions import session_keys_condition as sessions_condition
 from recordings.expiry import recording_expiry_stamp
 from recordings.models import (
-    DeletedRecording,
     RecordingTag,
     RecordingTrace,
     ReplaySegment,
@@ -50,24 +49,16 @@ _POSTHOG_REFRESHED = ["error_ids", "warning_ids", "info_ids", "error_count", "wa
 _POSTHOG_REFRESHED += ["dead_click_count", "rage_click_count"]
 
 
-def _sessions_of(batch: IngestedBatch) -> set[SessionKey]:
+def replay_record_sessions(batch: IngestedBatch) -> set[SessionKey]:
+    """The sessions the batch's replay segments, trace links, clicks, elements and errors name."""
     rows: list[object] = [*batch.replay_segments, *batch.trace_links, *batch.clicks, *batch.elements]
     keys = {(row.environment_id, row.session_id) for row in rows}  # type: ignore[attr-defined]
     return keys | {(e.environment_id, e.session_id) for e in batch.errors if e.session_id}
 
 
-def _kept(batch: IngestedBatch, environments: Mapping[int, Environment]) -> IngestedBatch:
-    keys = {key for key in _sessions_of(batch) if key[0] in environments}
-    gone = (
-        set(
-            DeletedRecording.objects.filter(sessions_condition(keys)).values_list(
-                "environment_id", "session_id"
-            )
-        )
-        if keys
-        else set()
-    )
-
+def _kept(
+    batch: IngestedBatch, environments: Mapping[int, Environment], gone: set[SessionKey]
+) -> IngestedBatch:
     def keep(row: object) -> bool:
         key = (row.environment_id, row.session_id)  # type: ignore[attr-defined]
         return key[0] in environments and key not in gone
@@ -252,15 +243,21 @@ def _posthog_refresh(sessions: set[SessionKey]) -> None:
 def replay_records_apply(
     *,
     batch: IngestedBatch,
-    block_sessions: set[SessionKey],
+    new_recordings: set[SessionKey],
+    tombstoned: set[SessionKey],
     environments: Mapping[int, Environment],
     now: datetime,
 ) -> int:
     """Apply the batch's replay, error and click records (see the module docstring); returns how
-    many Sentry replays were folded. Must run inside a transaction."""
-    if not batch.has_replay_records and not block_sessions:
+    many Sentry replays were folded. Must run inside a transaction.
+
+    ``tombstoned``: the batch's deleted sessions (their records are dropped). ``new_recordings``:
+    the posthog-js recordings this batch created; with the sessions that got errors or clicks,
+    they are the only ones whose error lists and click counts can have changed (errors and
+    clicks stored before the recording existed are counted when it is created)."""
+    if not batch.has_replay_records and not new_recordings:
         return 0
-    kept = _kept(batch, environments)
+    kept = _kept(batch, environments, tombstoned)
     errors_store(errors=kept.errors, environments=environments)
     RecordingTrace.objects.bulk_create(
         [
@@ -272,7 +269,7 @@ def replay_records_apply(
     )
     elements_apply(elements=kept.elements)
     clicks_apply(clicks=kept.clicks)
-    touched = _sessions_of(kept)
+    touched = replay_record_sessions(kept)
     _lock(touched)
     _segments_store(kept.replay_segments)
     replays = (
@@ -285,5 +282,5 @@ def replay_records_apply(
         else set()
     )
     folded = _replays_refold(replays, environments, now)
-    _posthog_refresh((touched | block_sessions) - replays)
+    _posthog_refresh((touched | new_recordings) - replays)
     return folded
