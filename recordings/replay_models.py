@@ -180,7 +180,8 @@ class RecordingElement(ElementFields):
     ``RECORDING_ELEMENT_TTL`` are pruned: posthog-js re-sends the whole DOM every few minutes.
     """
 
-    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+")
+    # No index of its own: the unique constraint leads with it (one index less per inserted row).
+    environment = models.ForeignKey(Environment, on_delete=models.CASCADE, related_name="+", db_index=False)
     session_id = models.CharField(max_length=200)
     window_id = models.CharField(max_length=200)
     node_id = models.IntegerField()

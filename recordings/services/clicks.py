@@ -21,13 +21,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, replace
 from datetime import datetime
 
-import orjson
 from django.db import connection
 from django.db.models import Count, Q
 
 from recordings.conditions import session_keys_condition
 from recordings.models import RecordingClick, RecordingElement
 from recordings.services.records import ClickRow, ElementAttributes, ElementRow
+from recordings_api.bulk_writes import recordset, recordset_param
 from recordings_api.timestamps import ms_to_datetime
 
 RAGE_MATCH_MS = 1000
@@ -76,44 +76,42 @@ def _with_inherited_targets(elements: Sequence[ElementRow]) -> list[ElementRow]:
     return out
 
 
-_ELEMENT_COLUMNS = [
-    "environment_id",
-    "session_id",
-    "window_id",
-    "node_id",
-    "target_node_id",
-    *_ELEMENT_FIELDS,
+_ELEMENT_KEY_COLUMNS = ["environment_id", "session_id", "window_id", "node_id", "target_node_id"]
+_ELEMENT_COLUMNS = [*_ELEMENT_KEY_COLUMNS, *_ELEMENT_FIELDS]
+_ELEMENT_SOURCE = recordset(
+    [
+        ("environment_id", "bigint"),
+        ("session_id", "text"),
+        ("window_id", "text"),
+        ("node_id", "integer"),
+        ("target_node_id", "integer"),
+        ("element", "json"),
+    ]
+)
+_ELEMENT_VALUES = [
+    *(f"v.{name}" for name in _ELEMENT_KEY_COLUMNS),
+    *(
+        f"(v.element->'{name}')::jsonb" if name == "classes" else f"v.element->>'{name}'"
+        for name in _ELEMENT_FIELDS
+    ),
 ]
-_ELEMENT_TYPES = {"environment_id": "bigint", "node_id": "integer", "target_node_id": "integer"}
-_ELEMENT_TYPES["classes"] = "jsonb"
 _ELEMENT_UPSERT = (
     f"INSERT INTO {RecordingElement._meta.db_table} ({', '.join(_ELEMENT_COLUMNS)}, updated_at) "
-    f"SELECT {', '.join(_ELEMENT_COLUMNS)}, now() FROM jsonb_to_recordset(%s::jsonb) AS u("
-    + ", ".join(f"{name} {_ELEMENT_TYPES.get(name, 'text')}" for name in _ELEMENT_COLUMNS)
-    + ") ON CONFLICT (environment_id, session_id, window_id, node_id) DO UPDATE SET "
+    f"SELECT {', '.join(_ELEMENT_VALUES)}, now() FROM {_ELEMENT_SOURCE}"
+    " ON CONFLICT (environment_id, session_id, window_id, node_id) DO UPDATE SET "
     + ", ".join(f"{name} = EXCLUDED.{name}" for name in _ELEMENT_COLUMNS[4:])
     + ", updated_at = EXCLUDED.updated_at"
 )
 
 
 def _elements_upsert_postgresql(latest: dict[_NodeKey, ElementRow]) -> None:
-    """One ``INSERT … SELECT FROM jsonb_to_recordset(…) ON CONFLICT DO UPDATE`` for the whole
+    """One ``INSERT … SELECT FROM json_to_recordset(…) ON CONFLICT DO UPDATE`` for the whole
     batch, its rows as one JSON parameter: the ORM's bulk_create builds a model per row and a
     statement per 500 rows, and was the aggregator's main cost (a posthog-js full snapshot
-    indexes hundreds of elements)."""
-    rows = [
-        {
-            "environment_id": key[0],
-            "session_id": key[1],
-            "window_id": key[2],
-            "node_id": key[3],
-            "target_node_id": element.target_node_id,
-            **{name: getattr(element.element, name) for name in _ELEMENT_FIELDS},
-        }
-        for key, element in latest.items()
-    ]
+    indexes hundreds of elements). The ``ElementRow`` dataclasses are serialised as they are
+    (orjson, no per-row Python); PostgreSQL unpacks ``element``'s attributes."""
     with connection.cursor() as cursor:
-        cursor.execute(_ELEMENT_UPSERT, [orjson.dumps(rows).decode()])
+        cursor.execute(_ELEMENT_UPSERT, [recordset_param(list(latest.values()))])
 
 
 def elements_apply(*, elements: Sequence[ElementRow]) -> None:

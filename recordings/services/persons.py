@@ -29,6 +29,7 @@ from django.db import transaction
 
 from recordings.models import Group, Person, PersonDistinctId
 from recordings.services.records import GroupUpdate, PersonUpdate
+from recordings_api.bulk_writes import rows_update
 from recordings_api.models import Environment
 
 logger = logging.getLogger(__name__)
@@ -158,7 +159,7 @@ def _environment_persons_apply(environment: Environment, updates: Sequence[Perso
             persons.mark(person)
         _touch(persons, person, update.timestamp)
     dirty = sorted(persons.dirty.values(), key=lambda person: person.pk)
-    Person.objects.bulk_update(dirty, ["properties", "last_seen_at"], batch_size=500)
+    rows_update(Person, dirty, ["properties", "last_seen_at"])
 
 
 def persons_apply(*, updates: Sequence[PersonUpdate], environments: Mapping[int, Environment]) -> None:

@@ -13,7 +13,7 @@ CONFLICT DO NOTHING``), then all rows are locked in (environment, session) order
 serialises concurrent aggregators on a session without deadlocks; the tombstones are read
 *after* the lock (a recording deleted meanwhile is not brought back), blocks already recorded in
 ``IngestedBlock`` are skipped (exactly once), the rest are merged in Python and written back
-with one bulk update.
+with one ``UPDATE … FROM json_to_recordset`` (``recordings_api.bulk_writes``).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ from recordings.services.recording_attributes import (
     posthog_properties_apply,
 )
 from recordings.services.records import MAX_URLS_COUNT, SUMMED_FIELDS, BlockMetadata, SessionBlock
+from recordings_api.bulk_writes import rows_update
 from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
 
@@ -226,7 +227,5 @@ def recording_blocks_apply(
         dirty.add(key)
     dirty |= _first_event_properties_fill(rows)
     _record_applied(new)
-    SessionRecording.objects.bulk_update(
-        [rows[key] for key in sorted(dirty)], _UPDATED_FIELDS, batch_size=500
-    )
+    rows_update(SessionRecording, [rows[key] for key in sorted(dirty)], _UPDATED_FIELDS)
     return stats

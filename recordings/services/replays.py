@@ -41,6 +41,7 @@ from recordings.services.replay_fold import (
     event_fields_of,
     replay_fold,
 )
+from recordings_api.bulk_writes import rows_update
 from recordings_api.models import Environment
 from recordings_api.timestamps import ms_to_datetime
 
@@ -121,7 +122,7 @@ def _segments_store(records: Sequence[ReplaySegmentRecord]) -> None:
             )
     ReplaySegment.objects.bulk_create(list(new.values()), batch_size=500)
     fields = ["event", "timestamp", "event_received_at", "recording", "recording_received_at"]
-    ReplaySegment.objects.bulk_update(list(existing.values()), fields, batch_size=500)
+    rows_update(ReplaySegment, list(existing.values()), fields)
 
 
 def _replay_inputs(replays: set[SessionKey]) -> dict[SessionKey, ReplayInputs]:
@@ -158,19 +159,9 @@ def _folded_values(row: SessionRecording) -> tuple[object, ...]:
 def _changed_update(
     rows: Mapping[SessionKey, SessionRecording], before: Mapping[SessionKey, tuple[object, ...]]
 ) -> None:
-    """Write back only what the fold changed: one bulk update per set of changed fields (a new
-    segment changes a handful of the folded fields; SQL for all of them on every row is slow)."""
-    groups: dict[tuple[str, ...], list[SessionRecording]] = {}
-    for key, row in rows.items():
-        changed = tuple(
-            name
-            for name, old, new in zip(FOLDED_FIELDS, before[key], _folded_values(row), strict=True)
-            if old != new
-        )
-        if changed:
-            groups.setdefault(changed, []).append(row)
-    for fields, changed_rows in groups.items():
-        SessionRecording.objects.bulk_update(changed_rows, list(fields), batch_size=500)
+    """Write back the rows the fold changed, in one statement."""
+    changed = [row for key, row in rows.items() if _folded_values(row) != before[key]]
+    rows_update(SessionRecording, changed, FOLDED_FIELDS)
 
 
 def _replays_refold(replays: set[SessionKey], environments: Mapping[int, Environment], now: datetime) -> int:
@@ -237,7 +228,7 @@ def _posthog_refresh(sessions: set[SessionKey]) -> None:
             for name, value in zip(_POSTHOG_REFRESHED, values, strict=True):
                 setattr(row, name, value)
             changed.append(row)
-    SessionRecording.objects.bulk_update(changed, _POSTHOG_REFRESHED, batch_size=500)
+    rows_update(SessionRecording, changed, _POSTHOG_REFRESHED)
 
 
 def replay_records_apply(
