@@ -6,7 +6,8 @@ flushed before and after: live buffer, cache, Celery broker, so no flush runs in
 moto's S3 server for blobs, and gunicorn with
 ``BENCH_INGEST_WORKERS`` (default: one per core) ``gthread`` workers of
 ``BENCH_INGEST_THREADS`` (8) threads, as ``config/gunicorn.py`` deploys it, DEBUG off
-(``BENCH_INGEST_WORKER_CLASS=sync`` compares with sync workers).
+(``BENCH_INGEST_WORKER_CLASS=sync`` compares with sync workers, ``asgi`` with uvicorn workers
+serving ``config.asgi``).
 
 Traffic: ``BENCH_INGEST_REQUESTS`` (default 3000) requests of a few hundred sessions shaped like
 posthog-js 1.449.2 (``bench._capture_batches``), gzip bodies, sent by ``BENCH_INGEST_CONCURRENCY``
@@ -69,7 +70,8 @@ from bench._support import (
 
 REQUEST_COUNT = int(os.environ.get("BENCH_INGEST_REQUESTS", "3000"))
 AGGREGATORS = int(os.environ.get("BENCH_INGEST_AGGREGATORS", "2"))
-# gunicorn's worker class: "gthread" as deployed (config/gunicorn.py), or "sync" to compare.
+# gunicorn's worker class: "gthread" as deployed (config/gunicorn.py); "sync" or "asgi" (uvicorn
+# workers serving config.asgi) to compare.
 WORKER_CLASS = os.environ.get("BENCH_INGEST_WORKER_CLASS", "gthread")
 THREADS = int(os.environ.get("BENCH_INGEST_THREADS", "8"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
@@ -111,14 +113,15 @@ def capture_sender(port: int) -> Callable[[CaptureRequest], Sent]:
 
 
 def gunicorn_args(port: int) -> list[str]:
+    asgi = WORKER_CLASS == "asgi"
     return [
         sys.executable,
         "-m",
         "gunicorn",
-        "config.wsgi:application",
+        "config.asgi:application" if asgi else "config.wsgi:application",
         f"--bind=127.0.0.1:{port}",
         f"--workers={WORKERS}",
-        f"--worker-class={WORKER_CLASS}",
+        f"--worker-class={'uvicorn_worker.UvicornWorker' if asgi else WORKER_CLASS}",
         *([f"--threads={THREADS}"] if WORKER_CLASS == "gthread" else []),
         "--timeout=120",
         f"--backlog={max(64, CONCURRENCY * 4)}",
