@@ -14,6 +14,8 @@ from recordings.sentry.browse_params import (
     DEFAULT_DATA_SOURCE,
     DEFAULT_SORT,
     DEFAULT_STATS_PERIOD,
+    EPOCH_PATTERN,
+    PERIOD_PATTERN,
 )
 from recordings.sentry.replay_object import REPLAY_FIELDS
 
@@ -129,6 +131,42 @@ def _sort_members() -> list[str]:
     return [prefix + key for key in order_fields("sentry") for prefix in ("", "-")]
 
 
+_MOMENT = {
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "pattern": f"^{EPOCH_PATTERN}$", "description": "Epoch seconds."},
+    ]
+}
+# The time range of every Sentry operation taking one (``browse_params`` enforces it). ``start`` and
+# ``end`` come together or not at all, so they are one exploded object: its members are the query
+# parameters ``start`` and ``end`` (the object's own name is never sent).
+TIME_RANGE = [
+    OpenApiParameter(
+        "statsPeriod",
+        {"type": "string", "pattern": f"^({PERIOD_PATTERN})?$"},  # type: ignore[arg-type]
+        OpenApiParameter.QUERY,
+        description=f"`<n><s|m|h|d|w>` back from now (default `{DEFAULT_STATS_PERIOD}`); checked even when "
+        "`start` and `end` are given, which win.",
+    ),
+    OpenApiParameter(
+        "timeRange",
+        {  # type: ignore[arg-type]
+            "type": "object",
+            "properties": {"start": _MOMENT, "end": _MOMENT},
+            "additionalProperties": False,
+            "anyOf": [
+                {"required": ["start", "end"]},
+                {"not": {"anyOf": [{"required": ["start"]}, {"required": ["end"]}]}},
+            ],
+        },
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=True,
+        description="Not a parameter itself: the query parameters `start` and `end`, ISO 8601 or epoch "
+        "seconds, both or neither (`start` after `end` is a 400).",
+    ),
+]
+
 BROWSE_PARAMETERS = [
     OpenApiParameter(
         "field",
@@ -141,9 +179,7 @@ BROWSE_PARAMETERS = [
     _query("project", "Repeatable project ids; `-1`: every project you may see.", many=True),
     _query("projectSlug", "Repeatable project slugs.", many=True),
     _query("environment", "Repeatable: the SDK's environment strings.", many=True),
-    _query("statsPeriod", f"`<n><s|m|h|d|w>` back from now (default `{DEFAULT_STATS_PERIOD}`)."),
-    _query("start", "ISO 8601 (or epoch seconds); needs `end`.", kind=OpenApiTypes.DATETIME),
-    _query("end", "ISO 8601 (or epoch seconds); needs `start`.", kind=OpenApiTypes.DATETIME),
+    *TIME_RANGE,
     OpenApiParameter(
         "sort",
         OpenApiTypes.STR,

@@ -11,9 +11,11 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from recordings.sentry.openapi import TIME_RANGE
 from recordings.sentry.replay_object import REPLAY_FIELDS
 from recordings_api.openapi import AutoSchema
 from recordings_api.sentry.openapi import sentry_errors
+from recordings_api.sentry.pagination import page_parameters
 
 
 class WholeBodySchema(AutoSchema):
@@ -96,13 +98,6 @@ FIELD = OpenApiParameter(
     required=False,
     description="Repeatable; when given, the object has exactly these keys.",
 )
-TIME_RANGE = [
-    OpenApiParameter(
-        "statsPeriod", OpenApiTypes.STR, required=False, description="`<n><s|m|h|d|w>`, e.g. `14d`."
-    ),
-    OpenApiParameter("start", OpenApiTypes.DATETIME, required=False, description="ISO 8601; needs `end`."),
-    OpenApiParameter("end", OpenApiTypes.DATETIME, required=False, description="ISO 8601; needs `start`."),
-]
 PROJECTS = [
     OpenApiParameter(
         "project", OpenApiTypes.STR, many=True, required=False, description="Project ids; `-1`: all."
@@ -114,12 +109,7 @@ PROJECTS = [
 ENVIRONMENT = OpenApiParameter(
     "environment", OpenApiTypes.STR, many=True, required=False, description="The SDK's environment strings."
 )
-PAGE = [
-    OpenApiParameter("per_page", OpenApiTypes.INT, required=False, description="Rows per page (≤ 100)."),
-    OpenApiParameter("cursor", OpenApiTypes.STR, required=False, description="`0:{offset}:0`, from `Link`."),
-    OpenApiParameter("limit", OpenApiTypes.INT, required=False, description="Same as `per_page`."),
-    OpenApiParameter("offset", OpenApiTypes.INT, required=False, description="The first row (0-based)."),
-]
+PAGE = page_parameters()
 EMPTY_404 = OpenApiResponse(description="Unknown replay, or an id that is no UUID: an empty body.")
 _ARCHIVED = (
     "After a DELETE the replay is archived: it is served as Sentry serves archived replays (`is_archived: "

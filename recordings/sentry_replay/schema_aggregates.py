@@ -7,6 +7,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
 from recordings.sentry_replay.schema import ENVIRONMENT, PAGE, PROJECTS, STRINGS, TIME_RANGE, object_schema
+from recordings.sentry_replay.tags import MAX_VALUES
+from recordings_api.sentry.pagination import page_parameters
+
+# A page of tag values may hold every value kept (``MAX_VALUES``).
+TAG_VALUES_MAX_PAGE = MAX_VALUES
 
 replay_count_schema = extend_schema(
     operation_id="sentry_replay_count",
@@ -128,7 +133,7 @@ tag_values_schema = extend_schema(
         DATASET,
         *PROJECTS,
         *TIME_RANGE,
-        *PAGE,
+        *page_parameters(max_limit=TAG_VALUES_MAX_PAGE),
     ],
     responses={200: OpenApiResponse(TAG_VALUES)},
 )

@@ -31,6 +31,7 @@ from recordings.sentry_replay.dead_selectors import (
 from recordings.sentry_replay.params import sdk_environments, time_range
 from recordings.sentry_replay.schema import WholeBodySchema
 from recordings.sentry_replay.schema_aggregates import (
+    TAG_VALUES_MAX_PAGE,
     replay_count_schema,
     selectors_schema,
     tag_keys_schema,
@@ -129,7 +130,7 @@ def _tag_values_response(request: Request, scope: TagScope, key: str) -> Respons
     sort = request.query_params.get("sort") or "-count"
     if sort not in VALUE_SORTS:
         raise ParseError("Invalid sort parameter. Please use one of: -last_seen or -count")
-    window = page_window(request, default_limit=100, max_limit=1000)
+    window = page_window(request, default_limit=100, max_limit=TAG_VALUES_MAX_PAGE)
     rows = replay_tag_values(scope=scope, key=key, query=request.query_params.get("query", ""), sort=sort)
     page = rows[window.offset : window.offset + window.limit]
     response = Response(_value_rows(page))
