@@ -197,9 +197,9 @@ BROWSE_PARAMETERS = [
         "X-Preferred-Data-Source",
         OpenApiTypes.STR,
         OpenApiParameter.HEADER,
-        enum=list(DATA_SOURCES),
-        description=f"Sentry's query strategy (default `{DEFAULT_DATA_SOURCE}`); both give the same "
-        "replays here.",
+        description=f"Sentry's query strategy: {', '.join(f'`{name}`' for name in DATA_SOURCES)} (default "
+        f"`{DEFAULT_DATA_SOURCE}`; any other value is the default, as Sentry ignores it); both give the "
+        "same replays here.",
     ),
     OpenApiParameter(
         "X-Data-Source",

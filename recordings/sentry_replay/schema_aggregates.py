@@ -6,6 +6,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from recordings.sentry_replay.counts import QUERY_PATTERN
 from recordings.sentry_replay.schema import ENVIRONMENT, PAGE, PROJECTS, STRINGS, TIME_RANGE, object_schema
 from recordings.sentry_replay.tags import MAX_VALUES
 from recordings_api.sentry.pagination import page_parameters
@@ -22,7 +23,12 @@ replay_count_schema = extend_schema(
     "as a list: `replay_id:[a,b]`. Answers `{value: count}` (capped at 51), or with `returnIds=true` "
     "`{value: [replay ids]}`; `{}` when no selected project has a recording.",
     parameters=[
-        OpenApiParameter("query", OpenApiTypes.STR, required=True, description="e.g. `replay_id:[…]`."),
+        OpenApiParameter(
+            "query",
+            {"type": "string", "pattern": QUERY_PATTERN},  # type: ignore[arg-type]
+            required=True,
+            description="Exactly one list, e.g. `replay_id:[…]`; values bare or double-quoted.",
+        ),
         OpenApiParameter("returnIds", OpenApiTypes.BOOL, required=False),
         OpenApiParameter("data_source", OpenApiTypes.STR, required=False, description="Accepted, unused."),
         *PROJECTS,

@@ -30,7 +30,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import BasePagination
@@ -106,7 +105,9 @@ def page_window(request: Request, *, default_limit: int, max_limit: int = MAX_PE
     return PageWindow(offset=_start(request), limit=per_page or limit)
 
 
-def page_parameters(*, default_limit: int = MAX_PER_PAGE, max_limit: int = MAX_PER_PAGE) -> list[OpenApiParameter]:
+def page_parameters(
+    *, default_limit: int = MAX_PER_PAGE, max_limit: int = MAX_PER_PAGE
+) -> list[OpenApiParameter]:
     """The OpenAPI query parameters of a paginated Sentry operation: what ``page_window`` accepts."""
 
     def size(name: str, description: str) -> OpenApiParameter:
