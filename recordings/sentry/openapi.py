@@ -18,6 +18,7 @@ from recordings.sentry.browse_params import (
     PERIOD_PATTERN,
 )
 from recordings.sentry.replay_object import REPLAY_FIELDS
+from recordings_api.sentry.selectors import PROJECT_ID_PATTERN
 
 REPLAYS_TAG = "Sentry: replays"
 
@@ -167,6 +168,26 @@ TIME_RANGE = [
     ),
 ]
 
+# Which projects an organization endpoint reads (``sentry_projects_select``); empty values are none.
+PROJECTS = [
+    OpenApiParameter(
+        "project",
+        {  # type: ignore[arg-type]
+            "type": "array",
+            "items": {"type": "string", "pattern": f"^({PROJECT_ID_PATTERN})?$"},
+        },
+        OpenApiParameter.QUERY,
+        description="Repeatable project ids; `-1`: every project you may see. An unknown one is a 404.",
+    ),
+    OpenApiParameter(
+        "projectSlug",
+        OpenApiTypes.STR,
+        OpenApiParameter.QUERY,
+        many=True,
+        description="Repeatable project slugs. An unknown one is a 404.",
+    ),
+]
+
 BROWSE_PARAMETERS = [
     OpenApiParameter(
         "field",
@@ -176,8 +197,7 @@ BROWSE_PARAMETERS = [
         enum=list(REPLAY_FIELDS),
         description="Repeatable: each replay has exactly these keys.",
     ),
-    _query("project", "Repeatable project ids; `-1`: every project you may see.", many=True),
-    _query("projectSlug", "Repeatable project slugs.", many=True),
+    *PROJECTS,
     _query("environment", "Repeatable: the SDK's environment strings.", many=True),
     *TIME_RANGE,
     OpenApiParameter(

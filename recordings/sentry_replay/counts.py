@@ -7,7 +7,8 @@ is not an integer names no issue and counts 0). Counts are of visible replays an
 ``MAX_REPLAY_COUNT`` as Sentry caps them; ``return_ids`` lists the replay ids (32 hex) instead.
 Errors are ``ReplayCountError`` with Sentry's messages. A query is exactly one such list and
 nothing else: ``QUERY_PATTERN`` (the OpenAPI document declares it) matches every query served,
-values bare (``[A-Za-z0-9_.-]+``) or double-quoted (no quote or backslash inside).
+values bare (``[A-Za-z0-9_.-]+``) or double-quoted (no quote, backslash or control character
+inside), spaces around them allowed.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ _VALUE = r'([A-Za-z0-9_.-]+|"[^"\\\x00-\x1f]+")'
 
 
 def _list_pattern(key: str) -> str:
-    return rf"{re.escape(key)}:\[{_VALUE}(,{_VALUE}){{0,{MAX_VALUES[key] - 1}}}\]"
+    return rf"{re.escape(key)}:\[ *{_VALUE}( *, *{_VALUE}){{0,{MAX_VALUES[key] - 1}}} *\]"
 
 
 QUERY_PATTERN = "^(" + "|".join(_list_pattern(key) for key in MAX_VALUES) + ")$"

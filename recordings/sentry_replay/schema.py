@@ -11,7 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from recordings.sentry.openapi import TIME_RANGE
+from recordings.sentry.openapi import PROJECTS, TIME_RANGE
 from recordings.sentry.replay_object import REPLAY_FIELDS
 from recordings_api.openapi import AutoSchema
 from recordings_api.sentry.openapi import sentry_errors
@@ -26,6 +26,9 @@ class WholeBodySchema(AutoSchema):
         return False
 
 
+# The string format of a click search (the search language over the click fields; it has no JSON
+# Schema of its own).
+CLICK_SEARCH_FORMAT = "sentry-click-search"
 STR_OR_NULL = {"type": "string", "nullable": True}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 
@@ -98,14 +101,6 @@ FIELD = OpenApiParameter(
     required=False,
     description="Repeatable; when given, the object has exactly these keys.",
 )
-PROJECTS = [
-    OpenApiParameter(
-        "project", OpenApiTypes.STR, many=True, required=False, description="Project ids; `-1`: all."
-    ),
-    OpenApiParameter(
-        "projectSlug", OpenApiTypes.STR, many=True, required=False, description="Project slugs."
-    ),
-]
 ENVIRONMENT = OpenApiParameter(
     "environment", OpenApiTypes.STR, many=True, required=False, description="The SDK's environment strings."
 )
@@ -152,7 +147,13 @@ clicks_schema = extend_schema(
     "and a negation filters nothing. Paginated (`limit`/`offset`, `per_page`/`cursor`, `Link`).",
     parameters=[
         REPLAY_ID,
-        OpenApiParameter("query", OpenApiTypes.STR, required=False, description="e.g. `click.tag:button`."),
+        OpenApiParameter(
+            "query",
+            {"type": "string", "format": CLICK_SEARCH_FORMAT},  # type: ignore[arg-type]
+            required=False,
+            description="Sentry's search over the click fields above, e.g. `click.tag:button OR "
+            'click.label:"Buy now"`; empty: every click.',
+        ),
         *PAGE,
     ],
     responses={

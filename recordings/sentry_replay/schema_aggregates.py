@@ -114,8 +114,12 @@ TAG_VALUES = {
         }
     ),
 }
+DATASETS = ("replays",)
 DATASET = OpenApiParameter(
-    "dataset", OpenApiTypes.STR, required=False, description="`replays` (the default; the only one served)."
+    "dataset",
+    {"type": "string", "enum": ["", *DATASETS]},  # type: ignore[arg-type]
+    required=False,
+    description="`replays` (the default, also when empty; the only one served).",
 )
 tag_keys_schema = extend_schema(
     summary="List replay tag keys",

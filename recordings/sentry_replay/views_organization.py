@@ -31,6 +31,7 @@ from recordings.sentry_replay.dead_selectors import (
 from recordings.sentry_replay.params import sdk_environments, time_range
 from recordings.sentry_replay.schema import WholeBodySchema
 from recordings.sentry_replay.schema_aggregates import (
+    DATASETS,
     TAG_VALUES_MAX_PAGE,
     replay_count_schema,
     selectors_schema,
@@ -49,8 +50,6 @@ from recordings.sentry_replay.tags import (
 from recordings.sentry_replay.views import SelectedProjectsMixin
 from recordings_api.sentry.pagination import link_header, page_window
 from recordings_api.sentry.tenancy import SentryProjectScopedViewSetMixin
-
-DATASETS = ("replays",)
 
 
 def _date(moment: Any) -> str:
@@ -106,6 +105,12 @@ class ReplaySelectorsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
         return response
 
 
+def _dataset_check(request: Request) -> None:
+    """``dataset``: empty or ``replays`` (``DATASETS``), on both tag routes."""
+    if (request.query_params.get("dataset") or DATASETS[0]) not in DATASETS:
+        raise ParseError("Invalid dataset parameter")
+
+
 def _key_rows(rows: Sequence[TagKeyRow]) -> list[dict[str, Any]]:
     return [{"key": row.key, "name": row.name, "totalValues": row.total_values} for row in rows]
 
@@ -147,6 +152,7 @@ class ProjectReplayTagsViewSet(SentryProjectScopedViewSetMixin, viewsets.ViewSet
     lookup_value_regex = "[^/]+"
 
     def _scope(self) -> TagScope:
+        _dataset_check(self.request)
         start, end = time_range(self.request)
         return TagScope([self.environment], start=start, end=end)
 
@@ -171,9 +177,7 @@ class OrganizationTagsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
     lookup_value_regex = "[^/]+"
 
     def _scope(self) -> TagScope:
-        dataset = self.request.query_params.get("dataset") or "replays"
-        if dataset not in DATASETS:
-            raise ParseError("Invalid dataset parameter")
+        _dataset_check(self.request)
         start, end = time_range(self.request)
         return TagScope(self.selected_projects(), start=start, end=end)
 
