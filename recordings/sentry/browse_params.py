@@ -77,7 +77,16 @@ def _moment(raw: str) -> datetime:
         moment = None
     if moment is None:
         raise ParseError(f"{raw} is not a valid ISO8601 date query")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (ISO 8601 offsets reach ±23:59, the database's ±15:59); a moment beyond
+    year 1 or 9999 once in UTC is clamped to that bound."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
 
 
 def _period(raw: str) -> timedelta:

@@ -168,6 +168,22 @@ TIME_RANGE = [
     ),
 ]
 
+# ``field``: the replay object's keys to answer (``browse_params._fields``); empty values are none.
+FIELD = OpenApiParameter(
+    "field",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    enum=["", *REPLAY_FIELDS],
+    description="Repeatable: each replay has exactly these keys (empty values are ignored).",
+)
+ENVIRONMENT = OpenApiParameter(
+    "environment",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="Repeatable: the SDK's environment strings (empty values are ignored).",
+)
 # Which projects an organization endpoint reads (``sentry_projects_select``); empty values are none.
 PROJECTS = [
     OpenApiParameter(
@@ -189,23 +205,16 @@ PROJECTS = [
 ]
 
 BROWSE_PARAMETERS = [
-    OpenApiParameter(
-        "field",
-        OpenApiTypes.STR,
-        OpenApiParameter.QUERY,
-        many=True,
-        enum=list(REPLAY_FIELDS),
-        description="Repeatable: each replay has exactly these keys.",
-    ),
+    FIELD,
     *PROJECTS,
-    _query("environment", "Repeatable: the SDK's environment strings.", many=True),
+    ENVIRONMENT,
     *TIME_RANGE,
     OpenApiParameter(
         "sort",
         OpenApiTypes.STR,
         OpenApiParameter.QUERY,
-        enum=_sort_members(),
-        description=f"`[-]key` (default `{DEFAULT_SORT}`).",
+        enum=["", *_sort_members()],
+        description=f"`[-]key` (default `{DEFAULT_SORT}`, also when empty).",
     ),
     _query(
         "query",

@@ -11,8 +11,7 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from recordings.sentry.openapi import PROJECTS, TIME_RANGE
-from recordings.sentry.replay_object import REPLAY_FIELDS
+from recordings.sentry.openapi import ENVIRONMENT, FIELD, PROJECTS, TIME_RANGE
 from recordings_api.openapi import AutoSchema
 from recordings_api.sentry.openapi import sentry_errors
 from recordings_api.sentry.pagination import page_parameters
@@ -92,17 +91,6 @@ REPLAY_ID = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.PATH,
     description="The replay id (a UUID, dashes optional).",
-)
-FIELD = OpenApiParameter(
-    "field",
-    OpenApiTypes.STR,
-    many=True,
-    enum=list(REPLAY_FIELDS),
-    required=False,
-    description="Repeatable; when given, the object has exactly these keys.",
-)
-ENVIRONMENT = OpenApiParameter(
-    "environment", OpenApiTypes.STR, many=True, required=False, description="The SDK's environment strings."
 )
 PAGE = page_parameters()
 EMPTY_404 = OpenApiResponse(description="Unknown replay, or an id that is no UUID: an empty body.")

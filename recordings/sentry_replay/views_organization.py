@@ -156,11 +156,11 @@ class ProjectReplayTagsViewSet(SentryProjectScopedViewSetMixin, viewsets.ViewSet
         start, end = time_range(self.request)
         return TagScope([self.environment], start=start, end=end)
 
-    @tag_keys_schema
+    @tag_keys_schema(organization=False)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(_key_rows(replay_tag_keys(scope=self._scope())))
 
-    @tag_values_schema
+    @tag_values_schema(organization=False)
     @action(detail=True, methods=["get"])
     def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return _tag_values_response(request, self._scope(), str(kwargs["key"]))
@@ -181,11 +181,11 @@ class OrganizationTagsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
         start, end = time_range(self.request)
         return TagScope(self.selected_projects(), start=start, end=end)
 
-    @tag_keys_schema
+    @tag_keys_schema(organization=True)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(_key_rows(replay_tag_keys(scope=self._scope())))
 
-    @tag_values_schema
+    @tag_values_schema(organization=True)
     @action(detail=True, methods=["get"])
     def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return _tag_values_response(request, self._scope(), str(kwargs["key"]))

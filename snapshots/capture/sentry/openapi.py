@@ -36,7 +36,13 @@ _PARAMETERS = [
         "description": "The protocol version (read with `sentry_key`).",
         "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PROTOCOL_VERSION},
     },
-    {"name": "sentry_client", "in": "query", "required": False, "schema": {"type": "string"}},
+    {
+        "name": "sentry_client",
+        "in": "query",
+        "required": False,
+        "description": "The SDK's name and version (no NUL: a 400, as for any query parameter).",
+        "schema": {"type": "string", "pattern": "^[^\\u0000]*$"},
+    },
 ]
 _EXAMPLE = (
     '{"event_id":"577486ad75574166a76561e6c2e0a827","sent_at":"2026-05-01T12:00:00.000Z"}\n'
