@@ -298,6 +298,7 @@ SPECTACULAR_SETTINGS = {
         "snapshots.capture.sentry.openapi.sentry_paths_add",
         # The Sentry face's tags carry its conventions and the scope mapping.
         "recordings_api.sentry.openapi.sentry_tags_describe",
+        "recordings_api.sentry.openapi.sentry_query_strings_describe",
     ],
 }
 

@@ -144,11 +144,10 @@ class AutoSchema(SpectacularAutoSchema):
 
     def _sentry_error_responses(self, responses: dict[str, Any], direction: Any) -> dict[str, Any]:
         """The Sentry face's errors (its shape) on every operation under ``/api/0/``."""
-        codes = [401, 403, 429]
+        # 400 on every operation: invalid parameters, and a NUL in any query parameter (middleware).
+        codes = [400, 401, 403, 429]
         if "{" in self.path:
             codes.append(404)
-        if self.method != "GET" or getattr(self.view, "action", None) != "retrieve":
-            codes.append(400)
         for code, error in sentry_errors(*codes).items():
             if str(code) not in responses:
                 responses[str(code)] = self._get_response_for_code(error, str(code), direction=direction)

@@ -7,12 +7,19 @@ so every face serves it: PostHog's session recording, Sentry's replay with segme
 tags), a playlist that pins it, an action, a comment on it, a share password, and an owner's
 Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
 the seeded object it names, so generated requests address real objects instead of random ids.
+``click_searches()`` generates values of the
+string format ``sentry-click-search``, ``sentry_envelopes()`` bodies of the media type
+``application/x-sentry-envelope`` (grammars JSON Schema cannot state), well-formed as the
+Sentry SDKs write them.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from dataclasses import dataclass, field
+
+from hypothesis import strategies as st
 
 from recordings.models import Action, RecordingComment, SessionRecording
 from recordings_api.models import Environment, Membership, Organization, User
@@ -83,6 +90,65 @@ def faces() -> tuple[Face, ...]:
         ),
         Face(name="sentry", path_prefixes=("/api/0/",), pinned=(("", sentry),)),
     )
+
+
+SENTRY_ENVELOPE = "application/x-sentry-envelope"
+_JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.text(max_size=20)
+_JSON_OBJECTS = st.dictionaries(st.text(max_size=10), _JSON_SCALARS, max_size=4)
+_ITEM_TYPES = ("event", "transaction", "replay_event", "replay_recording", "attachment", "client_report")
+
+
+@st.composite
+def _envelope_item(draw: st.DrawFn) -> str:
+    """One item: its header line (a ``type``, and a ``length`` or none) then its payload."""
+    payload = json.dumps(draw(_JSON_OBJECTS))
+    header: dict[str, object] = {"type": draw(st.sampled_from(_ITEM_TYPES))}
+    if draw(st.booleans()):
+        header["length"] = len(payload.encode())
+    return f"{json.dumps(header)}\n{payload}"
+
+
+@st.composite
+def _envelope(draw: st.DrawFn) -> bytes:
+    header = {"event_id": draw(st.uuids()).hex} if draw(st.booleans()) else {}
+    items = draw(st.lists(_envelope_item(), max_size=3))
+    return "\n".join([json.dumps(header), *items]).encode()
+
+
+def sentry_envelopes() -> st.SearchStrategy[bytes]:
+    """Well-formed envelopes: a JSON object header line, then items, each a JSON header line naming
+    its ``type`` (with or without ``length``) and a payload line."""
+    return _envelope()
+
+
+_SEARCH_VALUE = st.from_regex(r"[A-Za-z0-9_-]{1,10}", fullmatch=True) | st.text(
+    st.characters(codec="utf-8", exclude_characters='"\\', exclude_categories=("Cc", "Cs")),
+    min_size=1,
+    max_size=10,
+).map(lambda text: f'"{text}"')
+
+
+@st.composite
+def _click_term(draw: st.DrawFn) -> str:
+    from recordings.metrics import search_fields
+
+    names = sorted(name for name, field in search_fields("sentry").items() if field.kind == "click")
+    negation = "!" if draw(st.booleans()) else ""
+    return f"{negation}{draw(st.sampled_from(names))}:{draw(_SEARCH_VALUE)}"
+
+
+@st.composite
+def _click_search(draw: st.DrawFn) -> str:
+    terms = draw(st.lists(_click_term(), max_size=3))
+    joined = terms[:1]
+    for term in terms[1:]:
+        joined += [draw(st.sampled_from(("AND", "OR"))), term]
+    return " ".join(joined)
+
+
+def click_searches() -> st.SearchStrategy[str]:
+    """Click searches: ``[!]click.<field>:<value>`` terms, bare or quoted, joined by AND / OR."""
+    return _click_search()
 
 
 def seed_faces() -> str:

@@ -34,7 +34,12 @@ issues_list_schema = extend_schema(
     "seen) or `freq` (events). A bare list, paginated (`per_page`/`cursor`, `Link`).",
     parameters=[
         OpenApiParameter(
-            "sort", OpenApiTypes.STR, required=False, enum=list(ISSUE_SORTS), default=DEFAULT_SORT
+            "sort",
+            OpenApiTypes.STR,
+            required=False,
+            enum=["", *ISSUE_SORTS],
+            default=DEFAULT_SORT,
+            description="Empty: the default.",
         ),
         *PROJECTS,
         ENVIRONMENT,

@@ -2,8 +2,9 @@
 
 ``field`` (repeatable, ``REPLAY_FIELDS``), ``project`` (repeatable ids, ``-1`` = all the request
 may see) and ``projectSlug`` (repeatable), ``environment`` (repeatable: the SDK's environment
-strings), ``statsPeriod`` (``<n><s|m|h|d|w>``, default ``7d``) or ``start`` and ``end``
-(ISO 8601, or epoch seconds; one without the other is a 400), ``sort`` (``[-]key``: an order key
+strings), ``statsPeriod`` (``<n><s|m|h|d|w>``, default ``7d``; empty: the default; checked even
+when ``start``/``end`` win) or ``start`` and ``end`` (ISO 8601, or epoch seconds; both or neither:
+a present one, even empty, must be a moment), ``sort`` (``[-]key``: an order key
 of the Sentry face in the metric registry, default ``-started_at``), ``query`` (the search
 language, compiled later) and ``queryReferrer`` (``issueReplays`` searches every project the
 request may see, as Sentry's issue page does). The header ``X-Preferred-Data-Source`` names
@@ -31,7 +32,10 @@ DEFAULT_SORT = "-started_at"
 ISSUE_REPLAYS = "issueReplays"
 # Longer periods are clamped (no recording is kept for ten years; datetime arithmetic stays valid).
 MAX_PERIOD = timedelta(days=3650)
-_PERIOD = re.compile(r"^(?P<number>\d{1,12})(?P<unit>[smhdw])$")
+# The one declaration of the valid time parameters (``openapi.TIME_RANGE`` documents these).
+PERIOD_PATTERN = "[0-9]{1,12}[smhdw]"
+EPOCH_PATTERN = r"[0-9]{1,11}(\.[0-9]+)?"
+_PERIOD = re.compile(r"(?P<number>[0-9]{1,12})(?P<unit>[smhdw])")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _FIELD_CHOICE = serializers.MultipleChoiceField(choices=REPLAY_FIELDS)
 # ``X-Preferred-Data-Source`` → the ``X-Data-Source`` Sentry answers for it (scalar by default).
@@ -67,31 +71,43 @@ def _fields(params: QueryDict) -> tuple[str, ...]:
 def _moment(raw: str) -> datetime:
     moment: datetime | None
     try:
-        moment = datetime.fromtimestamp(float(raw), tz=UTC) if re.fullmatch(r"\d+(\.\d+)?", raw) else None
+        moment = datetime.fromtimestamp(float(raw), tz=UTC) if re.fullmatch(EPOCH_PATTERN, raw) else None
         moment = moment or parse_datetime(raw.replace(" ", "+"))
     except (ValueError, OverflowError, OSError):
         moment = None
     if moment is None:
         raise ParseError(f"{raw} is not a valid ISO8601 date query")
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return _utc(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+
+
+def _utc(moment: datetime) -> datetime:
+    """``moment`` in UTC (ISO 8601 offsets reach ±23:59, the database's ±15:59); a moment beyond
+    year 1 or 9999 once in UTC is clamped to that bound."""
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:
+        return (datetime.min if moment.year == 1 else datetime.max).replace(tzinfo=UTC)
+
+
+def _period(raw: str) -> timedelta:
+    match = _PERIOD.fullmatch(raw)
+    if match is None:
+        raise ParseError(f"Invalid statsPeriod: {raw!r}")
+    number = int(match["number"])
+    unit = _UNITS[match["unit"]]
+    return MAX_PERIOD if number > 10**7 else min(timedelta(**{unit: number}), MAX_PERIOD)
 
 
 def _window(params: QueryDict) -> tuple[datetime, datetime]:
-    start, end = params.get("start") or "", params.get("end") or ""
-    if start or end:
-        if not (start and end):
+    period = _period(params.get("statsPeriod") or DEFAULT_STATS_PERIOD)
+    if "start" in params or "end" in params:
+        start, end = params.get("start"), params.get("end")
+        if start is None or end is None:
             raise ParseError("start and end are both required")
         window = _moment(start), _moment(end)
         if window[0] > window[1]:
             raise ParseError("start must be before end")
         return window
-    raw = params.get("statsPeriod") or DEFAULT_STATS_PERIOD
-    match = _PERIOD.match(raw)
-    if match is None:
-        raise ParseError(f"Invalid statsPeriod: {raw!r}")
-    number = int(match["number"])
-    unit = _UNITS[match["unit"]]
-    period = MAX_PERIOD if number > 10**7 else min(timedelta(**{unit: number}), MAX_PERIOD)
     now = timezone.now()
     return now - period, now
 
@@ -130,7 +146,7 @@ def replay_fields_parse(params: QueryDict) -> tuple[str, ...]:
 def replay_window_parse_optional(params: QueryDict) -> tuple[datetime | None, datetime | None]:
     """The time range when the request names one (``statsPeriod``, ``start``/``end``), else no
     bound: a single replay is looked up whatever its age unless the client narrows it."""
-    if not any(params.get(name) for name in ("statsPeriod", "start", "end")):
+    if not params.get("statsPeriod") and "start" not in params and "end" not in params:
         return None, None
     return _window(params)
 

@@ -14,8 +14,11 @@ from recordings.sentry.browse_params import (
     DEFAULT_DATA_SOURCE,
     DEFAULT_SORT,
     DEFAULT_STATS_PERIOD,
+    EPOCH_PATTERN,
+    PERIOD_PATTERN,
 )
 from recordings.sentry.replay_object import REPLAY_FIELDS
+from recordings_api.sentry.selectors import PROJECT_ID_PATTERN
 
 REPLAYS_TAG = "Sentry: replays"
 
@@ -129,27 +132,89 @@ def _sort_members() -> list[str]:
     return [prefix + key for key in order_fields("sentry") for prefix in ("", "-")]
 
 
-BROWSE_PARAMETERS = [
+_MOMENT = {
+    "anyOf": [
+        {"type": "string", "format": "date-time"},
+        {"type": "string", "pattern": f"^{EPOCH_PATTERN}$", "description": "Epoch seconds."},
+    ]
+}
+# The time range of every Sentry operation taking one (``browse_params`` enforces it). ``start`` and
+# ``end`` come together or not at all, so they are one exploded object: its members are the query
+# parameters ``start`` and ``end`` (the object's own name is never sent).
+TIME_RANGE = [
     OpenApiParameter(
-        "field",
+        "statsPeriod",
+        {"type": "string", "pattern": f"^({PERIOD_PATTERN})?$"},  # type: ignore[arg-type]
+        OpenApiParameter.QUERY,
+        description=f"`<n><s|m|h|d|w>` back from now (default `{DEFAULT_STATS_PERIOD}`); checked even when "
+        "`start` and `end` are given, which win.",
+    ),
+    OpenApiParameter(
+        "timeRange",
+        {  # type: ignore[arg-type]
+            "type": "object",
+            "properties": {"start": _MOMENT, "end": _MOMENT},
+            "additionalProperties": False,
+            "anyOf": [
+                {"required": ["start", "end"]},
+                {"not": {"anyOf": [{"required": ["start"]}, {"required": ["end"]}]}},
+            ],
+        },
+        OpenApiParameter.QUERY,
+        style="form",
+        explode=True,
+        description="Not a parameter itself: the query parameters `start` and `end`, ISO 8601 or epoch "
+        "seconds, both or neither (`start` after `end` is a 400).",
+    ),
+]
+
+# ``field``: the replay object's keys to answer (``browse_params._fields``); empty values are none.
+FIELD = OpenApiParameter(
+    "field",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    enum=["", *REPLAY_FIELDS],
+    description="Repeatable: each replay has exactly these keys (empty values are ignored).",
+)
+ENVIRONMENT = OpenApiParameter(
+    "environment",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    many=True,
+    description="Repeatable: the SDK's environment strings (empty values are ignored).",
+)
+# Which projects an organization endpoint reads (``sentry_projects_select``); empty values are none.
+PROJECTS = [
+    OpenApiParameter(
+        "project",
+        {  # type: ignore[arg-type]
+            "type": "array",
+            "items": {"type": "string", "pattern": f"^({PROJECT_ID_PATTERN})?$"},
+        },
+        OpenApiParameter.QUERY,
+        description="Repeatable project ids; `-1`: every project you may see. An unknown one is a 404.",
+    ),
+    OpenApiParameter(
+        "projectSlug",
         OpenApiTypes.STR,
         OpenApiParameter.QUERY,
         many=True,
-        enum=list(REPLAY_FIELDS),
-        description="Repeatable: each replay has exactly these keys.",
+        description="Repeatable project slugs. An unknown one is a 404.",
     ),
-    _query("project", "Repeatable project ids; `-1`: every project you may see.", many=True),
-    _query("projectSlug", "Repeatable project slugs.", many=True),
-    _query("environment", "Repeatable: the SDK's environment strings.", many=True),
-    _query("statsPeriod", f"`<n><s|m|h|d|w>` back from now (default `{DEFAULT_STATS_PERIOD}`)."),
-    _query("start", "ISO 8601 (or epoch seconds); needs `end`.", kind=OpenApiTypes.DATETIME),
-    _query("end", "ISO 8601 (or epoch seconds); needs `start`.", kind=OpenApiTypes.DATETIME),
+]
+
+BROWSE_PARAMETERS = [
+    FIELD,
+    *PROJECTS,
+    ENVIRONMENT,
+    *TIME_RANGE,
     OpenApiParameter(
         "sort",
         OpenApiTypes.STR,
         OpenApiParameter.QUERY,
-        enum=_sort_members(),
-        description=f"`[-]key` (default `{DEFAULT_SORT}`).",
+        enum=["", *_sort_members()],
+        description=f"`[-]key` (default `{DEFAULT_SORT}`, also when empty).",
     ),
     _query(
         "query",
@@ -161,9 +226,9 @@ BROWSE_PARAMETERS = [
         "X-Preferred-Data-Source",
         OpenApiTypes.STR,
         OpenApiParameter.HEADER,
-        enum=list(DATA_SOURCES),
-        description=f"Sentry's query strategy (default `{DEFAULT_DATA_SOURCE}`); both give the same "
-        "replays here.",
+        description=f"Sentry's query strategy: {', '.join(f'`{name}`' for name in DATA_SOURCES)} (default "
+        f"`{DEFAULT_DATA_SOURCE}`; any other value is the default, as Sentry ignores it); both give the "
+        "same replays here.",
     ),
     OpenApiParameter(
         "X-Data-Source",

@@ -5,11 +5,15 @@
 ``issue.id:[…]`` (≤ 25: replays linked to an error event of that issue, ``ErrorIssue``; an id that
 is not an integer names no issue and counts 0). Counts are of visible replays and capped at
 ``MAX_REPLAY_COUNT`` as Sentry caps them; ``return_ids`` lists the replay ids (32 hex) instead.
-Errors are ``ReplayCountError`` with Sentry's messages.
+Errors are ``ReplayCountError`` with Sentry's messages. A query is exactly one such list and
+nothing else: ``QUERY_PATTERN`` (the OpenAPI document declares it) matches every query served,
+values bare (``[A-Za-z0-9_.-]+``) or double-quoted (no quote, backslash or control character
+inside), spaces around them allowed.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,6 +30,15 @@ from recordings_api.models import Environment
 
 MAX_REPLAY_COUNT = 51
 MAX_VALUES = {"issue.id": 25, "transaction": 25, "replay_id": 100}
+_VALUE = r'([A-Za-z0-9_.-]+|"[^"\\\x00-\x1f]+")'
+
+
+def _list_pattern(key: str) -> str:
+    return rf"{re.escape(key)}:\[ *{_VALUE}( *, *{_VALUE}){{0,{MAX_VALUES[key] - 1}}} *\]"
+
+
+QUERY_PATTERN = "^(" + "|".join(_list_pattern(key) for key in MAX_VALUES) + ")$"
+_QUERY = re.compile(QUERY_PATTERN)
 
 
 class ReplayCountError(ValueError):
@@ -61,6 +74,8 @@ def replay_count_request_parse(query: str) -> CountRequest:
         raise ReplayCountError("Condition value must be a list of strings")
     if len(term.value) > MAX_VALUES[term.key]:
         raise ReplayCountError("Too many values provided")
+    if _QUERY.fullmatch(query) is None:
+        raise ReplayCountError("The query must be exactly one list, e.g. replay_id:[a,b]")
     return CountRequest(term.key, term.value)
 
 

@@ -11,9 +11,10 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
-from recordings.sentry.replay_object import REPLAY_FIELDS
+from recordings.sentry.openapi import ENVIRONMENT, FIELD, PROJECTS, TIME_RANGE
 from recordings_api.openapi import AutoSchema
 from recordings_api.sentry.openapi import sentry_errors
+from recordings_api.sentry.pagination import page_parameters
 
 
 class WholeBodySchema(AutoSchema):
@@ -24,6 +25,9 @@ class WholeBodySchema(AutoSchema):
         return False
 
 
+# The string format of a click search (the search language over the click fields; it has no JSON
+# Schema of its own).
+CLICK_SEARCH_FORMAT = "sentry-click-search"
 STR_OR_NULL = {"type": "string", "nullable": True}
 STRINGS = {"type": "array", "items": {"type": "string"}}
 
@@ -88,38 +92,7 @@ REPLAY_ID = OpenApiParameter(
     OpenApiParameter.PATH,
     description="The replay id (a UUID, dashes optional).",
 )
-FIELD = OpenApiParameter(
-    "field",
-    OpenApiTypes.STR,
-    many=True,
-    enum=list(REPLAY_FIELDS),
-    required=False,
-    description="Repeatable; when given, the object has exactly these keys.",
-)
-TIME_RANGE = [
-    OpenApiParameter(
-        "statsPeriod", OpenApiTypes.STR, required=False, description="`<n><s|m|h|d|w>`, e.g. `14d`."
-    ),
-    OpenApiParameter("start", OpenApiTypes.DATETIME, required=False, description="ISO 8601; needs `end`."),
-    OpenApiParameter("end", OpenApiTypes.DATETIME, required=False, description="ISO 8601; needs `start`."),
-]
-PROJECTS = [
-    OpenApiParameter(
-        "project", OpenApiTypes.STR, many=True, required=False, description="Project ids; `-1`: all."
-    ),
-    OpenApiParameter(
-        "projectSlug", OpenApiTypes.STR, many=True, required=False, description="Project slugs."
-    ),
-]
-ENVIRONMENT = OpenApiParameter(
-    "environment", OpenApiTypes.STR, many=True, required=False, description="The SDK's environment strings."
-)
-PAGE = [
-    OpenApiParameter("per_page", OpenApiTypes.INT, required=False, description="Rows per page (≤ 100)."),
-    OpenApiParameter("cursor", OpenApiTypes.STR, required=False, description="`0:{offset}:0`, from `Link`."),
-    OpenApiParameter("limit", OpenApiTypes.INT, required=False, description="Same as `per_page`."),
-    OpenApiParameter("offset", OpenApiTypes.INT, required=False, description="The first row (0-based)."),
-]
+PAGE = page_parameters()
 EMPTY_404 = OpenApiResponse(description="Unknown replay, or an id that is no UUID: an empty body.")
 _ARCHIVED = (
     "After a DELETE the replay is archived: it is served as Sentry serves archived replays (`is_archived: "
@@ -162,7 +135,13 @@ clicks_schema = extend_schema(
     "and a negation filters nothing. Paginated (`limit`/`offset`, `per_page`/`cursor`, `Link`).",
     parameters=[
         REPLAY_ID,
-        OpenApiParameter("query", OpenApiTypes.STR, required=False, description="e.g. `click.tag:button`."),
+        OpenApiParameter(
+            "query",
+            {"type": "string", "format": CLICK_SEARCH_FORMAT},  # type: ignore[arg-type]
+            required=False,
+            description="Sentry's search over the click fields above, e.g. `click.tag:button OR "
+            'click.label:"Buy now"`; empty: every click.',
+        ),
         *PAGE,
     ],
     responses={

@@ -3,10 +3,18 @@ replay-selectors and the tag endpoints (raw schemas, Sentry's keys)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from recordings.sentry_replay.counts import QUERY_PATTERN
 from recordings.sentry_replay.schema import ENVIRONMENT, PAGE, PROJECTS, STRINGS, TIME_RANGE, object_schema
+from recordings.sentry_replay.tags import MAX_VALUES, VALUE_SORTS
+from recordings_api.sentry.pagination import page_parameters
+
+# A page of tag values may hold every value kept (``MAX_VALUES``).
+TAG_VALUES_MAX_PAGE = MAX_VALUES
 
 replay_count_schema = extend_schema(
     operation_id="sentry_replay_count",
@@ -17,7 +25,12 @@ replay_count_schema = extend_schema(
     "as a list: `replay_id:[a,b]`. Answers `{value: count}` (capped at 51), or with `returnIds=true` "
     "`{value: [replay ids]}`; `{}` when no selected project has a recording.",
     parameters=[
-        OpenApiParameter("query", OpenApiTypes.STR, required=True, description="e.g. `replay_id:[…]`."),
+        OpenApiParameter(
+            "query",
+            {"type": "string", "pattern": QUERY_PATTERN},  # type: ignore[arg-type]
+            required=True,
+            description="Exactly one list, e.g. `replay_id:[…]`; values bare or double-quoted.",
+        ),
         OpenApiParameter("returnIds", OpenApiTypes.BOOL, required=False),
         OpenApiParameter("data_source", OpenApiTypes.STR, required=False, description="Accepted, unused."),
         *PROJECTS,
@@ -55,7 +68,8 @@ selectors_schema = extend_schema(
             "sort",
             OpenApiTypes.STR,
             required=False,
-            enum=["count_dead_clicks", "-count_dead_clicks", "count_rage_clicks", "-count_rage_clicks"],
+            enum=["", "count_dead_clicks", "-count_dead_clicks", "count_rage_clicks", "-count_rage_clicks"],
+            description="Empty: the default.",
         ),
         OpenApiParameter("query", OpenApiTypes.STR, required=False),
         *PROJECTS,
@@ -103,32 +117,44 @@ TAG_VALUES = {
         }
     ),
 }
+DATASETS = ("replays",)
 DATASET = OpenApiParameter(
-    "dataset", OpenApiTypes.STR, required=False, description="`replays` (the default; the only one served)."
+    "dataset",
+    {"type": "string", "enum": ["", *DATASETS]},  # type: ignore[arg-type]
+    required=False,
+    description="`replays` (the default, also when empty; the only one served).",
 )
-tag_keys_schema = extend_schema(
-    summary="List replay tag keys",
-    description="Keys some replay carries: the SDK's tags and the columns Sentry maps (`browser.name`, "
-    "`os.name`, `device.*`, `release`, `url`, `user.*`, `sdk.*`, `environment`, `platform`, `dist`, "
-    "`replay_type`); posthog-js recordings have the columns their event properties fill. `totalValues`: "
-    "how many replays carry the key. A bare list.",
-    parameters=[DATASET, *PROJECTS, *TIME_RANGE],
-    responses={200: OpenApiResponse(TAG_KEYS)},
-)
-tag_values_schema = extend_schema(
-    summary="List a replay tag key's values",
-    description="Values of the key: `count` = replays carrying it, `firstSeen`/`lastSeen` = earliest start "
-    "and "
-    "latest end among them; `query` is a case-insensitive substring; `sort` `-count` (default) or "
-    "`-last_seen`; at most 1000. A bare list; paginated (`per_page`/`cursor`, `Link`).",
-    parameters=[
-        OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The tag key."),
-        OpenApiParameter("query", OpenApiTypes.STR, required=False),
-        OpenApiParameter("sort", OpenApiTypes.STR, required=False, enum=["-count", "-last_seen"]),
-        DATASET,
-        *PROJECTS,
-        *TIME_RANGE,
-        *PAGE,
-    ],
-    responses={200: OpenApiResponse(TAG_VALUES)},
-)
+
+
+def tag_keys_schema(*, organization: bool) -> Any:
+    """The tag keys operation; the organization's route also selects projects."""
+    return extend_schema(
+        summary="List replay tag keys",
+        description="Keys some replay carries: the SDK's tags and the columns Sentry maps (`browser.name`, "
+        "`os.name`, `device.*`, `release`, `url`, `user.*`, `sdk.*`, `environment`, `platform`, `dist`, "
+        "`replay_type`); posthog-js recordings have the columns their event properties fill. "
+        "`totalValues`: how many replays carry the key. A bare list.",
+        parameters=[DATASET, *(PROJECTS if organization else []), *TIME_RANGE],
+        responses={200: OpenApiResponse(TAG_KEYS)},
+    )
+
+
+def tag_values_schema(*, organization: bool) -> Any:
+    """The tag values operation; the organization's route also selects projects."""
+    return extend_schema(
+        summary="List a replay tag key's values",
+        description="Values of the key: `count` = replays carrying it, `firstSeen`/`lastSeen` = earliest "
+        "start and latest end among them; `query` is a case-insensitive substring; `sort` `-count` "
+        "(default, also when empty) or `-last_seen`; at most 1000. A bare list; paginated "
+        "(`per_page`/`cursor`, `Link`).",
+        parameters=[
+            OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The tag key."),
+            OpenApiParameter("query", OpenApiTypes.STR, required=False),
+            OpenApiParameter("sort", OpenApiTypes.STR, required=False, enum=["", *VALUE_SORTS]),
+            DATASET,
+            *(PROJECTS if organization else []),
+            *TIME_RANGE,
+            *page_parameters(max_limit=TAG_VALUES_MAX_PAGE),
+        ],
+        responses={200: OpenApiResponse(TAG_VALUES)},
+    )

@@ -31,6 +31,8 @@ from recordings.sentry_replay.dead_selectors import (
 from recordings.sentry_replay.params import sdk_environments, time_range
 from recordings.sentry_replay.schema import WholeBodySchema
 from recordings.sentry_replay.schema_aggregates import (
+    DATASETS,
+    TAG_VALUES_MAX_PAGE,
     replay_count_schema,
     selectors_schema,
     tag_keys_schema,
@@ -48,8 +50,6 @@ from recordings.sentry_replay.tags import (
 from recordings.sentry_replay.views import SelectedProjectsMixin
 from recordings_api.sentry.pagination import link_header, page_window
 from recordings_api.sentry.tenancy import SentryProjectScopedViewSetMixin
-
-DATASETS = ("replays",)
 
 
 def _date(moment: Any) -> str:
@@ -105,6 +105,12 @@ class ReplaySelectorsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
         return response
 
 
+def _dataset_check(request: Request) -> None:
+    """``dataset``: empty or ``replays`` (``DATASETS``), on both tag routes."""
+    if (request.query_params.get("dataset") or DATASETS[0]) not in DATASETS:
+        raise ParseError("Invalid dataset parameter")
+
+
 def _key_rows(rows: Sequence[TagKeyRow]) -> list[dict[str, Any]]:
     return [{"key": row.key, "name": row.name, "totalValues": row.total_values} for row in rows]
 
@@ -129,7 +135,7 @@ def _tag_values_response(request: Request, scope: TagScope, key: str) -> Respons
     sort = request.query_params.get("sort") or "-count"
     if sort not in VALUE_SORTS:
         raise ParseError("Invalid sort parameter. Please use one of: -last_seen or -count")
-    window = page_window(request, default_limit=100, max_limit=1000)
+    window = page_window(request, default_limit=100, max_limit=TAG_VALUES_MAX_PAGE)
     rows = replay_tag_values(scope=scope, key=key, query=request.query_params.get("query", ""), sort=sort)
     page = rows[window.offset : window.offset + window.limit]
     response = Response(_value_rows(page))
@@ -146,14 +152,15 @@ class ProjectReplayTagsViewSet(SentryProjectScopedViewSetMixin, viewsets.ViewSet
     lookup_value_regex = "[^/]+"
 
     def _scope(self) -> TagScope:
+        _dataset_check(self.request)
         start, end = time_range(self.request)
         return TagScope([self.environment], start=start, end=end)
 
-    @tag_keys_schema
+    @tag_keys_schema(organization=False)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(_key_rows(replay_tag_keys(scope=self._scope())))
 
-    @tag_values_schema
+    @tag_values_schema(organization=False)
     @action(detail=True, methods=["get"])
     def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return _tag_values_response(request, self._scope(), str(kwargs["key"]))
@@ -170,17 +177,15 @@ class OrganizationTagsViewSet(SelectedProjectsMixin, viewsets.ViewSet):
     lookup_value_regex = "[^/]+"
 
     def _scope(self) -> TagScope:
-        dataset = self.request.query_params.get("dataset") or "replays"
-        if dataset not in DATASETS:
-            raise ParseError("Invalid dataset parameter")
+        _dataset_check(self.request)
         start, end = time_range(self.request)
         return TagScope(self.selected_projects(), start=start, end=end)
 
-    @tag_keys_schema
+    @tag_keys_schema(organization=True)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(_key_rows(replay_tag_keys(scope=self._scope())))
 
-    @tag_values_schema
+    @tag_values_schema(organization=True)
     @action(detail=True, methods=["get"])
     def values(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return _tag_values_response(request, self._scope(), str(kwargs["key"]))

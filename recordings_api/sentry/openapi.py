@@ -79,6 +79,30 @@ SENTRY_TAGS = [
 ]
 
 
+# ``recordings_api.middleware`` answers a 400 for a NUL in any query parameter under ``/api/``.
+NO_NUL_PATTERN = "^[^\\u0000]*$"
+
+
+def _nul_free(schema: dict[str, Any]) -> None:
+    if schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _nul_free(schema["items"])
+    elif schema.get("type") == "string" and not {"pattern", "enum", "format"} & set(schema):
+        schema["pattern"] = NO_NUL_PATTERN
+
+
+def sentry_query_strings_describe(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """drf-spectacular postprocessing hook: the Sentry face's free string query parameters take no
+    NUL character (the middleware's 400), which their schemas say."""
+    for path, operations in result.get("paths", {}).items():
+        if not path.startswith("/api/0/"):
+            continue
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and isinstance(parameter.get("schema"), dict):
+                    _nul_free(parameter["schema"])
+    return result
+
+
 def sentry_tags_describe(result: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
     """drf-spectacular postprocessing hook: describes the Sentry face's tags."""
     tags = [tag for tag in result.get("tags", []) if tag.get("name") not in {t["name"] for t in SENTRY_TAGS}]

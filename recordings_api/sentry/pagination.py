@@ -16,14 +16,21 @@ where ``query`` is the request's query string without ``cursor`` (and without a 
 ``results="true"`` iff that page exists. Invalid input is a 400 ``{"detail": …}`` with Sentry's
 texts (``Invalid per_page parameter.``, ``Invalid per_page value. Cannot exceed 100.``,
 ``Invalid cursor parameter.``).
+
+What is valid is declared once, in ``page_parameters`` (the OpenAPI parameters every paginated
+Sentry operation lists), and enforced by the same constants: ``per_page`` and ``limit`` are decimal
+digits from 1 to the view's maximum; ``offset`` is decimal digits; ``cursor`` is empty (no cursor)
+or matches ``CURSOR_PATTERN``. An offset past ``MAX_OFFSET`` is an empty page (no query runs).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from drf_spectacular.utils import OpenApiParameter
 from rest_framework.exceptions import ParseError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -34,6 +41,10 @@ from recordings_api.redaction import CREDENTIAL_QUERY_PARAMETERS
 MAX_PER_PAGE = 100
 # Offsets past this answer an empty page without a query (no database takes 2**63 rows).
 MAX_OFFSET = 10**9
+# ``{value}:{offset}:{is_prev}``: Sentry's value (a number, unused here), an absolute row offset, 0 or 1.
+CURSOR_PATTERN = r"^([0-9]+(\.[0-9]+)?:[0-9]+:[01])?$"
+_CURSOR = re.compile(r"([0-9]+(?:\.[0-9]+)?):([0-9]+):([01])")
+_DIGITS = re.compile(r"[0-9]+")
 LINK_ENTRY = '<{uri}&cursor={cursor}>; rel="{name}"; results="{results}"; cursor="{cursor}"'
 
 
@@ -53,55 +64,72 @@ class PageWindow:
         return f"0:{max(0, self.offset - self.limit)}:1"
 
 
+def _bounded_int(digits: str) -> int:
+    """``digits`` as an integer, at most ``MAX_OFFSET`` (huge digit strings are not converted)."""
+    return MAX_OFFSET if len(digits) > len(str(MAX_OFFSET)) else min(int(digits), MAX_OFFSET)
+
+
 def _size(request: Request, name: str, default: int, maximum: int) -> int:
     raw = request.query_params.get(name)
-    if raw is None or raw == "":
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ParseError(f"Invalid {name} parameter.") from None
-    if value < 1:
+    if not _DIGITS.fullmatch(raw) or _bounded_int(raw) < 1:
         raise ParseError(f"Invalid {name} parameter.")
+    value = _bounded_int(raw)
     if value > maximum:
         raise ParseError(f"Invalid {name} value. Cannot exceed {maximum}.")
     return value
 
 
 def _cursor_offset(raw: str) -> int:
-    bits = raw.split(":")
-    try:
-        if len(bits) != 3 or int(bits[2]) not in (0, 1):
-            raise ValueError(raw)
-        float(bits[0])
-        offset = int(bits[1])
-    except ValueError:
-        raise ParseError("Invalid cursor parameter.") from None
-    if offset < 0:
+    match = _CURSOR.fullmatch(raw)
+    if match is None:
         raise ParseError("Invalid cursor parameter.")
-    return offset
+    return _bounded_int(match[2])
 
 
 def _start(request: Request) -> int:
     cursor = request.query_params.get("cursor")
+    offset = request.query_params.get("offset")
+    if offset is not None and not _DIGITS.fullmatch(offset):
+        raise ParseError("Invalid offset parameter.")
     if cursor:
         return _cursor_offset(cursor)
-    raw = request.query_params.get("offset")
-    if raw is None or raw == "":
-        return 0
-    try:
-        offset = int(raw)
-    except ValueError:
-        offset = -1
-    if offset < 0:
-        raise ParseError("Invalid offset parameter.")
-    return offset
+    return _bounded_int(offset) if offset is not None else 0
 
 
 def page_window(request: Request, *, default_limit: int, max_limit: int = MAX_PER_PAGE) -> PageWindow:
     """The rows ``per_page``/``limit`` and ``cursor``/``offset`` ask for (400 when invalid)."""
-    limit = _size(request, "per_page", 0, max_limit) or _size(request, "limit", default_limit, max_limit)
-    return PageWindow(offset=_start(request), limit=limit)
+    per_page = _size(request, "per_page", 0, max_limit)
+    limit = _size(request, "limit", default_limit, max_limit)
+    return PageWindow(offset=_start(request), limit=per_page or limit)
+
+
+def page_parameters(
+    *, default_limit: int = MAX_PER_PAGE, max_limit: int = MAX_PER_PAGE
+) -> list[OpenApiParameter]:
+    """The OpenAPI query parameters of a paginated Sentry operation: what ``page_window`` accepts."""
+
+    def size(name: str, description: str) -> OpenApiParameter:
+        schema = {"type": "integer", "minimum": 1, "maximum": max_limit}
+        return OpenApiParameter(name, schema, required=False, description=description)  # type: ignore[arg-type]
+
+    return [
+        size("per_page", f"Rows per page (1 to {max_limit}, default {default_limit})."),
+        OpenApiParameter(
+            "cursor",
+            {"type": "string", "pattern": CURSOR_PATTERN},  # type: ignore[arg-type]
+            required=False,
+            description="`{value}:{offset}:{is_prev}` from a `Link` header (`0:{offset}:0`); empty: none.",
+        ),
+        size("limit", "The seed's name of `per_page` (`per_page` wins)."),
+        OpenApiParameter(
+            "offset",
+            {"type": "integer", "minimum": 0},  # type: ignore[arg-type]
+            required=False,
+            description=f"The first row, 0-based (`cursor` wins); past {MAX_OFFSET}: an empty page.",
+        ),
+    ]
 
 
 def link_header(request: Request, window: PageWindow, *, has_more: bool) -> str:
@@ -159,22 +187,15 @@ class SentryCursorPagination(BasePagination):
         return {"type": "object", "required": ["data"], "properties": {"data": schema}}
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
-        def parameter(name: str, kind: str, description: str) -> dict[str, Any]:
-            return {
-                "name": name,
+        return [
+            {
+                "name": parameter.name,
                 "in": "query",
                 "required": False,
-                "description": description,
-                "schema": {"type": kind},
+                "description": parameter.description,
+                "schema": parameter.type,
             }
-
-        return [
-            parameter(
-                "per_page", "integer", f"Rows per page (1 to {self.max_limit}, default {self.default_limit})."
-            ),
-            parameter("cursor", "string", "`0:{offset}:{is_prev}`, from a `Link` header."),
-            parameter("limit", "integer", "The seed's name of `per_page` (`per_page` wins)."),
-            parameter("offset", "integer", "The first row (`cursor` wins)."),
+            for parameter in page_parameters(default_limit=self.default_limit, max_limit=self.max_limit)
         ]
 
 

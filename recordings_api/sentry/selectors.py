@@ -11,6 +11,7 @@ organization's, a project outside the organization, one the key excludes — is 
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Sequence
 from typing import Any
@@ -23,6 +24,8 @@ from recordings_api.selectors import account_visible_environments
 from recordings_api.sentry.errors import RESOURCE_NOT_FOUND
 
 ALL_PROJECTS = "-1"
+# A ``project`` value: ``-1`` (all) or an id (digits; longer ones name no environment).
+PROJECT_ID_PATTERN = "-1|[0-9]{1,18}"
 
 
 def _id_or_slug(value: str, *, id_kind: type) -> Q:
@@ -82,12 +85,12 @@ def sentry_projects_select(
     Neither given, or ``project=-1``: all of them. Each id or slug must name one of ``projects``
     (404 ``RESOURCE_NOT_FOUND`` otherwise, like a URL naming it); a non-numeric id is Sentry's 400.
     """
+    if any(re.fullmatch(PROJECT_ID_PATTERN, raw) is None for raw in ids):
+        raise ParseError("Invalid project parameter. Values must be numbers.")
     if ALL_PROJECTS in ids or (not ids and not slugs):
         return list(projects)
     wanted = Q(pk__in=[])
     for raw in ids:
-        if not raw.isdigit() or len(raw) >= 19:
-            raise ParseError("Invalid project parameter. Values must be numbers.")
         wanted |= Q(id=int(raw))
     if slugs:
         wanted |= Q(slug__in=list(slugs))

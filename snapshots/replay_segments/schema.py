@@ -5,6 +5,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 
+from recordings_api.sentry.pagination import page_parameters
 from recordings_api.sentry.serializers import SentryErrorSerializer
 
 REPLAY_ID = OpenApiParameter(
@@ -20,12 +21,7 @@ DOWNLOAD = OpenApiParameter(
     required=False,
     description="Present (any value): stream the rrweb events instead of the metadata.",
 )
-PAGE = [
-    OpenApiParameter("per_page", OpenApiTypes.INT, required=False, description="Segments per page (≤ 100)."),
-    OpenApiParameter("cursor", OpenApiTypes.STR, required=False, description="`0:{offset}:0`, from `Link`."),
-    OpenApiParameter("limit", OpenApiTypes.INT, required=False, description="Same as `per_page`."),
-    OpenApiParameter("offset", OpenApiTypes.INT, required=False, description="The first segment (0-based)."),
-]
+PAGE = page_parameters()
 EMPTY_404 = OpenApiResponse(description="Unknown replay (or not a UUID): an empty body, as Sentry answers.")
 
 

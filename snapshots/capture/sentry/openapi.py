@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from snapshots.capture.sentry.auth import MAX_PROTOCOL_VERSION
+
 SENTRY_TAG = {
     "name": "Sentry ingest",
     "description": (
@@ -20,9 +22,27 @@ SENTRY_TAG = {
 _DETAIL = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
 _PARAMETERS = [
     {"name": "project_id", "in": "path", "required": True, "schema": {"type": "integer"}},
-    {"name": "sentry_key", "in": "query", "required": False, "schema": {"type": "string"}},
-    {"name": "sentry_version", "in": "query", "required": False, "schema": {"type": "integer"}},
-    {"name": "sentry_client", "in": "query", "required": False, "schema": {"type": "string"}},
+    {
+        "name": "sentry_key",
+        "in": "query",
+        "required": False,
+        "description": "The DSN's public key (32 hex); empty: none.",
+        "schema": {"type": "string", "pattern": "^([0-9a-fA-F]{32})?$"},
+    },
+    {
+        "name": "sentry_version",
+        "in": "query",
+        "required": False,
+        "description": "The protocol version (read with `sentry_key`).",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PROTOCOL_VERSION},
+    },
+    {
+        "name": "sentry_client",
+        "in": "query",
+        "required": False,
+        "description": "The SDK's name and version (no NUL: a 400, as for any query parameter).",
+        "schema": {"type": "string", "pattern": "^[^\\u0000]*$"},
+    },
 ]
 _EXAMPLE = (
     '{"event_id":"577486ad75574166a76561e6c2e0a827","sent_at":"2026-05-01T12:00:00.000Z"}\n'
@@ -41,7 +61,30 @@ def _error(description: str, detail: str) -> dict[str, Any]:
     }
 
 
-def _operation(operation_id: str, summary: str, body: str) -> dict[str, Any]:
+ENVELOPE_BODY = {
+    "application/x-sentry-envelope": {
+        "schema": {
+            "type": "string",
+            "description": "Newline-delimited: a JSON object header line, then items, each a JSON header "
+            "line with a `type` (and optionally the payload's `length` in bytes) and its payload. The "
+            "browser SDK sends it as `text/plain`; the Content-Type is not read.",
+        },
+        "example": _EXAMPLE,
+    }
+}
+_STORE_EXAMPLE = {"event_id": "d6c5df114813476c8b38d21c945c64dd", "level": "error", "message": "boom"}
+STORE_BODY = {
+    "application/json": {
+        "schema": {
+            "type": "object",
+            "description": "One event, as SDKs before envelopes sent it (base64 of zlib JSON is read too).",
+        },
+        "example": _STORE_EXAMPLE,
+    }
+}
+
+
+def _operation(operation_id: str, summary: str, body: dict[str, Any]) -> dict[str, Any]:
     return {
         "operationId": operation_id,
         "summary": summary,
@@ -50,7 +93,7 @@ def _operation(operation_id: str, summary: str, body: str) -> dict[str, Any]:
         "parameters": _PARAMETERS,
         "requestBody": {
             "required": True,
-            "content": {"application/x-sentry-envelope": {"schema": {"type": "string"}, "example": body}},
+            "content": body,
         },
         "responses": {
             "200": {
@@ -81,10 +124,9 @@ def sentry_paths_add(result: dict[str, Any], generator: Any, request: Any, publi
     """drf-spectacular postprocessing hook: add the Sentry ingest endpoints and their tag."""
     paths = result.setdefault("paths", {})
     paths["/api/{project_id}/envelope/"] = {
-        "post": _operation("sentry_envelope", "Send an envelope", _EXAMPLE)
+        "post": _operation("sentry_envelope", "Send an envelope", ENVELOPE_BODY)
     }
-    store_example = '{"event_id":"d6c5df114813476c8b38d21c945c64dd","level":"error","message":"boom"}'
-    paths["/api/{project_id}/store/"] = {"post": _operation("sentry_store", "Send one event", store_example)}
+    paths["/api/{project_id}/store/"] = {"post": _operation("sentry_store", "Send one event", STORE_BODY)}
     tags = result.setdefault("tags", [])
     if not any(tag.get("name") == SENTRY_TAG["name"] for tag in tags):
         tags.append(SENTRY_TAG)
