@@ -8,9 +8,10 @@ from typing import Any
 from rest_framework import serializers
 
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
+from recordings_api.strict_input import StrictTypesSerializer
 
 
-class RecordingStrictSerializer(serializers.Serializer):
+class RecordingStrictSerializer(StrictTypesSerializer):
     """Rejects fields it neither declares nor lists in ``ignored_fields`` (400 naming the field)."""
 
     ignored_fields: frozenset[str] = frozenset()
