@@ -19,6 +19,7 @@ from playlists.models import SessionRecordingPlaylist
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import date_parse
 from recordings_api.serializers import UserBasicSerializer
+from recordings_api.strict_input import StrictTypesSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
@@ -143,7 +144,7 @@ class SessionRecordingPlaylistSerializer(serializers.ModelSerializer):
         return counts
 
 
-class PlaylistFieldsInputSerializer(serializers.Serializer):
+class PlaylistFieldsInputSerializer(StrictTypesSerializer):
     """Fields a client may write; unknown keys (``short_id``, ``id``, …) are ignored."""
 
     name = serializers.CharField(max_length=400, required=False, allow_null=True, allow_blank=True)
@@ -218,7 +219,7 @@ class PlaylistListParamsSerializer(serializers.Serializer):
         return attrs
 
 
-class SessionRecordingIdsInputSerializer(serializers.Serializer):
+class SessionRecordingIdsInputSerializer(StrictTypesSerializer):
     session_recording_ids = serializers.ListField(
         child=serializers.CharField(max_length=SESSION_ID_MAX_LENGTH),
         min_length=1,

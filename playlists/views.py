@@ -3,9 +3,10 @@
 Thin actions: validate with an input serializer, call one service or selector, render with
 ``SessionRecordingPlaylistSerializer``. ``short_id`` is the lookup field. Soft-deleted playlists
 are invisible to list, retrieve and the recordings sub-routes, but PUT/PATCH still reach them,
-which is how ``{"deleted": false}`` restores one. DELETE is always 405 (hard delete is not
-offered). Scopes: ``session_recording_playlist:read`` for list, retrieve and the recordings
-list; ``:write`` for everything else (``playlist_viewed`` included: it records a view).
+which is how ``{"deleted": false}`` restores one. DELETE is neither routed nor documented
+(``SoftDeleteOnlyMixin``: a 405 naming the soft delete). Scopes: ``session_recording_playlist:read``
+for list, retrieve and the recordings list; ``:write`` for everything else (``playlist_viewed``
+included: it records a view).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import MethodNotAllowed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -43,12 +44,10 @@ from recordings.listing import recordings_list_response
 from recordings.serializers import SessionRecordingSerializer
 from recordings_api.models import User
 from recordings_api.serializers import ApiErrorSerializer
+from recordings_api.soft_delete import SoftDeleteOnlyMixin
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
 
-HARD_DELETE_MESSAGE = (
-    'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true'
-)
 _ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="Validation error (`attr` names the field)."),
     404: OpenApiResponse(ApiErrorSerializer, description="No such playlist in this environment."),
@@ -69,14 +68,15 @@ _SESSION_RECORDING_ID = OpenApiParameter(
 )
 
 
-class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
+class SessionRecordingPlaylistViewSet(
+    SoftDeleteOnlyMixin, EnvironmentScopedViewSetMixin, viewsets.GenericViewSet
+):
     scope_object = "session_recording_playlist"
     scope_read_actions = ("list", "retrieve", "recordings")
     scope_write_actions = (
         "create",
         "update",
         "partial_update",
-        "destroy",
         "modify_recordings",
         "bulk_add_recordings",
         "bulk_delete_recordings",
@@ -183,13 +183,6 @@ class SessionRecordingPlaylistViewSet(EnvironmentScopedViewSetMixin, viewsets.Ge
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request)
-
-    @extend_schema(
-        description=HARD_DELETE_MESSAGE,
-        responses={405: OpenApiResponse(ApiErrorSerializer, description="Always: use PATCH deleted=true.")},
-    )
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise MethodNotAllowed(request.method or "DELETE", detail=HARD_DELETE_MESSAGE)
 
     @extend_schema(
         description="Recordings of the playlist in the recordings list shape: a collection's pinned "

@@ -59,7 +59,8 @@ class ProjectViewSet(_AccountViewSet):
     @extend_schema(
         description="The projects you (and this key) may see, by id; each project's id is the one to use "
         "under `/api/projects/{id}/`.",
-        responses={200: ProjectBasicSerializer(many=True), **common_errors(401, 403, 404, 429)},
+        # 400: a limit or offset below its documented minimum.
+        responses={200: ProjectBasicSerializer(many=True), **common_errors(400, 401, 403, 404, 429)},
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.get_queryset())

@@ -8,6 +8,7 @@ import orjson
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from recordings_api.strict_input import StrictTypesSerializer
 from sharing.models import SharePassword, SharingConfiguration
 from sharing.password_pages import PASSWORD_MAX_LENGTH
 from sharing.passwords import share_passwords_list
@@ -40,7 +41,7 @@ class SharePasswordCreatedSerializer(SharePasswordSerializer):
         read_only_fields = fields
 
 
-class SharePasswordCreateSerializer(serializers.Serializer[Any]):
+class SharePasswordCreateSerializer(StrictTypesSerializer):
     raw_password = serializers.CharField(
         required=False,
         min_length=8,
@@ -72,7 +73,7 @@ class SharingConfigurationSerializer(serializers.ModelSerializer[SharingConfigur
         return list(SharePasswordSerializer(passwords, many=True).data)
 
 
-class SharingConfigurationUpdateSerializer(serializers.Serializer[Any]):
+class SharingConfigurationUpdateSerializer(StrictTypesSerializer):
     enabled = serializers.BooleanField(required=False, help_text="Whether the public link works.")
     settings = serializers.JSONField(
         required=False,

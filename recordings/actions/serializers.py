@@ -12,6 +12,7 @@ from recordings.filters.elements import selector_regex
 from recordings.filters.properties import property_filters_parse
 from recordings.models import Action
 from recordings_api.serializers import UserBasicSerializer
+from recordings_api.strict_input import StrictTypesSerializer
 
 MAX_STEPS = 50
 MAX_STEPS_BYTES = 64 * 1024
@@ -109,7 +110,7 @@ def _step_validate(step: Any, index: int) -> dict[str, Any]:
     return {name: step.get(name) for name in STEP_FIELDS if name in step}
 
 
-class ActionInputSerializer(serializers.Serializer):
+class ActionInputSerializer(StrictTypesSerializer):
     """Writable fields; unknown keys (``id``, ``team_id``, …) are ignored as PostHog ignores them."""
 
     name = serializers.CharField(max_length=400)

@@ -1,8 +1,8 @@
 """``…/actions/``: PostHog's action definitions, used by the recordings ``actions`` filter.
 
 List and retrieve hide deleted actions; PATCH/PUT still reach them (``{"deleted": false}``
-restores one); DELETE is a 405 as in PostHog (hard delete is not offered). Scopes: PostHog's
-``action:read`` / ``action:write``.
+restores one); DELETE is not routed: a 405 as in PostHog (``SoftDeleteOnlyMixin``). Scopes:
+PostHog's ``action:read`` / ``action:write``.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.exceptions import MethodNotAllowed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -20,19 +20,17 @@ from recordings.actions.serializers import ActionInputSerializer, ActionSerializ
 from recordings.actions.services import action_create, action_update
 from recordings.models import Action
 from recordings_api.serializers import ApiErrorSerializer
+from recordings_api.soft_delete import SoftDeleteOnlyMixin
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
 
-HARD_DELETE_MESSAGE = (
-    'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true'
-)
 _ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="Validation error (`attr` names the field)."),
     404: OpenApiResponse(ApiErrorSerializer, description="No such action in this environment."),
 }
 
 
-class ActionViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
+class ActionViewSet(SoftDeleteOnlyMixin, EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "action"
     openapi_tag = "actions"
     queryset = Action.objects.all()
@@ -97,10 +95,3 @@ class ActionViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request)
-
-    @extend_schema(
-        description=HARD_DELETE_MESSAGE,
-        responses={405: OpenApiResponse(ApiErrorSerializer, description="Always: use PATCH deleted=true.")},
-    )
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise MethodNotAllowed(request.method or "DELETE", detail=HARD_DELETE_MESSAGE)

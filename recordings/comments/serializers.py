@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from recordings.models import RecordingComment
 from recordings_api.serializers import UserBasicSerializer
+from recordings_api.strict_input import StrictTypesSerializer
 
 REPLAY_SCOPE = "Replay"
 MAX_CONTENT_LENGTH = 10_000
@@ -69,7 +70,7 @@ def _context_validate(value: Any) -> dict[str, Any] | None:
     return value
 
 
-class RecordingCommentUpdateSerializer(serializers.Serializer):
+class RecordingCommentUpdateSerializer(StrictTypesSerializer):
     content = serializers.CharField(max_length=MAX_CONTENT_LENGTH, trim_whitespace=False)
     item_context = serializers.JSONField(required=False, allow_null=True)
     deleted = serializers.BooleanField(required=False)

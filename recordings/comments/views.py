@@ -1,8 +1,9 @@
 """``…/comments/``: comments on recordings, PostHog's comments API for ``scope: "Replay"``.
 
 List (``?scope=Replay&item_id=…``) and retrieve hide deleted comments; PATCH/PUT still reach
-them (``{"deleted": false}`` restores one); DELETE is a 405 (``{"deleted": true}`` hides one).
-The recordings list's ``comment_text`` filter matches them. Scopes: ``comment:read|write``.
+them (``{"deleted": false}`` restores one); DELETE is not routed: a 405 (``SoftDeleteOnlyMixin``;
+``{"deleted": true}`` hides one). The recordings list's ``comment_text`` filter matches them.
+Scopes: ``comment:read|write``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from django.db.models import Model, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
-from rest_framework.exceptions import MethodNotAllowed, NotFound
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,19 +28,17 @@ from recordings.comments.serializers import (
 from recordings.comments.services import recording_comment_create, recording_comment_update
 from recordings.models import RecordingComment
 from recordings_api.serializers import ApiErrorSerializer
+from recordings_api.soft_delete import SoftDeleteOnlyMixin
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import DEFAULT_THROTTLES
 
-HARD_DELETE_MESSAGE = (
-    'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true'
-)
 _ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="Validation error (`attr` names the field)."),
     404: OpenApiResponse(ApiErrorSerializer, description="No such comment in this environment."),
 }
 
 
-class RecordingCommentViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
+class RecordingCommentViewSet(SoftDeleteOnlyMixin, EnvironmentScopedViewSetMixin, viewsets.GenericViewSet):
     scope_object = "comment"
     openapi_tag = "comments"
     queryset = RecordingComment.objects.all()
@@ -128,10 +127,3 @@ class RecordingCommentViewSet(EnvironmentScopedViewSetMixin, viewsets.GenericVie
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._update(request)
-
-    @extend_schema(
-        description=HARD_DELETE_MESSAGE,
-        responses={405: OpenApiResponse(ApiErrorSerializer, description="Always: use PATCH deleted=true.")},
-    )
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise MethodNotAllowed(request.method or "DELETE", detail=HARD_DELETE_MESSAGE)

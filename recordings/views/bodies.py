@@ -8,9 +8,10 @@ from typing import Any
 from rest_framework import serializers
 
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
+from recordings_api.strict_input import StrictTypesSerializer
 
 
-class RecordingStrictSerializer(serializers.Serializer):
+class RecordingStrictSerializer(StrictTypesSerializer):
     """Rejects fields it neither declares nor lists in ``ignored_fields`` (400 naming the field)."""
 
     ignored_fields: frozenset[str] = frozenset()
@@ -156,19 +157,25 @@ class SummaryPageSerializer(serializers.Serializer):
     seconds = serializers.IntegerField(allow_null=True)
 
 
-class SummaryRageClickSerializer(serializers.Serializer):
+class SummaryClickSerializer(serializers.Serializer):
+    """One rage or dead click of the recording's click index."""
+
     timestamp = serializers.DateTimeField()
-    element = serializers.CharField(allow_null=True)
-    clicks = serializers.IntegerField(allow_null=True, help_text="Null for a posthog-js $rageclick event.")
+    element = serializers.CharField(help_text="The CSS selector, else tag#id.classes of the element.")
+    text = serializers.CharField(help_text="The element's text (may be empty).")
+    url = serializers.CharField(help_text="The page the click happened on (may be empty).")
 
 
 class SummaryClicksSerializer(serializers.Serializer):
     count = serializers.IntegerField()
     autocapture_clicks = serializers.IntegerField()
+    dead_clicks = serializers.IntegerField()
+    rage_clicks = serializers.IntegerField()
 
 
 class SummaryExceptionSerializer(serializers.Serializer):
     timestamp = serializers.DateTimeField()
+    level = serializers.CharField()
     type = serializers.CharField(allow_null=True)
     message = serializers.CharField(allow_null=True)
 
@@ -176,6 +183,7 @@ class SummaryExceptionSerializer(serializers.Serializer):
 class SummaryErrorsSerializer(serializers.Serializer):
     console_error_count = serializers.IntegerField()
     console_warn_count = serializers.IntegerField()
+    count_errors = serializers.IntegerField()
     exceptions = SummaryExceptionSerializer(many=True)
 
 
@@ -197,7 +205,8 @@ class RecordingSummarySerializer(serializers.Serializer):
     active_seconds = serializers.IntegerField()
     pages = SummaryPageSerializer(many=True)
     clicks = SummaryClicksSerializer()
-    rage_clicks = SummaryRageClickSerializer(many=True)
+    rage_clicks = SummaryClickSerializer(many=True)
+    dead_clicks = SummaryClickSerializer(many=True)
     inactivity = SummaryInactivitySerializer()
 
     def get_fields(self) -> Any:

@@ -38,7 +38,8 @@ gzip is accepted), 416 when it starts past the end. `HEAD` is supported. If obje
 fails after the body has started, the connection is aborted: a body shorter than its
 `Content-Length` is an error, never a complete recording.
 `source=realtime` returns the buffered lines (`Cache-Control: no-store`): `version=og`
-(default) as `{"snapshots": [...]}`, `version=2024-04-30` as JSONL.
+(default) as `{"snapshots": [...]}`, `version=2024-04-30` as `application/jsonl` (one
+`{"window_id": "…", "data": [...]}` object per line, empty while nothing is buffered).
 
 `source=blob_v2&start_blob_key=A&end_blob_key=B` returns blocks A…B (inclusive; at most 20 with a
 personal API key, 100 otherwise). With `decompress=true` (default): `application/jsonl`, one
@@ -172,13 +173,21 @@ snapshots_schema = extend_schema(
     parameters=PARAMETERS,
     examples=EXAMPLES,
     responses={
-        200: OpenApiResponse(
+        (200, "application/json"): OpenApiResponse(
             _PHASE_ONE_OR_REALTIME,
-            description="Sources (no `source`), realtime `og` snapshots, or, for `source=blob` and "
-            "realtime `2024-04-30`, a JSONL body (one JSON object per line). Blob responses carry "
+            description="Sources (no `source`), realtime `og` snapshots, or, for `source=blob`, a "
+            "JSONL body (one JSON object per line, PostHog's content type). Blob responses carry "
             "`ETag`, `Cache-Control`, `Accept-Ranges: bytes`, `Vary: Accept-Encoding` and, with "
-            "`Accept-Encoding: gzip`, `Content-Encoding: gzip`. `blob_v2` / `blob_v2_lts`: "
-            "`application/jsonl` (`[window_id, event]` lines) or `application/octet-stream` (snappy).",
+            "`Accept-Encoding: gzip`, `Content-Encoding: gzip`.",
+        ),
+        (200, "application/jsonl"): OpenApiResponse(
+            OpenApiTypes.STR,
+            description="Realtime `2024-04-30` (`{window_id, data}` lines), `blob_v2` and decoded "
+            "`blob_v2_lts` (`[window_id, event]` lines, the final newline stripped).",
+        ),
+        (200, "application/octet-stream"): OpenApiResponse(
+            OpenApiTypes.BINARY,
+            description="`blob_v2` / `blob_v2_lts` with `decompress=false`: raw snappy blocks.",
         ),
         206: OpenApiResponse(
             OpenApiTypes.BINARY,

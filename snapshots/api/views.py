@@ -31,7 +31,7 @@ from recordings_api.models import PersonalAPIKey
 from recordings_api.tenancy import EnvironmentScopedViewSetMixin
 from recordings_api.throttles import SNAPSHOT_THROTTLES
 from snapshots.api.blob_response import JSON, BlobResponder
-from snapshots.api.blocks_response import BUFFER_DOWN, blocks_response, long_term_response
+from snapshots.api.blocks_response import BUFFER_DOWN, JSONL, blocks_response, long_term_response
 from snapshots.api.schema import snapshots_schema
 from snapshots.api.serializers import (
     MAX_BLOCKS,
@@ -114,9 +114,9 @@ class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):
             raise ServiceUnavailable(BUFFER_DOWN) from error
         if version == "og":
             body = orjson.dumps({"snapshots": [orjson.Fragment(item.line) for item in lines]})
+            response = HttpResponse(body, content_type=JSON)
         else:
-            body = "\n".join(item.line for item in lines).encode("utf-8")
-        response = HttpResponse(body, content_type=JSON)
+            response = HttpResponse("\n".join(item.line for item in lines).encode(), content_type=JSONL)
         response["Cache-Control"] = "no-store"
         return response
 

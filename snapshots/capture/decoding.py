@@ -208,7 +208,10 @@ def _decode_form(body: bytes, *, compression: str, max_bytes: int) -> Any:
 
 
 def decode_data_field(value: str, *, compression: str, max_bytes: int) -> Any:
-    """Decode a ``data=`` value (form field or query parameter): lz64 or base64 of JSON (or gzip)."""
+    """Decode a ``data=`` value (form field or query parameter): lz64 or base64 of JSON (or gzip),
+    or the JSON itself (``[`` and ``{`` are not base64 characters, so the two never overlap)."""
+    if value.lstrip()[:1] in ("[", "{"):
+        return parse_json(value)
     if compression in _LZ64_NAMES:
         return parse_json(_decode_lz64(value, max_bytes=max_bytes))
     raw: bytes | bytearray = _decode_base64(value, max_bytes=max_bytes)

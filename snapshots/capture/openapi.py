@@ -70,73 +70,125 @@ def _error(description: str, type_: str, code: str, detail: str, attr: str | Non
     return _response(description, _ERROR, example)
 
 
-def _operation(path: str, summary: str) -> dict[str, Any]:
-    accepted = {
-        "type": "object",
-        "properties": {
-            "status": {"type": "integer", "enum": [1]},
-            "rejected": {
-                "type": "array",
-                "items": {
-                    "type": "object",
-                    "properties": {
-                        "index": {"type": "integer"},
-                        "code": {"type": "string"},
-                        "detail": {"type": "string"},
-                    },
+_EVENTS = {"type": "array", "minItems": 1, "items": {"type": "object"}}
+_BATCH = {"anyOf": [_EVENTS, {"type": "object"}]}
+# What ``capture_payload_parse`` reads: an array of events, ``{batch: …}`` / ``{data: …}`` (an
+# array of events or one event), or one event (an object with ``event`` and no batch). Anything
+# else is a 400 (``invalid_payload`` / ``no_events``).
+PAYLOAD_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        _EVENTS,
+        {"type": "object", "required": ["batch"], "properties": {"batch": _BATCH}},
+        {
+            "type": "object",
+            "required": ["data"],
+            "properties": {"data": _BATCH},
+            "not": {"required": ["batch"]},
+        },
+        {
+            "type": "object",
+            "required": ["event"],
+            "not": {"anyOf": [{"required": ["batch"]}, {"required": ["data"]}]},
+        },
+    ]
+}
+_ACCEPTED = {
+    "type": "object",
+    "properties": {
+        "status": {"type": "integer", "enum": [1]},
+        "rejected": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "index": {"type": "integer"},
+                    "code": {"type": "string"},
+                    "detail": {"type": "string"},
                 },
             },
         },
-        "required": ["status"],
-    }
+    },
+    "required": ["status"],
+}
+
+
+def _responses() -> dict[str, Any]:
     return {
-        "operationId": "capture_" + (path.strip("/").replace("/", "_") or "root"),
+        "200": _response("Every usable item is stored; unusable ones are listed.", _ACCEPTED, {"status": 1}),
+        "400": _error(
+            "Nothing usable, or the body cannot be decoded.",
+            "validation_error",
+            "invalid_json",
+            "The body is not valid JSON.",
+            "body",
+        ),
+        "401": _error(
+            "No project token, or an unknown one.",
+            "authentication_error",
+            "authentication_failed",
+            "Project API key invalid. You can find your project API key in your project settings.",
+        ),
+        "413": _error(
+            "The body, compressed or decompressed, is larger than CAPTURE_MAX_BODY_BYTES.",
+            "invalid_request",
+            "payload_too_large",
+            "The request body is larger than 20971520 bytes (compressed or decompressed).",
+        ),
+        "503": _error(
+            "The live buffer or the database is unavailable: retry after Retry-After seconds.",
+            "server_error",
+            "service_unavailable",
+            "The live buffer or the database is unavailable; retry later.",
+        ),
+    }
+
+
+def _operation_id(method: str, path: str) -> str:
+    suffix = path.strip("/").replace("/", "_") or "root"
+    return f"capture_{suffix}" if method == "post" else f"capture_{suffix}_{method}"
+
+
+def _post(path: str, summary: str) -> dict[str, Any]:
+    return {
+        "operationId": _operation_id("post", path),
         "summary": summary,
         "tags": [CAPTURE_TAG["name"]],
         "security": [],
         "requestBody": {
             "required": True,
             "content": {
-                "application/json": {
-                    "schema": {"oneOf": [{"type": "array", "items": {"type": "object"}}, {"type": "object"}]},
-                    "example": [_SNAPSHOT_ITEM],
-                },
+                "application/json": {"schema": PAYLOAD_SCHEMA, "example": [_SNAPSHOT_ITEM]},
                 "text/plain": {"schema": {"type": "string", "format": "binary"}},
                 "application/x-www-form-urlencoded": {
                     "schema": {"type": "object", "properties": {"data": {"type": "string"}}}
                 },
             },
         },
-        "responses": {
-            "200": _response(
-                "Every usable item is stored; unusable ones are listed.", accepted, {"status": 1}
-            ),
-            "400": _error(
-                "Nothing usable, or the body cannot be decoded.",
-                "validation_error",
-                "invalid_json",
-                "The body is not valid JSON.",
-                "body",
-            ),
-            "401": _error(
-                "No project token, or an unknown one.",
-                "authentication_error",
-                "authentication_failed",
-                "Project API key invalid. You can find your project API key in your project settings.",
-            ),
-            "413": _error(
-                "The body, compressed or decompressed, is larger than CAPTURE_MAX_BODY_BYTES.",
-                "invalid_request",
-                "payload_too_large",
-                "The request body is larger than 20971520 bytes (compressed or decompressed).",
-            ),
-            "503": _error(
-                "The live buffer or the database is unavailable: retry after Retry-After seconds.",
-                "server_error",
-                "service_unavailable",
-                "The live buffer or the database is unavailable; retry later.",
-            ),
-        },
+        "responses": _responses(),
+    }
+
+
+def _get(path: str, summary: str) -> dict[str, Any]:
+    """What legacy and image-beacon clients send: the payload in the ``data`` query parameter."""
+    return {
+        "operationId": _operation_id("get", path),
+        "summary": f"{summary} (payload in the query string)",
+        "description": (
+            "The payload travels in `data`: the JSON itself (URL-encoded), or base64 of it (gzip "
+            "inside allowed); `compression=lz64` says it is lz-string base64 instead."
+        ),
+        "tags": [CAPTURE_TAG["name"]],
+        "security": [],
+        "parameters": [
+            {
+                "name": "data",
+                "in": "query",
+                "required": True,
+                "description": "The payload: the same JSON a POST body carries.",
+                "content": {"application/json": {"schema": PAYLOAD_SCHEMA}},
+            }
+        ],
+        "responses": _responses(),
     }
 
 
@@ -144,7 +196,7 @@ def capture_paths_add(result: dict[str, Any], generator: Any, request: Any, publ
     """drf-spectacular postprocessing hook: add the capture endpoints and their tag."""
     paths = result.setdefault("paths", {})
     for path, summary in CAPTURE_PATHS.items():
-        paths[path] = {"post": _operation(path, summary)}
+        paths[path] = {"get": _get(path, summary), "post": _post(path, summary)}
     tags = result.setdefault("tags", [])
     if not any(tag.get("name") == CAPTURE_TAG["name"] for tag in tags):
         tags.append(CAPTURE_TAG)

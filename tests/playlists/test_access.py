@@ -56,7 +56,6 @@ def test_every_action_maps_to_a_playlist_scope() -> None:
         "create": ("session_recording_playlist", "write"),
         "update": ("session_recording_playlist", "write"),
         "partial_update": ("session_recording_playlist", "write"),
-        "destroy": ("session_recording_playlist", "write"),
         "modify_recordings": ("session_recording_playlist", "write"),
         "bulk_add_recordings": ("session_recording_playlist", "write"),
         "bulk_delete_recordings": ("session_recording_playlist", "write"),

@@ -380,6 +380,7 @@ def test_delete_is_405_in_the_error_shape_and_deletes_nothing(
         "detail": 'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true',
         "attr": None,
     }
+    assert set(response["Allow"].split(", ")) == {"GET", "PUT", "PATCH", "HEAD", "OPTIONS"}
     playlist.refresh_from_db()
     assert playlist.deleted is False
 

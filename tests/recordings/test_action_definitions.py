@@ -112,6 +112,8 @@ def test_delete_is_405(api: APIClient, environment: Environment) -> None:
         response.json()["detail"]
         == 'Hard delete of this model is not allowed. Use a patch API call to set "deleted" to true'
     )
+    assert "DELETE" not in response["Allow"]
+    assert {"GET", "PUT", "PATCH"} <= set(response["Allow"].split(", "))
     assert Action.objects.filter(pk=action.pk).exists()
 
 

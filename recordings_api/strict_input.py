@@ -1,0 +1,97 @@
+"""Request bodies whose values must have the type the OpenAPI document gives them.
+
+DRF coerces before it validates: ``0`` and ``"0"`` become ``False`` for a BooleanField, ``0``
+becomes ``"0"`` for a CharField, ``"7"`` becomes ``7`` for an IntegerField, and a form's empty
+string for an optional field reads as "not sent". The document says ``boolean`` / ``string`` /
+``integer``, so a body that does not match is a 400 here, naming the field, before DRF sees it:
+
+- JSON bodies: a boolean is ``true``/``false``, a string a string, an integer an integer (not a
+  boolean), a number a number, an array an array (its items checked the same way), an object
+  an object.
+- Form and multipart bodies (every value is text): a boolean is ``true`` or ``false`` (any
+  case), an integer a run of digits, and a non-blank string is not empty.
+
+``null`` stays DRF's business (``allow_null``), as do lengths, ranges and choices.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django.http import QueryDict
+from rest_framework import serializers
+
+_FORM_BOOLEANS = frozenset({"true", "false"})
+_FORM_INTEGER = re.compile(r"-?[0-9]+")
+
+
+def _message(field: serializers.Field, key: str, value: Any, fallback: str) -> str:
+    """The field's own DRF message for ``key`` (the one coercion failures already answer)."""
+    template = field.error_messages.get(key)
+    if template is None:
+        return fallback
+    try:
+        return str(template).format(input_type=type(value).__name__, datatype=type(value).__name__)
+    except (KeyError, IndexError):
+        return fallback
+
+
+def _json_type_problem(field: serializers.Field, value: Any) -> str | None:
+    """Why ``value`` (from a JSON body) is not of ``field``'s documented type, or None."""
+    if value is None:
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else _message(field, "invalid", value, "Must be a boolean.")
+    if isinstance(field, serializers.IntegerField | serializers.FloatField | serializers.DecimalField):
+        is_number = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(field, serializers.IntegerField):
+            is_number = is_number and isinstance(value, int)
+        return None if is_number else _message(field, "invalid", value, "Must be a number.")
+    if isinstance(field, serializers.CharField | serializers.DateTimeField | serializers.DateField):
+        return None if isinstance(value, str) else _message(field, "invalid", value, "Not a valid string.")
+    if isinstance(field, serializers.ListField | serializers.ListSerializer):
+        if not isinstance(value, list):
+            return _message(field, "not_a_list", value, "Expected a list of items.")
+        child = field.child
+        problems = (_json_type_problem(child, item) for item in value) if child is not None else ()
+        return next((problem for problem in problems if problem), None)
+    if isinstance(field, serializers.DictField | serializers.Serializer):
+        return None if isinstance(value, dict) else _message(field, "not_a_dict", value, "Must be an object.")
+    return None
+
+
+def _form_type_problem(field: serializers.Field, value: str) -> str | None:
+    """Why ``value`` (one value of a form field) is not of ``field``'s documented type, or None."""
+    if isinstance(field, serializers.BooleanField):
+        is_boolean = value.lower() in _FORM_BOOLEANS
+        return None if is_boolean else _message(field, "invalid", value, "Must be true or false.")
+    if isinstance(field, serializers.IntegerField):
+        is_integer = _FORM_INTEGER.fullmatch(value)
+        return None if is_integer else _message(field, "invalid", value, "Must be an integer.")
+    if isinstance(field, serializers.CharField) and not field.allow_blank and value == "":
+        return _message(field, "blank", value, "This field may not be blank.")
+    return None
+
+
+class StrictTypesSerializer(serializers.Serializer):
+    """An input serializer that rejects mistyped values instead of coercing them (module doc)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            for name, field in self.fields.items():
+                if field.read_only or name not in data:
+                    continue
+                problem = _type_problem(field, data, name)
+                if problem is not None:
+                    raise serializers.ValidationError({name: [problem]})
+        return super().to_internal_value(data)
+
+
+def _type_problem(field: serializers.Field, data: Mapping[str, Any], name: str) -> str | None:
+    if isinstance(data, QueryDict):
+        if isinstance(field, serializers.ListField | serializers.JSONField):
+            return None  # repeated keys or JSON text: their own parsing decides
+        return next(filter(None, (_form_type_problem(field, value) for value in data.getlist(name))), None)
+    return _json_type_problem(field, data[name])
