@@ -19,7 +19,7 @@ from playlists.models import SessionRecordingPlaylist
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import date_parse
 from recordings_api.serializers import UserBasicSerializer
-from recordings_api.strict_input import StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
@@ -152,7 +152,7 @@ class PlaylistFieldsInputSerializer(StrictTypesSerializer):
     description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
     pinned = serializers.BooleanField(required=False)
     deleted = serializers.BooleanField(required=False)
-    filters = serializers.JSONField(
+    filters = JSONObjectField(
         required=False,
         allow_null=True,
         help_text="Recordings filters (a JSON object). Required and non-empty for `filters` playlists; "

@@ -42,6 +42,7 @@ from playlists.services import (
 )
 from recordings.listing import recordings_list_response
 from recordings.serializers import SessionRecordingSerializer
+from recordings.views.docs import PAGINATION_PARAMETERS
 from recordings_api.models import User
 from recordings_api.serializers import ApiErrorSerializer
 from recordings_api.soft_delete import SoftDeleteOnlyMixin
@@ -189,12 +190,7 @@ class SessionRecordingPlaylistViewSet(
         "recordings (most recently pinned first) or the recordings a filters playlist matches now. "
         "Query parameters are those of the recordings list (`limit`, `offset`, …); "
         "a filters playlist's stored filters take precedence over them.",
-        parameters=[
-            OpenApiParameter("limit", OpenApiTypes.INT, description="Recordings per page (default 50)."),
-            OpenApiParameter(
-                "offset", OpenApiTypes.INT, description="Index of the first recording returned."
-            ),
-        ],
+        parameters=PAGINATION_PARAMETERS,
         responses={200: _RECORDINGS_LIST, **_ERRORS},
     )
     @action(methods=["GET"], detail=True, url_path="recordings")

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 _FORM_BOOLEANS = frozenset({"true", "false"})
@@ -73,6 +75,12 @@ def _form_type_problem(field: serializers.Field, value: str) -> str | None:
     if isinstance(field, serializers.CharField) and not field.allow_blank and value == "":
         return _message(field, "blank", value, "This field may not be blank.")
     return None
+
+
+@extend_schema_field(OpenApiTypes.OBJECT)
+class JSONObjectField(serializers.JSONField):
+    """A JSON value documented as an object (``nullable`` with ``allow_null``): the serializer's
+    ``validate_<field>`` is what rejects any other JSON value, so the document must not say "any"."""
 
 
 class StrictTypesSerializer(serializers.Serializer):

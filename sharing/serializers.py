@@ -8,7 +8,7 @@ import orjson
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recordings_api.strict_input import StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
 from sharing.models import SharePassword, SharingConfiguration
 from sharing.password_pages import PASSWORD_MAX_LENGTH
 from sharing.passwords import share_passwords_list
@@ -75,7 +75,7 @@ class SharingConfigurationSerializer(serializers.ModelSerializer[SharingConfigur
 
 class SharingConfigurationUpdateSerializer(StrictTypesSerializer):
     enabled = serializers.BooleanField(required=False, help_text="Whether the public link works.")
-    settings = serializers.JSONField(
+    settings = JSONObjectField(
         required=False,
         allow_null=True,
         help_text=(

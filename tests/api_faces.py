@@ -7,10 +7,10 @@ so every face serves it: PostHog's session recording, Sentry's replay with segme
 tags), a playlist that pins it, an action, a comment on it, a share password, and an owner's
 Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
 the seeded object it names, so generated requests address real objects instead of random ids.
-``click_searches()`` generates values of the
-string format ``sentry-click-search``, ``sentry_envelopes()`` bodies of the media type
-``application/x-sentry-envelope`` (grammars JSON Schema cannot state), well-formed as the
-Sentry SDKs write them.
+``click_searches()`` and
+``selector_searches()`` generate values of the string formats ``sentry-click-search`` and
+``sentry-selector-search``, ``sentry_envelopes()`` bodies of the media type
+``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write them.
 """
 
 from __future__ import annotations
@@ -138,17 +138,31 @@ def _click_term(draw: st.DrawFn) -> str:
 
 
 @st.composite
-def _click_search(draw: st.DrawFn) -> str:
-    terms = draw(st.lists(_click_term(), max_size=3))
-    joined = terms[:1]
-    for term in terms[1:]:
+def _selector_term(draw: st.DrawFn) -> str:
+    from recordings.sentry_replay.dead_selectors import COUNT_FIELDS
+
+    negation = "!" if draw(st.booleans()) else ""
+    operator = draw(st.sampled_from(("", ">", "<", ">=", "<=")))
+    return f"{negation}{draw(st.sampled_from(COUNT_FIELDS))}:{operator}{draw(st.integers(0, 10**6))}"
+
+
+@st.composite
+def _search(draw: st.DrawFn, terms: st.SearchStrategy[str]) -> str:
+    drawn = draw(st.lists(terms, max_size=3))
+    joined = drawn[:1]
+    for term in drawn[1:]:
         joined += [draw(st.sampled_from(("AND", "OR"))), term]
     return " ".join(joined)
 
 
 def click_searches() -> st.SearchStrategy[str]:
     """Click searches: ``[!]click.<field>:<value>`` terms, bare or quoted, joined by AND / OR."""
-    return _click_search()
+    return _search(_click_term())
+
+
+def selector_searches() -> st.SearchStrategy[str]:
+    """Selector searches: ``[!]count_(dead|rage)_clicks:[op]<n>`` terms joined by AND / OR."""
+    return _search(_selector_term())
 
 
 def seed_faces() -> str:

@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from recordings.models import RecordingComment
 from recordings_api.serializers import UserBasicSerializer
-from recordings_api.strict_input import StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
 
 REPLAY_SCOPE = "Replay"
 MAX_CONTENT_LENGTH = 10_000
@@ -72,7 +72,7 @@ def _context_validate(value: Any) -> dict[str, Any] | None:
 
 class RecordingCommentUpdateSerializer(StrictTypesSerializer):
     content = serializers.CharField(max_length=MAX_CONTENT_LENGTH, trim_whitespace=False)
-    item_context = serializers.JSONField(required=False, allow_null=True)
+    item_context = JSONObjectField(required=False, allow_null=True)
     deleted = serializers.BooleanField(required=False)
 
     def validate_item_context(self, value: Any) -> dict[str, Any] | None:
@@ -85,15 +85,14 @@ class RecordingCommentUpdateSerializer(StrictTypesSerializer):
 
 
 class RecordingCommentCreateSerializer(RecordingCommentUpdateSerializer):
-    scope = serializers.CharField(help_text='Only `"Replay"` (comments on recordings) is supported.')
+    scope = serializers.ChoiceField(
+        choices=[REPLAY_SCOPE],
+        error_messages={
+            "invalid_choice": f'Only comments on recordings (scope "{REPLAY_SCOPE}") are supported.'
+        },
+        help_text='Only `"Replay"` (comments on recordings) is supported.',
+    )
     item_id = serializers.CharField(max_length=200, help_text="The recording's session id.")
-
-    def validate_scope(self, value: str) -> str:
-        if value != REPLAY_SCOPE:
-            raise serializers.ValidationError(
-                f'Only comments on recordings (scope "{REPLAY_SCOPE}") are supported.'
-            )
-        return value
 
 
 class RecordingCommentListParamsSerializer(serializers.Serializer):

@@ -144,14 +144,14 @@ _MOMENT = {
 TIME_RANGE = [
     OpenApiParameter(
         "statsPeriod",
-        {"type": "string", "pattern": f"^({PERIOD_PATTERN})?$"},  # type: ignore[arg-type]
+        {"type": "string", "pattern": f"^({PERIOD_PATTERN})?$"},
         OpenApiParameter.QUERY,
         description=f"`<n><s|m|h|d|w>` back from now (default `{DEFAULT_STATS_PERIOD}`); checked even when "
         "`start` and `end` are given, which win.",
     ),
     OpenApiParameter(
         "timeRange",
-        {  # type: ignore[arg-type]
+        {
             "type": "object",
             "properties": {"start": _MOMENT, "end": _MOMENT},
             "additionalProperties": False,
@@ -188,7 +188,7 @@ ENVIRONMENT = OpenApiParameter(
 PROJECTS = [
     OpenApiParameter(
         "project",
-        {  # type: ignore[arg-type]
+        {
             "type": "array",
             "items": {"type": "string", "pattern": f"^({PROJECT_ID_PATTERN})?$"},
         },

@@ -137,7 +137,7 @@ clicks_schema = extend_schema(
         REPLAY_ID,
         OpenApiParameter(
             "query",
-            {"type": "string", "format": CLICK_SEARCH_FORMAT},  # type: ignore[arg-type]
+            {"type": "string", "format": CLICK_SEARCH_FORMAT},
             required=False,
             description="Sentry's search over the click fields above, e.g. `click.tag:button OR "
             'click.label:"Buy now"`; empty: every click.',

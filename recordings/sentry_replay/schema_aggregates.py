@@ -27,7 +27,7 @@ replay_count_schema = extend_schema(
     parameters=[
         OpenApiParameter(
             "query",
-            {"type": "string", "pattern": QUERY_PATTERN},  # type: ignore[arg-type]
+            {"type": "string", "pattern": QUERY_PATTERN},
             required=True,
             description="Exactly one list, e.g. `replay_id:[…]`; values bare or double-quoted.",
         ),
@@ -46,6 +46,8 @@ replay_count_schema = extend_schema(
         )
     },
 )
+# The string format of a selector search (the search language over the two counts).
+SELECTOR_SEARCH_FORMAT = "sentry-selector-search"
 ELEMENT = object_schema(
     {
         **{
@@ -71,7 +73,13 @@ selectors_schema = extend_schema(
             enum=["", "count_dead_clicks", "-count_dead_clicks", "count_rage_clicks", "-count_rage_clicks"],
             description="Empty: the default.",
         ),
-        OpenApiParameter("query", OpenApiTypes.STR, required=False),
+        OpenApiParameter(
+            "query",
+            {"type": "string", "format": SELECTOR_SEARCH_FORMAT},
+            required=False,
+            description="Sentry's search over `count_dead_clicks` and `count_rage_clicks` (`:`, `:>`, "
+            "`:<`, `:>=`, `:<=`, `!`), joined by `AND` / `OR`, e.g. `count_dead_clicks:>2`; empty: all.",
+        ),
         *PROJECTS,
         ENVIRONMENT,
         *TIME_RANGE,
@@ -120,7 +128,7 @@ TAG_VALUES = {
 DATASETS = ("replays",)
 DATASET = OpenApiParameter(
     "dataset",
-    {"type": "string", "enum": ["", *DATASETS]},  # type: ignore[arg-type]
+    {"type": "string", "enum": ["", *DATASETS]},
     required=False,
     description="`replays` (the default, also when empty; the only one served).",
 )

@@ -112,20 +112,20 @@ def page_parameters(
 
     def size(name: str, description: str) -> OpenApiParameter:
         schema = {"type": "integer", "minimum": 1, "maximum": max_limit}
-        return OpenApiParameter(name, schema, required=False, description=description)  # type: ignore[arg-type]
+        return OpenApiParameter(name, schema, required=False, description=description)
 
     return [
         size("per_page", f"Rows per page (1 to {max_limit}, default {default_limit})."),
         OpenApiParameter(
             "cursor",
-            {"type": "string", "pattern": CURSOR_PATTERN},  # type: ignore[arg-type]
+            {"type": "string", "pattern": CURSOR_PATTERN},
             required=False,
             description="`{value}:{offset}:{is_prev}` from a `Link` header (`0:{offset}:0`); empty: none.",
         ),
         size("limit", "The seed's name of `per_page` (`per_page` wins)."),
         OpenApiParameter(
             "offset",
-            {"type": "integer", "minimum": 0},  # type: ignore[arg-type]
+            {"type": "integer", "minimum": 0},
             required=False,
             description=f"The first row, 0-based (`cursor` wins); past {MAX_OFFSET}: an empty page.",
         ),

@@ -92,3 +92,14 @@ def test_an_empty_form_value_of_a_non_blank_field_is_400_not_omitted(
 
     assert response.status_code == 400
     assert response.json()["attr"] == "date_from"
+
+
+def test_an_empty_multipart_value_of_a_non_blank_field_is_400(
+    api: APIClient, environment: Environment
+) -> None:
+    path = f"/api/projects/{environment.id}/session_recordings/bulk_viewed/"
+
+    response = _send(api, path, {"session_recording_ids": "s-1", "date_from": ""}, "multipart", "post")
+
+    assert response.status_code == 400
+    assert response.json()["attr"] == "date_from"
