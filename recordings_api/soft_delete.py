@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 
 from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.request import Request
-from rest_framework.response import Response
 
 from recordings_api.scopes import AccessLevel, ScopeObject
 
@@ -40,7 +39,7 @@ class SoftDeleteOnlyMixin(_ScopeGuard):
             return self.scope_object, "write"
         return super().required_scope()
 
-    def http_method_not_allowed(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # authentication, scopes (write for DELETE), throttles
         if self._is_hard_delete(request):
             raise MethodNotAllowed("DELETE", detail=HARD_DELETE_MESSAGE)
-        return super().http_method_not_allowed(request, *args, **kwargs)
