@@ -221,10 +221,7 @@ REST_FRAMEWORK: dict[str, object] = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": [
-        "recordings_api.throttles.BurstRateThrottle",
-        "recordings_api.throttles.SustainedRateThrottle",
-    ],
+    "DEFAULT_THROTTLE_CLASSES": ["recordings_api.throttles.PersonalAPIKeyRateThrottle"],
     "DEFAULT_PAGINATION_CLASS": "recordings_api.pagination.LimitOffsetPagination",
     "DEFAULT_SCHEMA_CLASS": "recordings_api.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "recordings_api.errors.exception_handler",

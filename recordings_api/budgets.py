@@ -6,11 +6,13 @@ so N concurrent callers of a budget of B let exactly min(N, B) through (DRF's
 same list, and 16 of them got twice the budget through):
 
 - with a Redis cache (production): one Lua script, ``INCR`` then ``PEXPIRE`` on the first hit,
-  returning the count and the time left, keyed under the cache's own prefix;
+  returning the count and the time left, keyed under the cache's own prefix; the budgets a
+  request spends together (a key's burst and sustained windows) go in one call, one round trip;
 - otherwise (embedded mode): one ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` on
   ``RateBudgetWindow`` (PostgreSQL and SQLite), which resets the window once it is over.
 
-``budget_consume`` counts a hit and tells whether it fits; ``budget_exhausted`` only looks.
+``budgets_consume`` counts a hit on each of several budgets and tells whether it fits all of them
+(``budget_consume`` for one); ``budget_exhausted`` only looks.
 Both raise the backend's own errors (``RedisError``, ``OperationalError``) when it is down,
 which the API answers as 503: a budget never fails open silently.
 """
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -28,13 +31,18 @@ from django.db import connection
 from recordings_api.models import RateBudgetWindow
 
 _CONSUME_SCRIPT = """
-local count = redis.call('INCR', KEYS[1])
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  ttl = tonumber(ARGV[1])
+local result = {}
+for i, key in ipairs(KEYS) do
+  local count = redis.call('INCR', key)
+  local ttl = redis.call('PTTL', key)
+  if ttl < 0 then
+    redis.call('PEXPIRE', key, ARGV[i])
+    ttl = tonumber(ARGV[i])
+  end
+  result[2 * i - 1] = count
+  result[2 * i] = ttl
 end
-return {count, ttl}
+return result
 """
 _PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _CLEANUP_PROBABILITY = 0.01
@@ -58,10 +66,14 @@ class BudgetState:
     seconds_left: float
 
 
-def _redis_consume(cache: RedisCache, key: str, period_ms: int) -> BudgetState:
-    client = cache._cache.get_client(key, write=True)
-    count, ttl_ms = client.eval(_CONSUME_SCRIPT, 1, cache.make_key(key), period_ms)
-    return BudgetState(count=int(count), seconds_left=max(int(ttl_ms), 0) / 1000)
+def _redis_consume(cache: RedisCache, keys: Sequence[str], periods_ms: Sequence[int]) -> list[BudgetState]:
+    # One client for all: the cache is a single Redis (or one primary), not a cluster.
+    client = cache._cache.get_client(keys[0], write=True)
+    values = client.eval(_CONSUME_SCRIPT, len(keys), *(cache.make_key(key) for key in keys), *periods_ms)
+    return [
+        BudgetState(count=int(count), seconds_left=max(int(ttl_ms), 0) / 1000)
+        for count, ttl_ms in zip(values[::2], values[1::2], strict=True)
+    ]
 
 
 def _redis_peek(cache: RedisCache, key: str) -> BudgetState:
@@ -101,15 +113,29 @@ def _database_peek(key: str) -> BudgetState:
     return BudgetState(count=row.count, seconds_left=(row.window_ends_ms - now_ms) / 1000)
 
 
-def budget_consume(*, key: str, rate: Rate) -> float | None:
-    """Count one hit on ``key``; None when it fits the budget, else the seconds until it refills."""
-    period_ms = rate.period_seconds * 1000
+def budgets_consume(budgets: Sequence[tuple[str, Rate]]) -> float | None:
+    """Count one hit on each ``(key, rate)``; None when it fits every budget, else the seconds
+    until the longest-waiting exceeded one refills. Every budget is counted either way."""
+    if not budgets:
+        return None
+    periods_ms = [rate.period_seconds * 1000 for _, rate in budgets]
     cache = caches["default"]
     if isinstance(cache, RedisCache):
-        state = _redis_consume(cache, key, period_ms)
+        states = _redis_consume(cache, [key for key, _ in budgets], periods_ms)
     else:
-        state = _database_consume(key, period_ms)
-    return None if state.count <= rate.limit else max(state.seconds_left, 0.001)
+        pairs = zip(budgets, periods_ms, strict=True)
+        states = [_database_consume(key, period) for (key, _), period in pairs]
+    waits = [
+        max(state.seconds_left, 0.001)
+        for state, (_, rate) in zip(states, budgets, strict=True)
+        if state.count > rate.limit
+    ]
+    return max(waits) if waits else None
+
+
+def budget_consume(*, key: str, rate: Rate) -> float | None:
+    """Count one hit on ``key``; None when it fits the budget, else the seconds until it refills."""
+    return budgets_consume([(key, rate)])
 
 
 def budget_exhausted(*, key: str, rate: Rate) -> float | None:

@@ -22,32 +22,31 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from recordings_api.budgets import budget_consume, budget_exhausted, rate_parse
+from recordings_api.budgets import budget_consume, budget_exhausted, budgets_consume, rate_parse
 from recordings_api.models import PersonalAPIKey
 
 AUTH_FAILURES_SCOPE = "auth_failures"
 
 
 class AtomicRateThrottle(BaseThrottle):
-    """A DRF throttle over an atomic budget; subclasses name the ``scope`` and the key."""
+    """A DRF throttle over atomic budgets, all spent in one call (one Redis round trip):
+    subclasses name their ``scopes`` (each a rate of ``API_THROTTLE_RATES``) and the key."""
 
-    scope: str
+    scopes: tuple[str, ...]
 
     def __init__(self) -> None:
         self._wait: float | None = None
-
-    def get_rate(self) -> str | None:
-        return settings.API_THROTTLE_RATES.get(self.scope)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         raise NotImplementedError
 
     def allow_request(self, request: Any, view: Any) -> bool:
-        rate = self.get_rate()
         key = self.get_cache_key(request, view)
-        if not rate or key is None:
-            return True
-        self._wait = budget_consume(key=f"throttle_{self.scope}_{key}", rate=rate_parse(rate))
+        rates = [(scope, settings.API_THROTTLE_RATES.get(scope)) for scope in self.scopes]
+        budgets = [
+            (f"throttle_{scope}_{key}", rate_parse(rate)) for scope, rate in rates if rate and key is not None
+        ]
+        self._wait = budgets_consume(budgets)
         return self._wait is None
 
     def wait(self) -> float | None:
@@ -55,30 +54,24 @@ class AtomicRateThrottle(BaseThrottle):
 
 
 class PersonalAPIKeyRateThrottle(AtomicRateThrottle):
+    """Requests authenticated by a personal API key, per key: a burst and a sustained window."""
+
+    scopes = ("burst", "sustained")
+
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         if not isinstance(request.auth, PersonalAPIKey):
             return None
         return str(request.auth.pk)
 
 
-class BurstRateThrottle(PersonalAPIKeyRateThrottle):
-    scope = "burst"
+class SnapshotsRateThrottle(PersonalAPIKeyRateThrottle):
+    """The snapshots endpoints' own (lower) per-key windows."""
+
+    scopes = ("snapshots_burst", "snapshots_sustained")
 
 
-class SustainedRateThrottle(PersonalAPIKeyRateThrottle):
-    scope = "sustained"
-
-
-class SnapshotsBurstRateThrottle(PersonalAPIKeyRateThrottle):
-    scope = "snapshots_burst"
-
-
-class SnapshotsSustainedRateThrottle(PersonalAPIKeyRateThrottle):
-    scope = "snapshots_sustained"
-
-
-DEFAULT_THROTTLES = [BurstRateThrottle, SustainedRateThrottle]
-SNAPSHOT_THROTTLES = [SnapshotsBurstRateThrottle, SnapshotsSustainedRateThrottle]
+DEFAULT_THROTTLES = [PersonalAPIKeyRateThrottle]
+SNAPSHOT_THROTTLES = [SnapshotsRateThrottle]
 
 
 def client_address(request: Any) -> str:

@@ -23,7 +23,7 @@ class _GrantHolder:
 
 
 class SharingTokenRateThrottle(AtomicRateThrottle):
-    scope = "sharing_token"
+    scopes = ("sharing_token",)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         grant = getattr(request, "auth", None)
@@ -40,4 +40,4 @@ class SharePasswordRateThrottle(SharingTokenRateThrottle):
     """Password attempts per share (``API_THROTTLE_RATES["share_password"]``), whoever makes them:
     guessing a share's password is bounded however many addresses an attacker has."""
 
-    scope = "share_password"
+    scopes = ("share_password",)
