@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from recordings.models import SessionRecording
+from recordings.models import ErrorIssue, RecordingError, SessionRecording
 from recordings.sentry_replay.clicks import ClickQueryError, replay_clicks_list
 from recordings.sentry_replay.counts import (
     ReplayCountError,
@@ -122,8 +122,17 @@ def test_replay_counts_by_replay_id_and_transaction(
     ids = replay_counts(environments=[environment], request=request, return_ids=True)
     assert ids == {dashed: [FIXTURE_REPLAY_ID], "0" * 32: []}
     assert replay_counts(environments=[other_environment], request=request) == {}
-    issues = replay_count_request_parse("issue.id:[1,2]")
-    assert replay_counts(environments=[environment], request=issues) == {"1": 0, "2": 0}
+    # Issue ids come from the database's sequence: the replay's own issues count it, an id past
+    # every issue counts nothing, whatever ids earlier tests consumed.
+    grouped = set(
+        RecordingError.objects.filter(session_id=FIXTURE_REPLAY_ID).values_list("issue_id", flat=True)
+    )
+    assert grouped and None not in grouped  # the replay's errors are grouped into issues
+    linked = sorted(grouped)
+    unknown = max(ErrorIssue.objects.values_list("id", flat=True)) + 1
+    issues = replay_count_request_parse(f"issue.id:[{','.join(str(issue) for issue in [*linked, unknown])}]")
+    expected = {**{str(issue): 1 for issue in linked}, str(unknown): 0}
+    assert replay_counts(environments=[environment], request=issues) == expected
     for query, message in [
         ("", "Must provide at least one issue.id, transaction, or replay_id"),
         ("issue.id:[1] replay_id:[a]", "Must provide only one of: issue.id, transaction, replay_id"),
