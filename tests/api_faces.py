@@ -6,22 +6,31 @@ Sentry project) holds the real ``@sentry/browser`` replay (ingested through the 
 so every face serves it: PostHog's session recording, Sentry's replay with segments, clicks and
 tags), a playlist that pins it, an action, a comment on it, a share password, and an owner's
 Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
-the seeded object it names, so generated requests address real objects instead of random ids.
+the seeded object it names, so generated requests address real objects instead of random ids (a
+tag key names no object: any key of its format is answered, so it is generated, not pinned).
 ``click_searches()`` and
 ``selector_searches()`` generate values of the string formats ``sentry-click-search`` and
 ``sentry-selector-search``, ``sentry_envelopes()`` bodies of the media type
 ``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write them.
+``time_range_ordered()`` states the one rule between parameters JSON Schema cannot: a Sentry time
+range's ``start`` is not after its ``end``.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from django.utils.dateparse import parse_datetime
 from hypothesis import strategies as st
 
 from recordings.models import Action, RecordingComment, SessionRecording
+from recordings.sentry.browse_params import EPOCH_PATTERN
+from recordings.sentry.openapi import TIME_RANGE_PARAMETER
 from recordings_api.models import Environment, Membership, Organization, User
 from recordings_api.services import membership_add, personal_api_key_create, project_create
 
@@ -71,7 +80,6 @@ def faces() -> tuple[Face, ...]:
         "project_id_or_slug": ENVIRONMENT_SLUG,
         "replay_id": REPLAY_ID,
         "segment_id": "0",
-        "key": "release",
     }
     return (
         Face(
@@ -163,6 +171,38 @@ def click_searches() -> st.SearchStrategy[str]:
 def selector_searches() -> st.SearchStrategy[str]:
     """Selector searches: ``[!]count_(dead|rage)_clicks:[op]<n>`` terms joined by AND / OR."""
     return _search(_selector_term())
+
+
+def _instant(raw: object) -> timedelta | None:
+    """A declared moment (epoch seconds, or ISO 8601: no offset is UTC) as its distance from
+    ``datetime.min`` in UTC, which orders any two (an aware datetime near year 1 or 9999 cannot
+    always be converted to UTC); ``None`` for anything else."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        if re.fullmatch(EPOCH_PATTERN, raw):
+            return datetime.fromtimestamp(float(raw), tz=UTC).replace(tzinfo=None) - datetime.min
+        moment = parse_datetime(raw)
+    except (ValueError, OverflowError, OSError):
+        return None
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=None) - datetime.min - (moment.utcoffset() or timedelta())
+
+
+def time_range_ordered(case: Any) -> Any:
+    """``case`` with its time range ordered, when it is a positive case of an operation declaring one
+    (``recordings.sentry.openapi.TIME_RANGE``): of its two generated moments, the earlier is ``start``
+    (a ``start`` after ``end`` is the documented 400, which JSON Schema cannot state). Both values stay
+    the generated ones, so the case stays as valid; a negative case is left as generated."""
+    declared = any(parameter.name == TIME_RANGE_PARAMETER for parameter in case.operation.query)
+    query = case.query or {}
+    if not declared or not case.meta or not case.meta.generation.mode.is_positive:
+        return case
+    start, end = _instant(query.get("start")), _instant(query.get("end"))
+    if start is not None and end is not None and start > end:
+        case.query = {**query, "start": query["end"], "end": query["start"]}
+    return case
 
 
 def seed_faces() -> str:

@@ -140,7 +140,9 @@ _MOMENT = {
 }
 # The time range of every Sentry operation taking one (``browse_params`` enforces it). ``start`` and
 # ``end`` come together or not at all, so they are one exploded object: its members are the query
-# parameters ``start`` and ``end`` (the object's own name is never sent).
+# parameters ``start`` and ``end`` (the object's own name is never sent). That ``start`` is not after
+# ``end`` is beyond JSON Schema: the description states it (schemathesis's harness generates it).
+TIME_RANGE_PARAMETER = "timeRange"
 TIME_RANGE = [
     OpenApiParameter(
         "statsPeriod",
@@ -150,7 +152,7 @@ TIME_RANGE = [
         "`start` and `end` are given, which win.",
     ),
     OpenApiParameter(
-        "timeRange",
+        TIME_RANGE_PARAMETER,
         {
             "type": "object",
             "properties": {"start": _MOMENT, "end": _MOMENT},

@@ -37,6 +37,7 @@ from tests.api_faces import (
     seed_faces,
     selector_searches,
     sentry_envelopes,
+    time_range_ordered,
 )
 
 MAX_EXAMPLES = 10
@@ -84,7 +85,15 @@ def _schema() -> Any:
     )
     loaded = schemathesis.openapi.from_dict(document, config=config)
     loaded.app = get_wsgi_application()
+    # A rule between parameters JSON Schema cannot state, for every positive case of every phase:
+    # ``map_case`` runs on generated (fuzzing, coverage) cases, ``before_add_examples`` on examples.
+    loaded.hooks.register_hook_with_name(lambda _context, case: time_range_ordered(case), "map_case")
+    loaded.hooks.register_hook_with_name(_examples_ordered, "before_add_examples")
     return loaded
+
+
+def _examples_ordered(_context: Any, examples: list[Any]) -> None:
+    examples[:] = [time_range_ordered(case) for case in examples]
 
 
 schema = _schema()
