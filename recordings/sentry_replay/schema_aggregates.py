@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiRespo
 
 from recordings.sentry_replay.counts import QUERY_PATTERN
 from recordings.sentry_replay.schema import ENVIRONMENT, PAGE, PROJECTS, STRINGS, TIME_RANGE, object_schema
-from recordings.sentry_replay.tags import MAX_VALUES, VALUE_SORTS
+from recordings.sentry_replay.tags import MAX_VALUES, TAG_KEY_PATTERN, VALUE_SORTS
 from recordings_api.sentry.pagination import page_parameters
 
 # A page of tag values may hold every value kept (``MAX_VALUES``).
@@ -156,7 +156,12 @@ def tag_values_schema(*, organization: bool) -> Any:
         "(default, also when empty) or `-last_seen`; at most 1000. A bare list; paginated "
         "(`per_page`/`cursor`, `Link`).",
         parameters=[
-            OpenApiParameter("key", OpenApiTypes.STR, OpenApiParameter.PATH, description="The tag key."),
+            OpenApiParameter(
+                "key",
+                {"type": "string", "pattern": f"^{TAG_KEY_PATTERN}$"},
+                OpenApiParameter.PATH,
+                description="The tag key (another format is a 400); a key no replay carries has no values.",
+            ),
             OpenApiParameter("query", OpenApiTypes.STR, required=False),
             OpenApiParameter("sort", OpenApiTypes.STR, required=False, enum=["", *VALUE_SORTS]),
             DATASET,

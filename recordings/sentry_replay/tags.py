@@ -29,7 +29,8 @@ from recordings.selectors import session_recordings_visible_in
 from recordings_api.models import Environment
 
 MAX_VALUES = 1000
-TAG_KEY = re.compile(r"^[a-zA-Z0-9_.:-]{1,200}$")
+# A valid tag key (Sentry's format; another is a 400): the one declaration, the document's pattern.
+TAG_KEY_PATTERN = "[a-zA-Z0-9_.:-]{1,200}"
 VALUE_SORTS = ("-count", "-last_seen")
 # Sentry's replay tag keys backed by columns → our column (lists: every element is a value).
 COLUMN_KEYS: dict[str, str] = {
@@ -88,7 +89,7 @@ def tag_key_label(key: str) -> str:
 
 
 def tag_key_is_valid(key: str) -> bool:
-    return TAG_KEY.match(key) is not None
+    return re.fullmatch(TAG_KEY_PATTERN, key) is not None
 
 
 def _recordings(scope: TagScope) -> QuerySet[SessionRecording]:
