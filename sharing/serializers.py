@@ -73,9 +73,23 @@ class SharingConfigurationSerializer(serializers.ModelSerializer[SharingConfigur
         return list(SharePasswordSerializer(passwords, many=True).data)
 
 
+_SETTING_VALUE = {
+    "anyOf": [{"type": "string", "pattern": "^[^\\x00]*$"}, {"type": "number"}, {"type": "boolean"}],
+    "nullable": True,
+}
+
+
+@extend_schema_field(
+    {"type": "object", "maxProperties": SETTINGS_MAX_KEYS, "additionalProperties": _SETTING_VALUE}
+)
+class SharingSettingsField(JSONObjectField):
+    """Flat settings: at most ``SETTINGS_MAX_KEYS`` keys, each a string (no NUL), number, boolean
+    or null (``validate_settings`` enforces it, with the byte limit)."""
+
+
 class SharingConfigurationUpdateSerializer(StrictTypesSerializer):
     enabled = serializers.BooleanField(required=False, help_text="Whether the public link works.")
-    settings = JSONObjectField(
+    settings = SharingSettingsField(
         required=False,
         allow_null=True,
         help_text=(

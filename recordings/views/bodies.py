@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
@@ -15,6 +16,11 @@ class RecordingStrictSerializer(StrictTypesSerializer):
     """Rejects fields it neither declares nor lists in ``ignored_fields`` (400 naming the field)."""
 
     ignored_fields: frozenset[str] = frozenset()
+
+    @classmethod
+    def body_rules(cls) -> list[dict[str, Any]]:
+        """What ``validate`` requires beyond the fields, as JSON Schema alternatives (``anyOf``)."""
+        return []
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -42,11 +48,40 @@ class RecordingUpdateSerializer(RecordingStrictSerializer):
         required=False, allow_null=True, help_text="Accepted for PostHog compatibility; ignored."
     )
 
+    @classmethod
+    def body_rules(cls) -> list[dict[str, Any]]:
+        true = {"type": "boolean", "not": {"enum": [False]}}  # not an ``enum``: no enum component
+        flags = ({"required": [name], "properties": {name: true}} for name in ("viewed", "analyzed"))
+        return [*flags, *({"required": [name]} for name in sorted(cls.ignored_fields))]
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         sent = set(self.initial_data) if isinstance(self.initial_data, Mapping) else set()
         if not (attrs.get("viewed") or attrs.get("analyzed") or sent & self.ignored_fields):
             raise serializers.ValidationError("At least one of 'viewed' or 'analyzed' must be provided.")
         return attrs
+
+
+class RecordingStrictSchema(OpenApiSerializerExtension):
+    """The document states what ``RecordingStrictSerializer`` enforces: request bodies carry only
+    the declared fields and the ``ignored_fields`` (any value, no effect), nothing else; and for
+    ``RecordingUpdateSerializer`` the rule of its ``validate`` (``viewed`` or ``analyzed`` true, or
+    an ignored field sent)."""
+
+    target_class = RecordingStrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_basic_serializer(self.target, direction)
+        if direction != "request":
+            return schema
+        ignored = sorted(self.target.ignored_fields)
+        described = {"description": "A read-only field of the recording: accepted and ignored."}
+        schema["properties"] = {**schema.get("properties", {}), **{name: described for name in ignored}}
+        schema["additionalProperties"] = False
+        rules = self.target.body_rules()
+        if rules:
+            schema["anyOf"] = rules
+        return schema
 
 
 class RecordingUpdatedSerializer(SessionRecordingSerializer):

@@ -70,6 +70,9 @@ def _error(description: str, type_: str, code: str, detail: str, attr: str | Non
     return _response(description, _ERROR, example)
 
 
+# The ``data`` field of a form body: a payload (``PAYLOAD_SCHEMA``) as JSON text, base64 of it, or
+# base64 of its gzip (``decode_data_field``), a string grammar JSON Schema cannot state.
+CAPTURE_DATA_FORMAT = "posthog-capture-data"
 _EVENTS = {"type": "array", "minItems": 1, "items": {"type": "object"}}
 _BATCH = {"anyOf": [_EVENTS, {"type": "object"}]}
 # What ``capture_payload_parse`` reads: an array of events, ``{batch: …}`` / ``{data: …}`` (an
@@ -160,7 +163,18 @@ def _post(path: str, summary: str) -> dict[str, Any]:
                 "application/json": {"schema": PAYLOAD_SCHEMA, "example": [_SNAPSHOT_ITEM]},
                 "text/plain": {"schema": {"type": "string", "format": "binary"}},
                 "application/x-www-form-urlencoded": {
-                    "schema": {"type": "object", "properties": {"data": {"type": "string"}}}
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {
+                                "type": "string",
+                                "format": CAPTURE_DATA_FORMAT,
+                                "description": "The payload (as the JSON body): JSON text, base64 of "
+                                "it, or base64 of its gzip; lz-string base64 with `compression=lz64`.",
+                            }
+                        },
+                    }
                 },
             },
         },
