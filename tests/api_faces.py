@@ -8,8 +8,9 @@ tags), a playlist that pins it, an action, a comment on it, a share password, an
 Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
 the seeded object it names, so generated requests address real objects instead of random ids.
 ``click_searches()``,
-``selector_searches()`` and ``capture_data()`` generate values of the string formats
-``sentry-click-search``, ``sentry-selector-search`` and ``posthog-capture-data``,
+``selector_searches()``, ``capture_data()`` and ``capture_texts()`` generate values of the string
+formats ``sentry-click-search``, ``sentry-selector-search``, ``posthog-capture-data`` and
+``posthog-capture-text``,
 ``sentry_envelopes()`` bodies of the media type ``application/x-sentry-envelope``: grammars
 JSON Schema cannot state, written as clients write them.
 """
@@ -196,6 +197,11 @@ def capture_data() -> st.SearchStrategy[str]:
     (lz-string needs ``compression=lz64`` alongside, which a format cannot carry)."""
     encodings = st.sampled_from(("json", "base64", "gzip"))
     return st.tuples(_CAPTURE_PAYLOAD, encodings).map(lambda drawn: _capture_data_encode(*drawn))
+
+
+def capture_texts() -> st.SearchStrategy[str]:
+    """``text/plain`` capture bodies (format ``posthog-capture-text``): a payload's JSON text."""
+    return _CAPTURE_PAYLOAD.map(json.dumps)
 
 
 def seed_faces() -> str:

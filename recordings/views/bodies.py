@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
@@ -39,6 +40,7 @@ class RecordingUpdateSerializer(RecordingStrictSerializer):
     """
 
     ignored_fields = frozenset(SessionRecordingSerializer.Meta.fields) - {"viewed", "analyzed"}
+    request_body_required = True  # ``body_rules``: an empty body is a 400
 
     viewed = serializers.BooleanField(required=False, help_text="true marks the recording viewed by you.")
     analyzed = serializers.BooleanField(
@@ -97,9 +99,17 @@ class RecordingUpdatedSerializer(SessionRecordingSerializer):
         return True
 
 
+@extend_schema_field({"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*[^\\x00\\s][^\\x00]*$"})
+class SessionIdField(serializers.CharField):
+    """A session id as DRF's ``CharField`` takes it: no NUL, not blank once trimmed, 200 at most."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=200, **kwargs)
+
+
 class RecordingsBulkIdsSerializer(RecordingStrictSerializer):
     session_recording_ids = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=SessionIdField(),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text=f"Session ids, 1 to {MAX_BULK_IDS}.",
@@ -111,7 +121,7 @@ class RecordingsBulkIdsSerializer(RecordingStrictSerializer):
 
 class RecordingsExistenceInputSerializer(RecordingStrictSerializer):
     session_ids = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=SessionIdField(),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text=f"Session ids, 1 to {MAX_BULK_IDS}.",
