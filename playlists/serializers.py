@@ -19,7 +19,7 @@ from playlists.models import SessionRecordingPlaylist
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import DATE_PATTERN, date_parse
 from recordings_api.serializers import UserBasicSerializer
-from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, PresentTextField, StrictTypesSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
@@ -204,13 +204,13 @@ class PlaylistListParamsSerializer(serializers.Serializer):
     pinned = serializers.BooleanField(
         required=False, help_text="`true`: only pinned; `false`: only unpinned."
     )
-    search = serializers.CharField(required=False, max_length=400, help_text="Matches name or derived name.")
+    search = PresentTextField(required=False, max_length=400, help_text="Matches name or derived name.")
     date_from = DateParameterField(required=False, help_text="Modified after: `-7d`, `-1m`, `dStart` or ISO.")
     date_to = DateParameterField(required=False, help_text="Modified before: relative or ISO 8601.")
-    session_recording_id = serializers.CharField(
+    session_recording_id = PresentTextField(
         required=False, max_length=SESSION_ID_MAX_LENGTH, help_text="Only playlists pinning this recording."
     )
-    short_id = serializers.CharField(required=False, max_length=12)
+    short_id = PresentTextField(required=False, max_length=12)
     order = serializers.ChoiceField(
         choices=PLAYLIST_ORDERINGS, required=False, help_text="Default `-last_modified_at`."
     )

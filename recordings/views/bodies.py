@@ -6,11 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from drf_spectacular.extensions import OpenApiSerializerExtension
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
-from recordings_api.strict_input import StrictTypesSerializer
+from recordings_api.strict_input import PresentTextField, StrictTypesSerializer
 
 
 class RecordingStrictSerializer(StrictTypesSerializer):
@@ -99,9 +98,8 @@ class RecordingUpdatedSerializer(SessionRecordingSerializer):
         return True
 
 
-@extend_schema_field({"type": "string", "maxLength": 200, "pattern": "^[^\\x00]*[^\\x00\\s][^\\x00]*$"})
-class SessionIdField(serializers.CharField):
-    """A session id as DRF's ``CharField`` takes it: no NUL, not blank once trimmed, 200 at most."""
+class SessionIdField(PresentTextField):
+    """A session id: no NUL, not blank once trimmed, 200 characters at most."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_length=200, **kwargs)
