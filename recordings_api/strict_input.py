@@ -86,11 +86,13 @@ class JSONObjectField(serializers.JSONField):
 
 # What DRF's CharField takes when blanks are not allowed: no NUL, a non-space character (it trims).
 PRESENT_TEXT_PATTERN = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+NO_NUL_PATTERN = "^[^\\x00]*$"  # the same without trimming (``trim_whitespace=False``)
 
 
 class PresentTextField(serializers.CharField):
     """A non-blank ``CharField`` whose document states what DRF rejects besides lengths: NUL
-    characters, and text that is blank once trimmed (``PresentTextSchema`` adds the pattern)."""
+    characters, and text that is blank once trimmed when it trims (``PresentTextSchema`` adds
+    the pattern)."""
 
 
 class PresentTextSchema(OpenApiSerializerFieldExtension):
@@ -101,7 +103,8 @@ class PresentTextSchema(OpenApiSerializerFieldExtension):
         schema: dict[str, Any] = auto_schema._map_serializer_field(
             self.target, direction, bypass_extensions=True
         )
-        return {**schema, "pattern": PRESENT_TEXT_PATTERN}
+        pattern = PRESENT_TEXT_PATTERN if self.target.trim_whitespace else NO_NUL_PATTERN
+        return {**schema, "pattern": pattern}
 
 
 class StrictTypesSerializer(serializers.Serializer):

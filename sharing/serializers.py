@@ -8,7 +8,7 @@ import orjson
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, PresentTextField, StrictTypesSerializer
 from sharing.models import SharePassword, SharingConfiguration
 from sharing.password_pages import PASSWORD_MAX_LENGTH
 from sharing.passwords import share_passwords_list
@@ -42,7 +42,7 @@ class SharePasswordCreatedSerializer(SharePasswordSerializer):
 
 
 class SharePasswordCreateSerializer(StrictTypesSerializer):
-    raw_password = serializers.CharField(
+    raw_password = PresentTextField(
         required=False,
         min_length=8,
         max_length=PASSWORD_MAX_LENGTH,
