@@ -284,6 +284,10 @@ SPECTACULAR_SETTINGS = {
         }
     },
     "COMPONENT_SPLIT_REQUEST": True,
+    # The document promises JSON bodies only: nested fields (action steps, playlist filters, id
+    # arrays, sharing settings) have no form encoding. The form parsers above stay for clients
+    # that post flat forms (tests/recordings/test_form_bodies.py); they are not part of the contract.
+    "PARSER_WHITELIST": ["recordings_api.renderers.OrjsonParser"],
     "SCHEMA_PATH_PREFIX": r"/api/(projects|environments)/\{[a-z_]+\}",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],

@@ -17,9 +17,9 @@ from rest_framework import serializers
 
 from playlists.models import SessionRecordingPlaylist
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
-from recordings.filters.dates import date_parse
+from recordings.filters.dates import DATE_PATTERN, date_parse
 from recordings_api.serializers import UserBasicSerializer
-from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, PresentTextField, StrictTypesSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
@@ -189,6 +189,12 @@ class PlaylistUpdateInputSerializer(PlaylistFieldsInputSerializer):
     """``type`` and ``short_id`` are fixed at creation; sending them changes nothing."""
 
 
+@extend_schema_field({"type": "string", "pattern": DATE_PATTERN})
+class DateParameterField(serializers.CharField):
+    """A relative or ISO date, parsed by ``date_parse`` in ``validate``; the document states its
+    grammar (``DATE_PATTERN``)."""
+
+
 class PlaylistListParamsSerializer(serializers.Serializer):
     created_by = serializers.IntegerField(
         required=False, min_value=1, max_value=2**63 - 1, help_text="Only playlists this user created."
@@ -198,15 +204,13 @@ class PlaylistListParamsSerializer(serializers.Serializer):
     pinned = serializers.BooleanField(
         required=False, help_text="`true`: only pinned; `false`: only unpinned."
     )
-    search = serializers.CharField(required=False, max_length=400, help_text="Matches name or derived name.")
-    date_from = serializers.CharField(
-        required=False, help_text="Modified after: `-7d`, `-1m`, `dStart` or ISO."
-    )
-    date_to = serializers.CharField(required=False, help_text="Modified before: relative or ISO 8601.")
-    session_recording_id = serializers.CharField(
+    search = PresentTextField(required=False, max_length=400, help_text="Matches name or derived name.")
+    date_from = DateParameterField(required=False, help_text="Modified after: `-7d`, `-1m`, `dStart` or ISO.")
+    date_to = DateParameterField(required=False, help_text="Modified before: relative or ISO 8601.")
+    session_recording_id = PresentTextField(
         required=False, max_length=SESSION_ID_MAX_LENGTH, help_text="Only playlists pinning this recording."
     )
-    short_id = serializers.CharField(required=False, max_length=12)
+    short_id = PresentTextField(required=False, max_length=12)
     order = serializers.ChoiceField(
         choices=PLAYLIST_ORDERINGS, required=False, help_text="Default `-last_modified_at`."
     )

@@ -123,6 +123,12 @@ class AutoSchema(SpectacularAutoSchema):
         finally:
             self.method = "PUT"
 
+    def _get_request_for_media_type(self, serializer: Any, direction: Any = "request") -> tuple[Any, bool]:
+        """A serializer whose body rules need something sent (``request_body_required``) makes
+        its body required even when no single field is."""
+        schema, required = super()._get_request_for_media_type(serializer, direction)
+        return schema, required or bool(getattr(serializer, "request_body_required", False))
+
     def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
         """Adds the error responses every API operation can give, in the error shape."""
         responses: dict[str, Any] = super()._get_response_bodies(direction)

@@ -36,8 +36,32 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
+_INT64 = 2**63
+
+
+def _big_ints_as_floats(value: Any) -> Any:
+    """``value`` with integers beyond 64 bits as floats, the same JSON numbers: PostgreSQL's JSONB
+    writes a stored ``1e20`` back as ``100000000000000000000``, which orjson refuses."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -_INT64 <= value < 2**64:
+        try:
+            return float(value)
+        except OverflowError:  # beyond any double: the digits, as text
+            return str(value)
+    if isinstance(value, Mapping):
+        return {key: _big_ints_as_floats(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_big_ints_as_floats(item) for item in value]
+    return value
+
+
 def json_dumps(data: Any, *, indent: bool = False) -> bytes:
-    return orjson.dumps(data, default=_default, option=_OPTIONS | (orjson.OPT_INDENT_2 if indent else 0))
+    option = _OPTIONS | (orjson.OPT_INDENT_2 if indent else 0)
+    try:
+        return orjson.dumps(data, default=_default, option=option)
+    except orjson.JSONEncodeError as error:
+        if "64-bit" not in str(error):
+            raise
+        return orjson.dumps(_big_ints_as_floats(data), default=_default, option=option)
 
 
 def _indent_requested(accepted_media_type: str | None, renderer_context: Any) -> bool:

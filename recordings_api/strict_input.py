@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.http import QueryDict
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -81,6 +82,29 @@ def _form_type_problem(field: serializers.Field, value: str) -> str | None:
 class JSONObjectField(serializers.JSONField):
     """A JSON value documented as an object (``nullable`` with ``allow_null``): the serializer's
     ``validate_<field>`` is what rejects any other JSON value, so the document must not say "any"."""
+
+
+# What DRF's CharField takes when blanks are not allowed: no NUL, a non-space character (it trims).
+PRESENT_TEXT_PATTERN = "^[^\\x00]*[^\\x00\\s][^\\x00]*$"
+NO_NUL_PATTERN = "^[^\\x00]*$"  # the same without trimming (``trim_whitespace=False``)
+
+
+class PresentTextField(serializers.CharField):
+    """A non-blank ``CharField`` whose document states what DRF rejects besides lengths: NUL
+    characters, and text that is blank once trimmed when it trims (``PresentTextSchema`` adds
+    the pattern)."""
+
+
+class PresentTextSchema(OpenApiSerializerFieldExtension):
+    target_class = PresentTextField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema: Any, direction: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_serializer_field(
+            self.target, direction, bypass_extensions=True
+        )
+        pattern = PRESENT_TEXT_PATTERN if self.target.trim_whitespace else NO_NUL_PATTERN
+        return {**schema, "pattern": pattern}
 
 
 class StrictTypesSerializer(serializers.Serializer):

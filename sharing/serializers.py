@@ -8,7 +8,7 @@ import orjson
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from recordings_api.strict_input import JSONObjectField, StrictTypesSerializer
+from recordings_api.strict_input import JSONObjectField, PresentTextField, StrictTypesSerializer
 from sharing.models import SharePassword, SharingConfiguration
 from sharing.password_pages import PASSWORD_MAX_LENGTH
 from sharing.passwords import share_passwords_list
@@ -42,7 +42,7 @@ class SharePasswordCreatedSerializer(SharePasswordSerializer):
 
 
 class SharePasswordCreateSerializer(StrictTypesSerializer):
-    raw_password = serializers.CharField(
+    raw_password = PresentTextField(
         required=False,
         min_length=8,
         max_length=PASSWORD_MAX_LENGTH,
@@ -73,9 +73,23 @@ class SharingConfigurationSerializer(serializers.ModelSerializer[SharingConfigur
         return list(SharePasswordSerializer(passwords, many=True).data)
 
 
+_SETTING_VALUE = {
+    "anyOf": [{"type": "string", "pattern": "^[^\\x00]*$"}, {"type": "number"}, {"type": "boolean"}],
+    "nullable": True,
+}
+
+
+@extend_schema_field(
+    {"type": "object", "maxProperties": SETTINGS_MAX_KEYS, "additionalProperties": _SETTING_VALUE}
+)
+class SharingSettingsField(JSONObjectField):
+    """Flat settings: at most ``SETTINGS_MAX_KEYS`` keys, each a string (no NUL), number, boolean
+    or null (``validate_settings`` enforces it, with the byte limit)."""
+
+
 class SharingConfigurationUpdateSerializer(StrictTypesSerializer):
     enabled = serializers.BooleanField(required=False, help_text="Whether the public link works.")
-    settings = JSONObjectField(
+    settings = SharingSettingsField(
         required=False,
         allow_null=True,
         help_text=(

@@ -8,16 +8,18 @@ tags), a playlist that pins it, an action, a comment on it, a share password, an
 Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
 the seeded object it names, so generated requests address real objects instead of random ids (a
 tag key names no object: any key of its format is answered, so it is generated, not pinned).
-``click_searches()`` and
-``selector_searches()`` generate values of the string formats ``sentry-click-search`` and
-``sentry-selector-search``, ``sentry_envelopes()`` bodies of the media type
-``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write them.
-``time_range_ordered()`` states the one rule between parameters JSON Schema cannot: a Sentry time
-range's ``start`` is not after its ``end``.
+``click_searches()``, ``selector_searches()``, ``capture_data()`` and ``capture_texts()`` generate
+values of the string formats ``sentry-click-search``, ``sentry-selector-search``,
+``posthog-capture-data`` and ``posthog-capture-text``, ``sentry_envelopes()`` bodies of the media
+type ``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write
+them. ``time_range_ordered()`` states the one rule between parameters JSON Schema cannot: a Sentry
+time range's ``start`` is not after its ``end``.
 """
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import re
 import uuid
@@ -203,6 +205,41 @@ def time_range_ordered(case: Any) -> Any:
     if start is not None and end is not None and start > end:
         case.query = {**query, "start": query["end"], "end": query["start"]}
     return case
+
+
+_UTF8 = st.text(st.characters(codec="utf-8"), max_size=10)  # JSON text: no lone surrogates
+_CAPTURE_EVENT = st.fixed_dictionaries(
+    {"event": st.sampled_from(("$pageview", "$snapshot", "$autocapture", "signed_up"))},
+    optional={
+        "properties": st.dictionaries(_UTF8, st.none() | st.booleans() | st.integers() | _UTF8, max_size=4),
+        "timestamp": st.just("2026-05-01T12:00:00.000Z"),
+    },
+)
+_CAPTURE_EVENTS = st.lists(_CAPTURE_EVENT, min_size=1, max_size=3)
+_CAPTURE_PAYLOAD = st.one_of(
+    _CAPTURE_EVENTS, st.fixed_dictionaries({"batch": _CAPTURE_EVENTS}), _CAPTURE_EVENT
+)
+
+
+def _capture_data_encode(payload: object, encoding: str) -> str:
+    text = json.dumps(payload)
+    if encoding == "json":
+        return text
+    raw = gzip.compress(text.encode()) if encoding == "gzip" else text.encode()
+    return base64.b64encode(raw).decode()
+
+
+def capture_data() -> st.SearchStrategy[str]:
+    """``data=`` values of a capture form body (format ``posthog-capture-data``): a payload of one
+    event, a list of events or ``{batch: [...]}``, as JSON text, base64 of it or base64 of its gzip
+    (lz-string needs ``compression=lz64`` alongside, which a format cannot carry)."""
+    encodings = st.sampled_from(("json", "base64", "gzip"))
+    return st.tuples(_CAPTURE_PAYLOAD, encodings).map(lambda drawn: _capture_data_encode(*drawn))
+
+
+def capture_texts() -> st.SearchStrategy[str]:
+    """``text/plain`` capture bodies (format ``posthog-capture-text``): a payload's JSON text."""
+    return _CAPTURE_PAYLOAD.map(json.dumps)
 
 
 def seed_faces() -> str:

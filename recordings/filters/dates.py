@@ -20,7 +20,28 @@ from recordings.conditions import invalid
 
 _RELATIVE = re.compile(r"^-?(?P<number>\d{1,6})(?P<unit>[sMhdwmqy])$")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# What ``date_parse`` accepts, as the document's ``pattern`` (surrounding whitespace is trimmed):
+# a relative date (``_UNIT_MAX_DIGITS``), a start keyword, ``all``, or a calendar-valid ISO date
+# or date-time (years 0001-9999, leap days only in leap years, optional ``:ss[.ffffff]`` and UTC
+# offset).
+_MONTH_DAY = (
+    "(?:(?:0[1-9]|1[0-2])-(?:0[1-9]|1[0-9]|2[0-8])|(?:0[13-9]|1[0-2])-(?:29|30)|(?:0[13578]|1[02])-31)"
+)
+_YEAR = "(?:[1-9][0-9]{3}|0[1-9][0-9]{2}|00[1-9][0-9]|000[1-9])"
+_LEAP_DAY = "(?:[0-9]{2}(?:0[48]|[2468][048]|[13579][26])|(?:0[48]|[2468][048]|[13579][26])00)-02-29"
+_TIME = (
+    "[T ](?:[01][0-9]|2[0-3]):[0-5][0-9](?::[0-5][0-9](?:\\.[0-9]{1,6})?)?"
+    "(?:Z|[+-](?:[01][0-9]|2[0-3]):?[0-5][0-9])?"
+)
+DATE_PATTERN = (
+    "^\\s*(?:-?(?:[0-9]{1,6}[sMhmqy]|[0-9]{1,5}d|[0-9]{1,4}w)|dStart|mStart|yStart|all|"
+    f"(?:{_YEAR}-{_MONTH_DAY}|{_LEAP_DAY})(?:{_TIME})?)\\s*$"
+)
 _UNIT_SECONDS = {"s": 1, "M": 60, "h": 3600, "d": 86_400, "w": 7 * 86_400}
+# Days and weeks take fewer digits (99999 days, 9999 weeks: under 300 years), so that every
+# relative date the pattern admits has an instant (more would reach before year 1: a 400).
+_UNIT_MAX_DIGITS = {"d": 5, "w": 4}
 _UNIT_MONTHS = {"m": 1, "q": 3, "y": 12}
 
 
@@ -34,6 +55,8 @@ def date_parse(
     text = str(raw).strip()
     relative = _RELATIVE.match(text)
     if relative:
+        if len(relative["number"]) > _UNIT_MAX_DIGITS.get(relative["unit"], 6):
+            raise invalid(param, f"'{param}' reaches before year 1: {text!r}.")
         try:
             return _relative(now, int(relative["number"]), relative["unit"])
         except (OverflowError, ValueError):

@@ -5,16 +5,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.extensions import OpenApiSerializerExtension
 from rest_framework import serializers
 
 from recordings.serializers import MAX_BULK_IDS, SessionRecordingSerializer
-from recordings_api.strict_input import StrictTypesSerializer
+from recordings_api.strict_input import PresentTextField, StrictTypesSerializer
 
 
 class RecordingStrictSerializer(StrictTypesSerializer):
     """Rejects fields it neither declares nor lists in ``ignored_fields`` (400 naming the field)."""
 
     ignored_fields: frozenset[str] = frozenset()
+
+    @classmethod
+    def body_rules(cls) -> list[dict[str, Any]]:
+        """What ``validate`` requires beyond the fields, as JSON Schema alternatives (``anyOf``)."""
+        return []
 
     def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, Mapping):
@@ -33,6 +39,7 @@ class RecordingUpdateSerializer(RecordingStrictSerializer):
     """
 
     ignored_fields = frozenset(SessionRecordingSerializer.Meta.fields) - {"viewed", "analyzed"}
+    request_body_required = True  # ``body_rules``: an empty body is a 400
 
     viewed = serializers.BooleanField(required=False, help_text="true marks the recording viewed by you.")
     analyzed = serializers.BooleanField(
@@ -42,11 +49,40 @@ class RecordingUpdateSerializer(RecordingStrictSerializer):
         required=False, allow_null=True, help_text="Accepted for PostHog compatibility; ignored."
     )
 
+    @classmethod
+    def body_rules(cls) -> list[dict[str, Any]]:
+        true = {"type": "boolean", "not": {"enum": [False]}}  # not an ``enum``: no enum component
+        flags = ({"required": [name], "properties": {name: true}} for name in ("viewed", "analyzed"))
+        return [*flags, *({"required": [name]} for name in sorted(cls.ignored_fields))]
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         sent = set(self.initial_data) if isinstance(self.initial_data, Mapping) else set()
         if not (attrs.get("viewed") or attrs.get("analyzed") or sent & self.ignored_fields):
             raise serializers.ValidationError("At least one of 'viewed' or 'analyzed' must be provided.")
         return attrs
+
+
+class RecordingStrictSchema(OpenApiSerializerExtension):
+    """The document states what ``RecordingStrictSerializer`` enforces: request bodies carry only
+    the declared fields and the ``ignored_fields`` (any value, no effect), nothing else; and for
+    ``RecordingUpdateSerializer`` the rule of its ``validate`` (``viewed`` or ``analyzed`` true, or
+    an ignored field sent)."""
+
+    target_class = RecordingStrictSerializer
+    match_subclasses = True
+
+    def map_serializer(self, auto_schema: Any, direction: str) -> dict[str, Any]:
+        schema: dict[str, Any] = auto_schema._map_basic_serializer(self.target, direction)
+        if direction != "request":
+            return schema
+        ignored = sorted(self.target.ignored_fields)
+        described = {"description": "A read-only field of the recording: accepted and ignored."}
+        schema["properties"] = {**schema.get("properties", {}), **{name: described for name in ignored}}
+        schema["additionalProperties"] = False
+        rules = self.target.body_rules()
+        if rules:
+            schema["anyOf"] = rules
+        return schema
 
 
 class RecordingUpdatedSerializer(SessionRecordingSerializer):
@@ -62,9 +98,16 @@ class RecordingUpdatedSerializer(SessionRecordingSerializer):
         return True
 
 
+class SessionIdField(PresentTextField):
+    """A session id: no NUL, not blank once trimmed, 200 characters at most."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_length=200, **kwargs)
+
+
 class RecordingsBulkIdsSerializer(RecordingStrictSerializer):
     session_recording_ids = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=SessionIdField(),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text=f"Session ids, 1 to {MAX_BULK_IDS}.",
@@ -76,7 +119,7 @@ class RecordingsBulkIdsSerializer(RecordingStrictSerializer):
 
 class RecordingsExistenceInputSerializer(RecordingStrictSerializer):
     session_ids = serializers.ListField(
-        child=serializers.CharField(max_length=200),
+        child=SessionIdField(),
         min_length=1,
         max_length=MAX_BULK_IDS,
         help_text=f"Session ids, 1 to {MAX_BULK_IDS}.",

@@ -13,6 +13,7 @@ from drf_spectacular.utils import (
 
 from recordings_api.serializers import ApiErrorSerializer
 from snapshots.api.serializers import (
+    BLOCK_INDEX_PATTERN,
     RealtimeSnapshotsSerializer,
     SnapshotSourcesSerializer,
 )
@@ -73,12 +74,12 @@ PARAMETERS = [
     ),
     OpenApiParameter(
         "start_blob_key",
-        {"type": "string", "pattern": "^[0-9]+$"},
+        {"type": "string", "pattern": BLOCK_INDEX_PATTERN},
         description="With `source=blob_v2`: the first block index of the range (inclusive).",
     ),
     OpenApiParameter(
         "end_blob_key",
-        {"type": "string", "pattern": "^[0-9]+$"},
+        {"type": "string", "pattern": BLOCK_INDEX_PATTERN},
         description="With `source=blob_v2`: the last block index of the range (inclusive).",
     ),
     OpenApiParameter(

@@ -12,7 +12,9 @@ from snapshots.storage.keys import blob_key_parse
 
 SOURCES = ("blob", "realtime", "blob_v2", "blob_v2_lts")
 VERSIONS = ("og", "2024-04-30")
-BLOCK_INDEX = re.compile(r"[0-9]{1,9}")
+# A blob_v2 block index (``start_blob_key`` / ``end_blob_key``), and its pattern in the document.
+BLOCK_INDEX_PATTERN = "^[0-9]{1,9}$"
+BLOCK_INDEX = re.compile(BLOCK_INDEX_PATTERN)
 # Blocks per blob_v2 call (PostHog's limits): personal API keys, everyone else (sessions, shares).
 MAX_BLOCKS_PERSONAL_API_KEY = 20
 MAX_BLOCKS = 100
@@ -66,6 +68,11 @@ class SnapshotsQuerySerializer(serializers.Serializer):
         return value
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        """Block indexes are checked whenever given (whatever the source), as documented."""
+        for name in ("start_blob_key", "end_blob_key"):
+            raw = attrs.get(name)
+            if raw is not None and not BLOCK_INDEX.fullmatch(raw):
+                raise serializers.ValidationError({name: ["Blob keys must be integers"]}, code="invalid")
         source = attrs.get("source")
         if source == "blob":
             _check_blob_key(attrs.get("blob_key"))
@@ -103,9 +110,6 @@ def _block_range(attrs: dict[str, Any], max_blocks: int) -> tuple[int, int]:
         attr = "start_blob_key" if not raw_start else "end_blob_key"
         message = "Must provide both start blob key and end blob key"
         raise serializers.ValidationError({attr: [message]}, code="required")
-    for name, raw in (("start_blob_key", raw_start), ("end_blob_key", raw_end)):
-        if not BLOCK_INDEX.fullmatch(raw):
-            raise serializers.ValidationError({name: ["Blob keys must be integers"]}, code="invalid")
     start, end = int(raw_start), int(raw_end)
     if start > end:
         message = "start_blob_key must not be greater than end_blob_key"

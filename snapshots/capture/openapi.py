@@ -70,6 +70,11 @@ def _error(description: str, type_: str, code: str, detail: str, attr: str | Non
     return _response(description, _ERROR, example)
 
 
+# The ``data`` field of a form body: a payload (``PAYLOAD_SCHEMA``) as JSON text, base64 of it, or
+# base64 of its gzip (``decode_data_field``), a string grammar JSON Schema cannot state.
+CAPTURE_DATA_FORMAT = "posthog-capture-data"
+# A ``text/plain`` body: the payload's JSON text (or its gzip, detected by its magic bytes).
+CAPTURE_TEXT_FORMAT = "posthog-capture-text"
 _EVENTS = {"type": "array", "minItems": 1, "items": {"type": "object"}}
 _BATCH = {"anyOf": [_EVENTS, {"type": "object"}]}
 # What ``capture_payload_parse`` reads: an array of events, ``{batch: …}`` / ``{data: …}`` (an
@@ -158,9 +163,20 @@ def _post(path: str, summary: str) -> dict[str, Any]:
             "required": True,
             "content": {
                 "application/json": {"schema": PAYLOAD_SCHEMA, "example": [_SNAPSHOT_ITEM]},
-                "text/plain": {"schema": {"type": "string", "format": "binary"}},
+                "text/plain": {"schema": {"type": "string", "format": CAPTURE_TEXT_FORMAT}},
                 "application/x-www-form-urlencoded": {
-                    "schema": {"type": "object", "properties": {"data": {"type": "string"}}}
+                    "schema": {
+                        "type": "object",
+                        "required": ["data"],
+                        "properties": {
+                            "data": {
+                                "type": "string",
+                                "format": CAPTURE_DATA_FORMAT,
+                                "description": "The payload (as the JSON body): JSON text, base64 of "
+                                "it, or base64 of its gzip; lz-string base64 with `compression=lz64`.",
+                            }
+                        },
+                    }
                 },
             },
         },

@@ -230,3 +230,19 @@ def test_a_form_patch_changes_only_what_it_names(
         {"time_in_recording": 5},
         False,
     )
+
+
+def test_a_context_number_beyond_64_bits_reads_back_as_the_same_number(
+    api: APIClient, environment: Environment, dataset: Dataset
+) -> None:
+    """JSONB writes a stored ``1e20`` back as an integer of 21 digits: it still renders."""
+    comment_id = _comment(api, environment, "alpha-session", "first")["id"]
+
+    edited = api.patch(
+        comments_url(environment, f"{comment_id}/"), {"item_context": {"at": 1e20}}, format="json"
+    )
+    read = api.get(comments_url(environment, f"{comment_id}/"))
+
+    assert (edited.status_code, read.status_code) == (200, 200)
+    assert read.json()["item_context"] == {"at": 1e20}
+    assert RecordingComment.objects.get(id=comment_id).item_context == {"at": 10**20}

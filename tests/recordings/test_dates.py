@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
 from rest_framework.exceptions import ValidationError
 
-from recordings.filters.dates import date_parse
+from recordings.filters.dates import DATE_PATTERN, date_parse
 
 NOW = datetime(2024, 3, 31, 15, 30, 45, tzinfo=UTC)
 
@@ -51,3 +52,31 @@ def test_date_parse_invalid(raw: str) -> None:
 def test_date_parse_far_past_is_400() -> None:
     with pytest.raises(ValidationError):
         date_parse("-999999d", param="date_from", now=NOW)
+
+
+def test_date_parse_far_past_in_days_or_weeks_is_400_whatever_the_clock() -> None:
+    with pytest.raises(ValidationError):
+        date_parse("-100000d", param="date_from", now=NOW)
+    with pytest.raises(ValidationError):
+        date_parse("-10000w", param="date_from", now=NOW)
+    assert date_parse("-99999d", param="date_from", now=NOW) == datetime(1750, 6, 17, 15, 30, 45, tzinfo=UTC)
+
+
+PATTERN_SAMPLES = [
+    *(raw for raw, _, _ in CASES if raw),
+    *("-3x", "yesterday", "2024-13-01", "2024-02-30", "2023-02-29", "1900-02-29", "0000-01-01", "0"),
+    *("2000-02-29", "0004-02-29", "2024-04-31", "2024-01-31T10:00", "2024-01-31 10:00:59.5-05:30"),
+    *("-99999d", "-100000d", "-9999w", "-10000w", "-999999y", " -3d ", "12:00", "2024-01-02T24:00"),
+]
+
+
+@pytest.mark.parametrize("raw", PATTERN_SAMPLES)
+def test_date_pattern_admits_exactly_what_date_parse_accepts(raw: str) -> None:
+    """The document's pattern for the parameter (``DATE_PATTERN``) is the parser's grammar."""
+    try:
+        date_parse(raw.strip(), param="date_from", now=NOW)
+        accepted = True
+    except ValidationError:
+        accepted = False
+
+    assert bool(re.search(DATE_PATTERN, raw)) is accepted

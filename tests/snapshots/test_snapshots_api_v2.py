@@ -261,6 +261,8 @@ def _range(start: str, end: str) -> dict[str, str]:
         (V2, "start_blob_key", "required", MUST_PROVIDE_BOTH),
         ({**V2, "start_blob_key": "0"}, "end_blob_key", "required", MUST_PROVIDE_BOTH),
         (_range("a", "1"), "start_blob_key", "invalid_input", NOT_INTEGERS),
+        ({"start_blob_key": "a"}, "start_blob_key", "invalid_input", NOT_INTEGERS),
+        ({"source": "realtime", "end_blob_key": ""}, "end_blob_key", "invalid_input", NOT_INTEGERS),
         (_range("0", "-1"), "end_blob_key", "invalid_input", NOT_INTEGERS),
         (_range("0", "1.5"), "end_blob_key", "invalid_input", NOT_INTEGERS),
         (
