@@ -132,9 +132,15 @@ def _sort_members() -> list[str]:
     return [prefix + key for key in order_fields("sentry") for prefix in ("", "-")]
 
 
+# RFC 3339 date-times as the parser reads them: upper-case ``T``/``Z``, years from 0001, no leap
+# second (``format: date-time`` alone admits all three, which the parser refuses).
+_DATE_TIME_PATTERN = (
+    r"^([0-9]{3}[1-9]|[0-9]{2}[1-9][0-9]|[0-9][1-9][0-9]{2}|[1-9][0-9]{3})-[0-9]{2}-[0-9]{2}"
+    r"T[0-9]{2}:[0-9]{2}:[0-5][0-9](\.[0-9]+)?(Z|[+-][0-9]{2}:[0-9]{2})$"
+)
 _MOMENT = {
     "anyOf": [
-        {"type": "string", "format": "date-time"},
+        {"type": "string", "format": "date-time", "pattern": _DATE_TIME_PATTERN},
         {"type": "string", "pattern": f"^{EPOCH_PATTERN}$", "description": "Epoch seconds."},
     ]
 }

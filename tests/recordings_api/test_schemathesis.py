@@ -9,6 +9,7 @@ headers and bodies, positive data accepted, negative data rejected, auth not ign
 no allow-list: a violation fails the test.
 
 Bounded and deterministic: a fixed seed, derandomized generation, ``MAX_EXAMPLES`` per phase.
+The Sentry face (and its ingestion) is gated; the PostHog face's test is still skipped.
 """
 
 from __future__ import annotations
@@ -103,10 +104,8 @@ def _examples_ordered(_context: Any, examples: list[Any]) -> None:
 
 
 schema = _schema()
-
-# Unfinished gate: the schema and the code do not agree yet (82 of 120 operations report ST201 /
-# ST202 / ST204 / ST108 / ST103). Remove this mark once they do; never replace it by an allow-list.
-pytestmark = pytest.mark.skip(reason="the schema and the code do not agree yet (issue 17 item 8)")
+# Sentry's face and its ingestion endpoints (the envelope and store of a DSN's project).
+SENTRY_PATHS = r"^/api/0/|^/api/\{project_id\}/(envelope|store)/$"
 
 
 @pytest.fixture
@@ -132,8 +131,22 @@ def key(db: None, tmp_path: Any) -> Iterator[str]:
             request_finished.connect(close_old_connections)
 
 
-@schema.parametrize()
+def _conforms(case: Any, key: str) -> None:
+    case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
+
+
+@schema.include(path_regex=SENTRY_PATHS).parametrize()
 # The seed is read-only context; cases that delete it leave the later cases a 404, which is allowed.
 @hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_operation_conforms(case: Any, key: str) -> None:
-    case.call_and_validate(headers={"Authorization": f"Bearer {key}"})
+def test_sentry_operation_conforms(case: Any, key: str) -> None:
+    _conforms(case, key)
+
+
+# Unfinished gate: 22 of the PostHog face's 100 operations still disagree with the document
+# (JSON-valued list filters declared as strings, rules between query parameters). Remove this mark
+# once they agree; never replace it by an allow-list.
+@pytest.mark.skip(reason="the PostHog face's schema and code do not agree yet (issue 17 item 8)")
+@schema.exclude(path_regex=SENTRY_PATHS).parametrize()
+@hypothesis_settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_posthog_operation_conforms(case: Any, key: str) -> None:
+    _conforms(case, key)
