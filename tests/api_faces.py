@@ -7,13 +7,15 @@ so every face serves it: PostHog's session recording, Sentry's replay with segme
 tags), a playlist that pins it, an action, a comment on it, a share password, and an owner's
 Bearer personal API key with every scope. ``Face.pinned`` maps each path parameter of the face to
 the seeded object it names, so generated requests address real objects instead of random ids (a
-tag key names no object: any key of its format is answered, so it is generated, not pinned).
+tag key names no object: any key of its format is answered, so it is generated, not pinned);
+``Face.pinned_fields`` does the same for body fields naming an object (a comment's ``item_id``).
 ``click_searches()``, ``selector_searches()``, ``capture_data()`` and ``capture_texts()`` generate
 values of the string formats ``sentry-click-search``, ``sentry-selector-search``,
 ``posthog-capture-data`` and ``posthog-capture-text``, ``sentry_envelopes()`` bodies of the media
 type ``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write
-them. ``time_range_ordered()`` states the one rule between parameters JSON Schema cannot: a Sentry
-time range's ``start`` is not after its ``end``.
+them. ``time_range_ordered()`` and ``snapshot_keys_given()`` state the rules between parameters
+JSON Schema cannot: a Sentry time range's ``start`` is not after its ``end``; a snapshots ``source``
+comes with the keys it fetches.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class Face:
     name: str
     path_prefixes: tuple[str, ...]
     pinned: tuple[tuple[str, dict[str, str]], ...] = field(default=())
+    # Body fields that must name a seeded object, per request body component: {field: value}.
+    pinned_fields: tuple[tuple[str, dict[str, str]], ...] = field(default=())
 
 
 def _posthog_pins(replay_id: str) -> tuple[tuple[str, dict[str, str]], ...]:
@@ -92,6 +96,8 @@ def faces() -> tuple[Face, ...]:
                 ("^/api/organizations/", {"id": str(ORGANIZATION_ID)}),
                 ("^/api/users/", {"id": str(OWNER_UUID)}),
             ),
+            # A comment's ``item_id`` names a recording of the environment (else a 400 naming it).
+            pinned_fields=(("RecordingCommentCreateRequest", {"item_id": REPLAY_ID}),),
         ),
         Face(
             name="capture",
@@ -204,6 +210,43 @@ def time_range_ordered(case: Any) -> Any:
     start, end = _instant(query.get("start")), _instant(query.get("end"))
     if start is not None and end is not None and start > end:
         case.query = {**query, "start": query["end"], "end": query["start"]}
+    return case
+
+
+SNAPSHOTS_PATH = "/session_recordings/{recording_id}/snapshots/"
+# A well-formed ``source=blob`` key (``{first_ms}-{last_ms}``) naming no blob: the documented 404.
+_ABSENT_BLOB_KEY = "0-0"
+
+
+def snapshot_keys_given(case: Any) -> Any:
+    """``case`` obeying the snapshots rules, when it is a positive case of that operation
+    (``snapshots.api.schema``): ``source=blob`` comes with a ``{first_ms}-{last_ms}`` ``blob_key``,
+    ``source=blob_v2_lts`` with a ``blob_key``,
+    ``source=blob_v2`` with a ``start_blob_key`` not after its ``end_blob_key``, at most
+    ``MAX_BLOCKS_PERSONAL_API_KEY`` blocks apart (the documented 400s, which JSON Schema cannot
+    state). Generated values are kept where they obey; a missing or malformed key is replaced by a
+    well-formed one; a
+    negative case is left as generated."""
+    from snapshots.api.serializers import MAX_BLOCKS_PERSONAL_API_KEY
+    from snapshots.storage.keys import blob_key_parse
+
+    query = dict(case.query or {})
+    if not case.operation.path.endswith(SNAPSHOTS_PATH) or not case.meta:
+        return case
+    if not case.meta.generation.mode.is_positive:
+        return case
+    source = query.get("source")
+    if source == "blob" and blob_key_parse(str(query.get("blob_key") or "")) is None:
+        query["blob_key"] = _ABSENT_BLOB_KEY
+    if source == "blob_v2_lts" and not query.get("blob_key"):
+        query["blob_key"] = _ABSENT_BLOB_KEY
+    if source == "blob_v2" and not query.get("blob_key"):
+        start = int(query.get("start_blob_key") or 0)
+        end = int(query.get("end_blob_key") or start)
+        start, end = min(start, end), max(start, end)
+        end = min(end, start + MAX_BLOCKS_PERSONAL_API_KEY - 1)
+        query["start_blob_key"], query["end_blob_key"] = str(start), str(end)
+    case.query = query
     return case
 
 

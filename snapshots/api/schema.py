@@ -68,19 +68,22 @@ PARAMETERS = [
     OpenApiParameter(
         "blob_key",
         OpenApiTypes.STR,
-        pattern=r"^[0-9]+-[0-9]+$",
-        description="Required with `source=blob` (`{first_ms}-{last_ms}`) and `source=blob_v2_lts` (the "
-        "copy's key): a `blob_key` from the sources list.",
+        description="Required with `source=blob` (`{first_ms}-{last_ms}`, else a 400) and "
+        "`source=blob_v2_lts` (the copy's key): a `blob_key` from the sources list. With "
+        "`source=blob_v2` (PostHog's era B): one block index, or the copy's key. Ignored without a "
+        "`source`.",
     ),
     OpenApiParameter(
         "start_blob_key",
         {"type": "string", "pattern": BLOCK_INDEX_PATTERN},
-        description="With `source=blob_v2`: the first block index of the range (inclusive).",
+        description="Required with `source=blob_v2` (unless a `blob_key` is given): the first block index "
+        "of the range (inclusive), not after `end_blob_key`.",
     ),
     OpenApiParameter(
         "end_blob_key",
         {"type": "string", "pattern": BLOCK_INDEX_PATTERN},
-        description="With `source=blob_v2`: the last block index of the range (inclusive).",
+        description="Required with `source=blob_v2` (unless a `blob_key` is given): the last block index "
+        "of the range (inclusive); at most 20 blocks (100 without a personal API key) from `start_blob_key`.",
     ),
     OpenApiParameter(
         "decompress",

@@ -119,6 +119,19 @@ def test_invalid_comments_are_400(
     assert not RecordingComment.objects.exists()
 
 
+@pytest.mark.parametrize("context", ['{"at": [{"a": "x\\u0000"}]}', '{"\\u0000": 1}'])
+def test_a_context_with_a_nul_is_400(
+    api: APIClient, environment: Environment, dataset: Dataset, context: str
+) -> None:
+    """A NUL, in a key or a value, which PostgreSQL's jsonb cannot hold (once a 500)."""
+    body = f'{{"scope": "Replay", "item_id": "alpha-session", "content": "x", "item_context": {context}}}'
+    response = api.post(comments_url(environment), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert (response.json()["type"], response.json()["attr"]) == ("validation_error", "item_context")
+    assert not RecordingComment.objects.exists()
+
+
 def test_access(
     key_client: Callable[..., APIClient], environment: Environment, outsider: User, dataset: Dataset
 ) -> None:

@@ -41,6 +41,7 @@ from tests.api_faces import (
     seed_faces,
     selector_searches,
     sentry_envelopes,
+    snapshot_keys_given,
     time_range_ordered,
 )
 
@@ -54,8 +55,8 @@ def _typed(value: str, schema: dict[str, Any]) -> int | str:
 
 
 def _pinned(document: dict[str, Any]) -> dict[str, Any]:
-    """The document narrowed to this database: each pinned path parameter's schema admits only
-    its seeded value (``enum``). Positive cases then address the real objects, and negative
+    """The document narrowed to this database: each pinned path parameter's (and body field's)
+    schema admits only its seeded value (``enum``). Positive cases then address the real objects, and negative
     cases really are negative (another id is a 404); pinning by overriding generated values
     instead would send the seeded value in cases labelled as having mutated it."""
     rules = []
@@ -64,6 +65,11 @@ def _pinned(document: dict[str, Any]) -> dict[str, Any]:
             re.escape(prefix).replace("\\{", "{").replace("\\}", "}") for prefix in face.path_prefixes
         )
         rules += [(re.compile(f"^({prefixes}).*{pattern}"), values) for pattern, values in face.pinned]
+    for face in faces():
+        for component, fields in face.pinned_fields:
+            properties = document["components"]["schemas"][component]["properties"]
+            for name, value in fields.items():
+                properties[name] = {**properties[name], "enum": [value]}
     for path, item in document["paths"].items():
         values = next((values for rule, values in rules if rule.search(path)), {})
         for operation in item.values():
@@ -92,15 +98,19 @@ def _schema() -> Any:
     )
     loaded = schemathesis.openapi.from_dict(document, config=config)
     loaded.app = get_wsgi_application()
-    # A rule between parameters JSON Schema cannot state, for every positive case of every phase:
+    # Rules between parameters JSON Schema cannot state, for every positive case of every phase:
     # ``map_case`` runs on generated (fuzzing, coverage) cases, ``before_add_examples`` on examples.
-    loaded.hooks.register_hook_with_name(lambda _context, case: time_range_ordered(case), "map_case")
-    loaded.hooks.register_hook_with_name(_examples_ordered, "before_add_examples")
+    loaded.hooks.register_hook_with_name(lambda _context, case: _obeying(case), "map_case")
+    loaded.hooks.register_hook_with_name(_examples_obeying, "before_add_examples")
     return loaded
 
 
-def _examples_ordered(_context: Any, examples: list[Any]) -> None:
-    examples[:] = [time_range_ordered(case) for case in examples]
+def _obeying(case: Any) -> Any:
+    return snapshot_keys_given(time_range_ordered(case))
+
+
+def _examples_obeying(_context: Any, examples: list[Any]) -> None:
+    examples[:] = [_obeying(case) for case in examples]
 
 
 schema = _schema()
