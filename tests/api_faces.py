@@ -221,12 +221,10 @@ _ABSENT_BLOB_KEY = "0-0"
 def snapshot_keys_given(case: Any) -> Any:
     """``case`` obeying the snapshots rules, when it is a positive case of that operation
     (``snapshots.api.schema``): ``source=blob`` comes with a ``{first_ms}-{last_ms}`` ``blob_key``,
-    ``source=blob_v2_lts`` with a ``blob_key``,
-    ``source=blob_v2`` with a ``start_blob_key`` not after its ``end_blob_key``, at most
-    ``MAX_BLOCKS_PERSONAL_API_KEY`` blocks apart (the documented 400s, which JSON Schema cannot
-    state). Generated values are kept where they obey; a missing or malformed key is replaced by a
-    well-formed one; a
-    negative case is left as generated."""
+    ``source=blob_v2_lts`` with a ``blob_key``, ``source=blob_v2`` with a ``start_blob_key`` not
+    after its ``end_blob_key``, at most ``MAX_BLOCKS_PERSONAL_API_KEY`` blocks apart (the documented
+    400s, which JSON Schema cannot state). Generated values are kept where they obey; a missing or
+    malformed key is replaced by a well-formed one; a negative case is left as generated."""
     from snapshots.api.serializers import MAX_BLOCKS_PERSONAL_API_KEY
     from snapshots.storage.keys import blob_key_parse
 
