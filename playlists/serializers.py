@@ -24,31 +24,7 @@ from recordings_api.strict_input import JSONObjectField, PresentTextField, Stric
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
 SESSION_ID_MAX_LENGTH = 200
-MAX_FILTERS_DEPTH = 32
 INVALID_TYPE_MESSAGE = "Must provide a valid playlist type: either filters or collection"
-
-
-def json_value_problem(value: Any, *, max_depth: int) -> str | None:
-    """Why a parsed JSON value cannot be stored, or None.
-
-    Refused: nesting deeper than ``max_depth`` (real filters are a few levels deep; the encoder
-    gives up far deeper) and NUL characters in keys or strings (PostgreSQL's JSONB refuses them).
-    Iterative, so no input can exhaust the interpreter's recursion limit.
-    """
-    stack: list[tuple[Any, int]] = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > max_depth:
-            return f"must not nest deeper than {max_depth} levels"
-        if isinstance(item, str) and "\x00" in item:
-            return "must not contain NUL characters"
-        if isinstance(item, dict):
-            if any("\x00" in key for key in item):
-                return "must not contain NUL characters"
-            stack.extend((child, depth + 1) for child in item.values())
-        elif isinstance(item, list):
-            stack.extend((child, depth + 1) for child in item)
-    return None
 
 
 class CollectionCountsSerializer(serializers.Serializer):
@@ -164,9 +140,6 @@ class PlaylistFieldsInputSerializer(StrictTypesSerializer):
             return {}
         if not isinstance(value, dict):
             raise serializers.ValidationError("filters must be a JSON object.")
-        problem = json_value_problem(value, max_depth=MAX_FILTERS_DEPTH)
-        if problem is not None:
-            raise serializers.ValidationError(f"filters {problem}.")
         if len(orjson.dumps(value)) > MAX_FILTERS_BYTES:
             raise serializers.ValidationError(f"filters must be at most {MAX_FILTERS_BYTES} bytes of JSON.")
         return value

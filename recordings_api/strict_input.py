@@ -78,10 +78,45 @@ def _form_type_problem(field: serializers.Field, value: str) -> str | None:
     return None
 
 
+MAX_JSON_DEPTH = 32
+
+
+def json_value_problem(value: Any, *, max_depth: int = MAX_JSON_DEPTH) -> str | None:
+    """Why a parsed JSON value cannot be stored, or None.
+
+    Refused: nesting deeper than ``max_depth`` (real filters and contexts are a few levels deep;
+    the encoder gives up far deeper) and NUL characters in keys or strings (PostgreSQL's JSONB
+    refuses them). Iterative, so no input can exhaust the interpreter's recursion limit.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > max_depth:
+            return f"must not nest deeper than {max_depth} levels"
+        if isinstance(item, str) and "\x00" in item:
+            return "must not contain NUL characters"
+        if isinstance(item, dict):
+            if any("\x00" in key for key in item):
+                return "must not contain NUL characters"
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return None
+
+
 @extend_schema_field(OpenApiTypes.OBJECT)
 class JSONObjectField(serializers.JSONField):
     """A JSON value documented as an object (``nullable`` with ``allow_null``): the serializer's
-    ``validate_<field>`` is what rejects any other JSON value, so the document must not say "any"."""
+    ``validate_<field>`` is what rejects any other JSON value, so the document must not say "any".
+    Whatever it takes can be stored: a value ``json_value_problem`` refuses is a 400 here, for
+    every JSONB input of the API at once."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value = super().to_internal_value(data)
+        problem = json_value_problem(value)
+        if problem is not None:
+            raise serializers.ValidationError(f"{self.field_name} {problem}.")
+        return value
 
 
 # What DRF's CharField takes when blanks are not allowed: no NUL, a non-space character (it trims).

@@ -114,9 +114,6 @@ class SharingConfigurationUpdateSerializer(StrictTypesSerializer):
             if isinstance(item, (dict, list)):
                 message = f"Setting {key!r} must be a string, number, boolean or null."
                 raise serializers.ValidationError(message)
-            if "\x00" in key or (isinstance(item, str) and "\x00" in item):
-                # PostgreSQL's JSONB refuses NUL characters.
-                raise serializers.ValidationError("Settings must not contain NUL characters.")
         if len(orjson.dumps(value)) > SETTINGS_MAX_BYTES:
             raise serializers.ValidationError(f"Settings must be at most {SETTINGS_MAX_BYTES} bytes of JSON.")
         return value

@@ -60,16 +60,6 @@ class RecordingCommentSerializer(serializers.ModelSerializer[RecordingComment]):
         return None
 
 
-def _has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    if isinstance(value, dict):
-        return any(_has_nul(key) or _has_nul(item) for key, item in value.items())
-    return False
-
-
 def _context_validate(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
@@ -77,8 +67,6 @@ def _context_validate(value: Any) -> dict[str, Any] | None:
         raise serializers.ValidationError('Must be an object, e.g. {"time_in_recording": 12000}.')
     if len(orjson.dumps(value)) > MAX_CONTEXT_BYTES:
         raise serializers.ValidationError(f"Must be at most {MAX_CONTEXT_BYTES} bytes of JSON.")
-    if _has_nul(value):  # PostgreSQL's jsonb cannot hold a NUL character
-        raise serializers.ValidationError("Must not contain NUL characters.")
     return value
 
 
