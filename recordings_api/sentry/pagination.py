@@ -42,8 +42,9 @@ MAX_PER_PAGE = 100
 # Offsets past this answer an empty page without a query (no database takes 2**63 rows).
 MAX_OFFSET = 10**9
 # ``{value}:{offset}:{is_prev}``: Sentry's value (a number, unused here), an absolute row offset, 0 or 1.
-CURSOR_PATTERN = r"^([0-9]+(\.[0-9]+)?:[0-9]+:[01])?$"
-_CURSOR = re.compile(r"([0-9]+(?:\.[0-9]+)?):([0-9]+):([01])")
+_CURSOR_GRAMMAR = r"([0-9]+(?:\.[0-9]+)?):([0-9]+):([01])"
+_CURSOR = re.compile(_CURSOR_GRAMMAR)
+CURSOR_PATTERN = f"^({_CURSOR_GRAMMAR})?$"  # the document's: the same grammar, or empty
 _DIGITS = re.compile(r"[0-9]+")
 LINK_ENTRY = '<{uri}&cursor={cursor}>; rel="{name}"; results="{results}"; cursor="{cursor}"'
 
