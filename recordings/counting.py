@@ -5,7 +5,8 @@ exact when at most ``RECORDINGS_COUNT_EXACT_LIMIT`` (setting, 10,000) recordings
 PostgreSQL counts them within ``RECORDINGS_COUNT_BUDGET_MS`` (setting, 50 ms: the scan stops
 one row past the limit, or at the budget); ``count_is_estimate`` is false. Otherwise ``count``
 is the planner's estimate of the matching rows — never below the limit + 1 when the limit was
-passed — and ``count_is_estimate`` is true. When the planner expects more than ten times the
+passed, nor below what the page proves (``offset`` + its rows, + 1 when another page follows) —
+and ``count_is_estimate`` is true. When the planner expects more than ten times the
 limit, its estimate is taken without counting at all (the bounded count would only confirm
 it). SQLite (the embedded mode, small tables) always counts exactly. A page that ends the
 list needs no count query: ``offset`` + its rows is exact. ``has_next`` never depends on the
@@ -80,7 +81,11 @@ def _planner_rows(rows: QuerySet[Any]) -> int:
 
 def page_count(*, offset: int, page_rows: int, has_next: bool, queryset: QuerySet[Any]) -> ListCount:
     """The count of a list whose page at ``offset`` has ``page_rows`` rows: no query when the page
-    ends the list (and is not past its end), else ``list_count``."""
+    ends the list (and is not past its end), else ``list_count``, an estimate raised to what the
+    page proves (the planner can guess far fewer rows than a page just read)."""
     if not has_next and (page_rows or offset == 0):
         return ListCount(offset + page_rows)
-    return list_count(queryset)
+    counted = list_count(queryset)
+    if not counted.is_estimate:
+        return counted
+    return ListCount(max(counted.value, offset + page_rows + int(has_next)), is_estimate=True)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from pytest_django import Settings
 from rest_framework.test import APIClient
 
-from recordings.counting import ListCount, list_count
+from recordings.counting import ListCount, list_count, page_count
 from recordings.models import SessionRecording
 from recordings_api.models import Environment
 from tests.recordings.conftest import make_recording, result_ids
@@ -97,3 +97,20 @@ def test_a_count_over_its_budget_is_an_estimate(environment: Environment, settin
     with connection.cursor() as cursor:  # the budget did not outlive the count
         cursor.execute("SHOW statement_timeout")
         assert cursor.fetchone()[0] == "0"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the budget is PostgreSQL's statement_timeout")
+def test_an_estimate_is_never_below_what_the_page_proves(
+    environment: Environment, settings: Settings
+) -> None:
+    settings.RECORDINGS_COUNT_BUDGET_MS = 50
+    now = timezone.now()
+    for hours in range(3):
+        make_recording(environment, start=now - timedelta(hours=hours + 1), duration=60, active=1)
+    # Each row takes 200 ms to test: the count runs out of budget, and the planner guesses 1 row.
+    slow = SessionRecording.objects.filter(environment=environment).extra(where=["pg_sleep(0.2) IS NOT NULL"])
+    assert list_count(slow).value < 3
+
+    counted = page_count(offset=1, page_rows=1, has_next=True, queryset=slow)
+
+    assert counted == ListCount(3, is_estimate=True)
