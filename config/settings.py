@@ -261,6 +261,8 @@ PAGINATION_MAX_LIMIT = env_int("PAGINATION_MAX_LIMIT", 1000)
 RECORDINGS_COUNT_EXACT_LIMIT = env_int("RECORDINGS_COUNT_EXACT_LIMIT", 10_000)
 # ... and only as long as PostgreSQL counts them within this many milliseconds.
 RECORDINGS_COUNT_BUDGET_MS = env_int("RECORDINGS_COUNT_BUDGET_MS", 50)
+# The planner's estimates are kept this long per process and statement (0: planned every time).
+RECORDINGS_COUNT_ESTIMATE_SECONDS = env_int("RECORDINGS_COUNT_ESTIMATE_SECONDS", 30)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Session recordings API",

@@ -8,24 +8,31 @@ is the planner's estimate of the matching rows — never below the limit + 1 whe
 passed, nor below what the page proves (``offset`` + its rows, + 1 when another page follows) —
 and ``count_is_estimate`` is true. When the planner expects more than ten times the
 limit, its estimate is taken without counting at all (the bounded count would only confirm
-it). SQLite (the embedded mode, small tables) always counts exactly. A page that ends the
-list needs no count query: ``offset`` + its rows is exact. ``has_next`` never depends on the
-count (the page is read with one row more than its limit).
+it). The planner's estimates are kept per process for ``RECORDINGS_COUNT_ESTIMATE_SECONDS``
+(setting, 30 s) per statement (SQL and parameters: the environment and the filters), so a list
+paged through or polled plans its count once: an estimate may be that much older than the
+page. Exact counts are never kept. SQLite (the embedded mode, small tables) always counts
+exactly. A page that ends the list needs no count query: ``offset`` + its rows is exact.
+``has_next`` never depends on the count (the page is read with one row more than its limit).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet
 
 # The planner's estimate is taken as it is, without counting, above this many times the limit.
 PLANNER_SURE_FACTOR = 10
 QUERY_CANCELED = "57014"  # SQLSTATE of a statement stopped by statement_timeout
+# The planner's estimates, per statement (bounded, least recently used out; thread-safe).
+_ESTIMATES = LocMemCache("recordings-count-estimates", {"OPTIONS": {"MAX_ENTRIES": 1000}})
 
 
 def count_exact_limit() -> int:
@@ -75,8 +82,14 @@ def _capped_count(rows: QuerySet[Any], limit: int) -> int | None:
 
 
 def _planner_rows(rows: QuerySet[Any]) -> int:
-    plan = json.loads(rows.explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+    sql, params = rows.query.sql_with_params()
+    key = hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    planned: int | None = _ESTIMATES.get(key)
+    if planned is None:
+        plan = json.loads(rows.explain(format="json"))
+        planned = int(plan[0]["Plan"]["Plan Rows"])
+        _ESTIMATES.set(key, planned, timeout=settings.RECORDINGS_COUNT_ESTIMATE_SECONDS)
+    return planned
 
 
 def page_count(*, offset: int, page_rows: int, has_next: bool, queryset: QuerySet[Any]) -> ListCount:

@@ -57,7 +57,8 @@ def count_description() -> str:
     return (
         f"Matching recordings: exact up to {count_exact_limit():,} when the database counts them "
         f"within {int(settings.RECORDINGS_COUNT_BUDGET_MS)} ms (`count_is_estimate` false); else the "
-        "database's estimate, never below the limit when more match (`count_is_estimate` true)."
+        "database's estimate, never below the limit when more match nor below what the page shows, "
+        f"and up to {int(settings.RECORDINGS_COUNT_ESTIMATE_SECONDS)} s old (`count_is_estimate` true)."
     )
 
 

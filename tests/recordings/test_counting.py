@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import Settings
 from rest_framework.test import APIClient
@@ -114,3 +115,25 @@ def test_an_estimate_is_never_below_what_the_page_proves(
     counted = page_count(offset=1, page_rows=1, has_next=True, queryset=slow)
 
     assert counted == ListCount(3, is_estimate=True)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the planner's estimate is PostgreSQL's")
+def test_the_planner_is_asked_once_per_statement_while_its_estimate_is_kept(
+    environment: Environment, settings: Settings
+) -> None:
+    settings.RECORDINGS_COUNT_EXACT_LIMIT = 0  # every count is the planner's estimate
+    make_recording(environment, start=timezone.now() - timedelta(hours=1), duration=60, active=1)
+    recordings = SessionRecording.objects.filter(environment=environment)
+
+    def explains(queryset: object) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert list_count(queryset).is_estimate  # type: ignore[arg-type]
+        return sum(query["sql"].startswith("EXPLAIN") for query in queries.captured_queries)
+
+    assert (explains(recordings), explains(recordings)) == (1, 0)
+    assert explains(recordings.filter(duration__gt=10)) == 1  # another statement: planned anew
+    settings.RECORDINGS_COUNT_ESTIMATE_SECONDS = 0
+    assert (explains(recordings.filter(duration__gt=20)), explains(recordings.filter(duration__gt=20))) == (
+        1,
+        1,
+    )
