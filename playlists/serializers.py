@@ -18,12 +18,12 @@ from rest_framework import serializers
 from playlists.models import SessionRecordingPlaylist
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import DATE_PATTERN, date_parse
+from recordings.views.bodies import SessionIdField
 from recordings_api.serializers import UserBasicSerializer
 from recordings_api.strict_input import JSONObjectField, PresentTextField, StrictTypesSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
-SESSION_ID_MAX_LENGTH = 200
 INVALID_TYPE_MESSAGE = "Must provide a valid playlist type: either filters or collection"
 
 
@@ -180,9 +180,7 @@ class PlaylistListParamsSerializer(serializers.Serializer):
     search = PresentTextField(required=False, max_length=400, help_text="Matches name or derived name.")
     date_from = DateParameterField(required=False, help_text="Modified after: `-7d`, `-1m`, `dStart` or ISO.")
     date_to = DateParameterField(required=False, help_text="Modified before: relative or ISO 8601.")
-    session_recording_id = PresentTextField(
-        required=False, max_length=SESSION_ID_MAX_LENGTH, help_text="Only playlists pinning this recording."
-    )
+    session_recording_id = SessionIdField(required=False, help_text="Only playlists pinning this recording.")
     short_id = PresentTextField(required=False, max_length=12)
     order = serializers.ChoiceField(
         choices=PLAYLIST_ORDERINGS, required=False, help_text="Default `-last_modified_at`."
@@ -198,7 +196,7 @@ class PlaylistListParamsSerializer(serializers.Serializer):
 
 class SessionRecordingIdsInputSerializer(StrictTypesSerializer):
     session_recording_ids = serializers.ListField(
-        child=serializers.CharField(max_length=SESSION_ID_MAX_LENGTH),
+        child=SessionIdField(),
         min_length=1,
         max_length=BULK_MAX_RECORDINGS,
         help_text=f"Between 1 and {BULK_MAX_RECORDINGS} session ids; duplicates count once.",
