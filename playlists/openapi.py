@@ -20,6 +20,8 @@ from rest_framework import serializers
 
 from playlists.models import SessionRecordingPlaylist
 from playlists.serializers import PlaylistCreateInputSerializer, PlaylistFieldsInputSerializer
+from recordings.filters.params import FILTER_PARAMS, IGNORED_PARAMS
+from recordings.filters.universal import FILTER_GROUP
 from recordings_api.strict_input import JSONObjectField
 
 PlaylistType = SessionRecordingPlaylist.PlaylistType
@@ -29,15 +31,44 @@ NO_FILTERS: dict[str, Any] = {
     "nullable": True,
     "description": "A collection's filters: none (`{}`, `null` or left out).",
 }
-# The recordings filters a saved filter stores: the recordings list's parameters as JSON values,
-# or PostHog's UI format (``filter_group``).
-SAVED_FILTERS: dict[str, Any] = {
-    "type": "object",
-    "minProperties": 1,
-    "description": "A saved filter's recordings filters: the recordings list's parameters as JSON values "
-    "(`date_from`, `events`, `properties`, `query`, …), or PostHog's UI format (`filter_group`). "
-    "Checked as the recordings list checks them (400, `attr` `filters__<parameter>`).",
-}
+
+
+def _saved_filters_schema() -> dict[str, Any]:
+    """What a saved filter's ``filters`` may be, key by key: PostHog's UI format (``filter_group``
+    and any other keys, stored as sent) or the recordings list's parameters, nothing else
+    (``universal_filters_to_params``, ``recordings_query_parse``). Their values are checked as
+    the recordings list checks them; the document does not state those grammars yet."""
+    parameters = sorted({*FILTER_PARAMS, *IGNORED_PARAMS})
+    return {
+        "type": "object",
+        "minProperties": 1,
+        "oneOf": [
+            {
+                "title": "PostHog's UI format",
+                "type": "object",
+                "properties": {
+                    FILTER_GROUP: {
+                        "type": "object",
+                        "description": '`{"type": "AND"|"OR", "values": [filters or groups]}`.',
+                    }
+                },
+                "required": [FILTER_GROUP],
+            },
+            {
+                "title": "The recordings list's parameters",
+                "type": "object",
+                "properties": {name: {} for name in parameters},
+                "additionalProperties": False,
+            },
+        ],
+        "description": "A saved filter's recordings filters: PostHog's UI format (`filter_group`, other "
+        "keys stored as sent) or the recordings list's parameters as JSON values (`date_from`, `events`, "
+        "`properties`, `query`, …). Values are checked as the recordings list checks them (400, `attr` "
+        "`filters__<parameter>`).",
+    }
+
+
+SAVED_FILTERS = _saved_filters_schema()
 
 
 @extend_schema_field(NO_FILTERS)
@@ -63,26 +94,26 @@ class _UpdateFiltersField(JSONObjectField):
 
 
 @extend_schema_field({"type": "string", "enum": [PlaylistType.COLLECTION.value]})
-class _CollectionTypeField(serializers.CharField):
+class _CollectionTypeField(serializers.ChoiceField):
     pass
 
 
 @extend_schema_field({"type": "string", "enum": [PlaylistType.FILTERS.value]})
-class _SavedFilterTypeField(serializers.CharField):
+class _SavedFilterTypeField(serializers.ChoiceField):
     pass
 
 
 class CollectionCreateInputSerializer(PlaylistCreateInputSerializer):
     """A collection: recordings pinned one by one (``…/recordings/{session_recording_id}/``)."""
 
-    type = _CollectionTypeField()
+    type = _CollectionTypeField(choices=[PlaylistType.COLLECTION.value])
     filters = _NoFiltersField(required=False, allow_null=True)
 
 
 class SavedFilterCreateInputSerializer(PlaylistCreateInputSerializer):
     """A saved filter: the recordings its filters match."""
 
-    type = _SavedFilterTypeField()
+    type = _SavedFilterTypeField(choices=[PlaylistType.FILTERS.value])
     filters = _SavedFiltersField()
 
 
