@@ -7,19 +7,18 @@ says its type, so it is one of two shapes told apart by ``type`` (a discriminato
 cannot say it (``type`` is fixed at creation and ignored when sent): its ``filters`` are either
 shape, and which one fits is decided by the playlist it targets, the operation's documented 400.
 
-These serializers document; ``PlaylistCreateInputSerializer`` and
-``PlaylistUpdateInputSerializer`` validate, and the services apply the rules.
+The fields here carry those schemas; ``playlists.serializers`` declares the bodies with them and
+validates shapes, and the services apply the rules.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from playlists.models import SessionRecordingPlaylist
-from playlists.serializers import PlaylistCreateInputSerializer, PlaylistFieldsInputSerializer
 from recordings.filters.params import FILTER_PARAMS, IGNORED_PARAMS
 from recordings.filters.universal import FILTER_GROUP
 from recordings_api.strict_input import JSONObjectField
@@ -72,12 +71,12 @@ SAVED_FILTERS = _saved_filters_schema()
 
 
 @extend_schema_field(NO_FILTERS)
-class _NoFiltersField(JSONObjectField):
+class NoFiltersField(JSONObjectField):
     pass
 
 
 @extend_schema_field(SAVED_FILTERS)
-class _SavedFiltersField(JSONObjectField):
+class SavedFiltersField(JSONObjectField):
     pass
 
 
@@ -89,45 +88,15 @@ class _SavedFiltersField(JSONObjectField):
         "non-empty, with every update (400 otherwise).",
     }
 )
-class _UpdateFiltersField(JSONObjectField):
+class UpdateFiltersField(JSONObjectField):
     pass
 
 
 @extend_schema_field({"type": "string", "enum": [PlaylistType.COLLECTION.value]})
-class _CollectionTypeField(serializers.ChoiceField):
+class CollectionTypeField(serializers.ChoiceField):
     pass
 
 
 @extend_schema_field({"type": "string", "enum": [PlaylistType.FILTERS.value]})
-class _SavedFilterTypeField(serializers.ChoiceField):
+class SavedFilterTypeField(serializers.ChoiceField):
     pass
-
-
-class CollectionCreateInputSerializer(PlaylistCreateInputSerializer):
-    """A collection: recordings pinned one by one (``…/recordings/{session_recording_id}/``)."""
-
-    type = _CollectionTypeField(choices=[PlaylistType.COLLECTION.value])
-    filters = _NoFiltersField(required=False, allow_null=True)
-
-
-class SavedFilterCreateInputSerializer(PlaylistCreateInputSerializer):
-    """A saved filter: the recordings its filters match."""
-
-    type = _SavedFilterTypeField(choices=[PlaylistType.FILTERS.value])
-    filters = _SavedFiltersField()
-
-
-PLAYLIST_CREATE_BODY = PolymorphicProxySerializer(
-    component_name="PlaylistCreateInput",
-    serializers={
-        PlaylistType.COLLECTION.value: CollectionCreateInputSerializer,
-        PlaylistType.FILTERS.value: SavedFilterCreateInputSerializer,
-    },
-    resource_type_field_name="type",
-)
-
-
-class PlaylistUpdateBodySerializer(PlaylistFieldsInputSerializer):
-    """``type`` and ``short_id`` are fixed at creation; sending them changes nothing."""
-
-    filters = _UpdateFiltersField(required=False, allow_null=True)

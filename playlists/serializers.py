@@ -2,7 +2,8 @@
 
 Output (``SessionRecordingPlaylistSerializer``) is read-only and renders PostHog's playlist
 object; inputs validate request shapes only. The rules that depend on a playlist's type (a
-collection cannot carry filters, a saved filter needs them) live in ``playlists.services``.
+collection cannot carry filters, a saved filter needs them) live in ``playlists.services``; the
+document states them (``PLAYLIST_CREATE_BODY``, the fields of ``playlists.openapi``).
 ``recordings_counts`` is computed for a whole page at once (``playlist_recordings_counts``) and
 kept in the serializer context, so a list costs a fixed number of queries.
 """
@@ -12,10 +13,17 @@ from __future__ import annotations
 from typing import Any, cast
 
 import orjson
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from playlists.models import SessionRecordingPlaylist
+from playlists.openapi import (
+    CollectionTypeField,
+    NoFiltersField,
+    SavedFiltersField,
+    SavedFilterTypeField,
+    UpdateFiltersField,
+)
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import DATE_PATTERN, date_parse
 from recordings.views.bodies import SessionIdField
@@ -158,8 +166,37 @@ class PlaylistCreateInputSerializer(PlaylistFieldsInputSerializer):
     )
 
 
+class CollectionCreateInputSerializer(PlaylistCreateInputSerializer):
+    """A collection: recordings pinned one by one (``…/recordings/{session_recording_id}/``)."""
+
+    type = CollectionTypeField(choices=[SessionRecordingPlaylist.PlaylistType.COLLECTION.value])
+    filters = NoFiltersField(required=False, allow_null=True)
+
+
+class SavedFilterCreateInputSerializer(PlaylistCreateInputSerializer):
+    """A saved filter: the recordings its filters match."""
+
+    type = SavedFilterTypeField(choices=[SessionRecordingPlaylist.PlaylistType.FILTERS.value])
+    filters = SavedFiltersField()
+
+
+# The creation body as documented: one of the two shapes, told apart by ``type`` (validated by
+# ``PlaylistCreateInputSerializer``; the services apply the type rules).
+PLAYLIST_CREATE_BODY = PolymorphicProxySerializer(
+    component_name="PlaylistCreateInput",
+    serializers={
+        SessionRecordingPlaylist.PlaylistType.COLLECTION.value: CollectionCreateInputSerializer,
+        SessionRecordingPlaylist.PlaylistType.FILTERS.value: SavedFilterCreateInputSerializer,
+    },
+    resource_type_field_name="type",
+)
+
+
 class PlaylistUpdateInputSerializer(PlaylistFieldsInputSerializer):
-    """``type`` and ``short_id`` are fixed at creation; sending them changes nothing."""
+    """``type`` and ``short_id`` are fixed at creation; sending them changes nothing. ``filters``
+    are either shape: the playlist's type decides which one fits (``playlists.openapi``)."""
+
+    filters = UpdateFiltersField(required=False, allow_null=True)
 
 
 @extend_schema_field({"type": "string", "pattern": DATE_PATTERN})

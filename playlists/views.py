@@ -30,7 +30,6 @@ from rest_framework.response import Response
 
 from playlists import serializers as s
 from playlists.models import SessionRecordingPlaylist
-from playlists.openapi import PLAYLIST_CREATE_BODY, PlaylistUpdateBodySerializer
 from playlists.selectors import playlist_get, playlist_list_filter, playlist_recordings_filters
 from playlists.services import (
     playlist_add_recording,
@@ -140,7 +139,7 @@ class SessionRecordingPlaylistViewSet(
         return self._render(playlist)
 
     @extend_schema(
-        request=PLAYLIST_CREATE_BODY,
+        request=s.PLAYLIST_CREATE_BODY,
         responses={201: s.SessionRecordingPlaylistSerializer, 400: _ERRORS[400]},
         examples=[
             OpenApiExample(
@@ -176,7 +175,7 @@ class SessionRecordingPlaylistViewSet(
         return self._render(playlist)
 
     @extend_schema(
-        request=PlaylistUpdateBodySerializer,
+        request=s.PlaylistUpdateInputSerializer,
         description="Same as PATCH: fields left out are unchanged. Reaches soft-deleted playlists. "
         + _UPDATE_FILTERS_RULE,
         responses={200: s.SessionRecordingPlaylistSerializer, **_ERRORS},
@@ -185,7 +184,7 @@ class SessionRecordingPlaylistViewSet(
         return self._update(request)
 
     @extend_schema(
-        request=PlaylistUpdateBodySerializer,
+        request=s.PlaylistUpdateInputSerializer,
         description='Update fields. `{"deleted": true}` soft-deletes; `{"deleted": false}` restores. '
         + _UPDATE_FILTERS_RULE,
         responses={200: s.SessionRecordingPlaylistSerializer, **_ERRORS},
