@@ -2,7 +2,8 @@
 
 Output (``SessionRecordingPlaylistSerializer``) is read-only and renders PostHog's playlist
 object; inputs validate request shapes only. The rules that depend on a playlist's type (a
-collection cannot carry filters, a saved filter needs them) live in ``playlists.services``.
+collection cannot carry filters, a saved filter needs them) live in ``playlists.services``; the
+document states them (``PLAYLIST_CREATE_BODY``, the fields of ``playlists.openapi``).
 ``recordings_counts`` is computed for a whole page at once (``playlist_recordings_counts``) and
 kept in the serializer context, so a list costs a fixed number of queries.
 """
@@ -12,18 +13,25 @@ from __future__ import annotations
 from typing import Any, cast
 
 import orjson
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from playlists.models import SessionRecordingPlaylist
+from playlists.openapi import (
+    CollectionTypeField,
+    NoFiltersField,
+    SavedFiltersField,
+    SavedFilterTypeField,
+    UpdateFiltersField,
+)
 from playlists.selectors import PLAYLIST_ORDERINGS, playlist_recordings_counts
 from recordings.filters.dates import DATE_PATTERN, date_parse
+from recordings.views.bodies import SessionIdField
 from recordings_api.serializers import UserBasicSerializer
 from recordings_api.strict_input import JSONObjectField, PresentTextField, StrictTypesSerializer
 
 MAX_FILTERS_BYTES = 64 * 1024
 BULK_MAX_RECORDINGS = 20
-SESSION_ID_MAX_LENGTH = 200
 INVALID_TYPE_MESSAGE = "Must provide a valid playlist type: either filters or collection"
 
 
@@ -158,8 +166,37 @@ class PlaylistCreateInputSerializer(PlaylistFieldsInputSerializer):
     )
 
 
+class CollectionCreateInputSerializer(PlaylistCreateInputSerializer):
+    """A collection: recordings pinned one by one (``…/recordings/{session_recording_id}/``)."""
+
+    type = CollectionTypeField(choices=[SessionRecordingPlaylist.PlaylistType.COLLECTION.value])
+    filters = NoFiltersField(required=False, allow_null=True)
+
+
+class SavedFilterCreateInputSerializer(PlaylistCreateInputSerializer):
+    """A saved filter: the recordings its filters match."""
+
+    type = SavedFilterTypeField(choices=[SessionRecordingPlaylist.PlaylistType.FILTERS.value])
+    filters = SavedFiltersField()
+
+
+# The creation body as documented: one of the two shapes, told apart by ``type`` (validated by
+# ``PlaylistCreateInputSerializer``; the services apply the type rules).
+PLAYLIST_CREATE_BODY = PolymorphicProxySerializer(
+    component_name="PlaylistCreateInput",
+    serializers={
+        SessionRecordingPlaylist.PlaylistType.COLLECTION.value: CollectionCreateInputSerializer,
+        SessionRecordingPlaylist.PlaylistType.FILTERS.value: SavedFilterCreateInputSerializer,
+    },
+    resource_type_field_name="type",
+)
+
+
 class PlaylistUpdateInputSerializer(PlaylistFieldsInputSerializer):
-    """``type`` and ``short_id`` are fixed at creation; sending them changes nothing."""
+    """``type`` and ``short_id`` are fixed at creation; sending them changes nothing. ``filters``
+    are either shape: the playlist's type decides which one fits (``playlists.openapi``)."""
+
+    filters = UpdateFiltersField(required=False, allow_null=True)
 
 
 @extend_schema_field({"type": "string", "pattern": DATE_PATTERN})
@@ -180,9 +217,7 @@ class PlaylistListParamsSerializer(serializers.Serializer):
     search = PresentTextField(required=False, max_length=400, help_text="Matches name or derived name.")
     date_from = DateParameterField(required=False, help_text="Modified after: `-7d`, `-1m`, `dStart` or ISO.")
     date_to = DateParameterField(required=False, help_text="Modified before: relative or ISO 8601.")
-    session_recording_id = PresentTextField(
-        required=False, max_length=SESSION_ID_MAX_LENGTH, help_text="Only playlists pinning this recording."
-    )
+    session_recording_id = SessionIdField(required=False, help_text="Only playlists pinning this recording.")
     short_id = PresentTextField(required=False, max_length=12)
     order = serializers.ChoiceField(
         choices=PLAYLIST_ORDERINGS, required=False, help_text="Default `-last_modified_at`."
@@ -198,7 +233,7 @@ class PlaylistListParamsSerializer(serializers.Serializer):
 
 class SessionRecordingIdsInputSerializer(StrictTypesSerializer):
     session_recording_ids = serializers.ListField(
-        child=serializers.CharField(max_length=SESSION_ID_MAX_LENGTH),
+        child=SessionIdField(),
         min_length=1,
         max_length=BULK_MAX_RECORDINGS,
         help_text=f"Between 1 and {BULK_MAX_RECORDINGS} session ids; duplicates count once.",

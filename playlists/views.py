@@ -64,6 +64,11 @@ _RECORDINGS_LIST = inline_serializer(
         "results": SessionRecordingSerializer(many=True),
     },
 )
+# The rule an update body cannot state: the playlist's type (fixed at creation) decides its filters.
+_UPDATE_FILTERS_RULE = (
+    "The playlist's `type` decides `filters`: a collection's stay empty (non-empty filters are a 400), "
+    "a saved filter's must be resent, non-empty, with every update (400 otherwise, as PostHog answers)."
+)
 _SESSION_RECORDING_ID = OpenApiParameter(
     "session_recording_id", OpenApiTypes.STR, OpenApiParameter.PATH, description="The recording's session id."
 )
@@ -134,7 +139,7 @@ class SessionRecordingPlaylistViewSet(
         return self._render(playlist)
 
     @extend_schema(
-        request=s.PlaylistCreateInputSerializer,
+        request=s.PLAYLIST_CREATE_BODY,
         responses={201: s.SessionRecordingPlaylistSerializer, 400: _ERRORS[400]},
         examples=[
             OpenApiExample(
@@ -171,7 +176,8 @@ class SessionRecordingPlaylistViewSet(
 
     @extend_schema(
         request=s.PlaylistUpdateInputSerializer,
-        description="Same as PATCH: fields left out are unchanged. Reaches soft-deleted playlists.",
+        description="Same as PATCH: fields left out are unchanged. Reaches soft-deleted playlists. "
+        + _UPDATE_FILTERS_RULE,
         responses={200: s.SessionRecordingPlaylistSerializer, **_ERRORS},
     )
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -179,7 +185,8 @@ class SessionRecordingPlaylistViewSet(
 
     @extend_schema(
         request=s.PlaylistUpdateInputSerializer,
-        description='Update fields. `{"deleted": true}` soft-deletes; `{"deleted": false}` restores.',
+        description='Update fields. `{"deleted": true}` soft-deletes; `{"deleted": false}` restores. '
+        + _UPDATE_FILTERS_RULE,
         responses={200: s.SessionRecordingPlaylistSerializer, **_ERRORS},
     )
     def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -15,7 +15,8 @@ values of the string formats ``sentry-click-search``, ``sentry-selector-search``
 type ``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write
 them. ``time_range_ordered()`` and ``snapshot_keys_given()`` state the rules between parameters
 JSON Schema cannot: a Sentry time range's ``start`` is not after its ``end``; a snapshots ``source``
-comes with the keys it fetches.
+comes with the keys it fetches; ``playlist_filters_fit()`` the one a playlist's type sets on the
+``filters`` of its updates.
 """
 
 from __future__ import annotations
@@ -245,6 +246,26 @@ def snapshot_keys_given(case: Any) -> Any:
         end = min(end, start + MAX_BLOCKS_PERSONAL_API_KEY - 1)
         query["start_blob_key"], query["end_blob_key"] = str(start), str(end)
     case.query = query
+    return case
+
+
+PLAYLIST_PATH = "/session_recording_playlists/{short_id}/"
+
+
+def playlist_filters_fit(case: Any) -> Any:
+    """``case`` obeying the playlist's type, when it is a positive update of the seeded playlist
+    (``playlists.openapi``): the playlist's ``type``, fixed at creation, decides its ``filters``
+    (a collection's are empty, a saved filter's non-empty), which an update body cannot state. The
+    seeded playlist is a collection, so non-empty ``filters`` become ``{}``; a negative case is left
+    as generated."""
+    body = case.body
+    operation = case.operation
+    if not operation.path.endswith(PLAYLIST_PATH) or operation.method.upper() not in ("PUT", "PATCH"):
+        return case
+    if not case.meta or not case.meta.generation.mode.is_positive or not isinstance(body, dict):
+        return case
+    if body.get("filters"):
+        case.body = {**body, "filters": {}}
     return case
 
 

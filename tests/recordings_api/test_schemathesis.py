@@ -38,6 +38,7 @@ from tests.api_faces import (
     capture_texts,
     click_searches,
     faces,
+    playlist_filters_fit,
     seed_faces,
     selector_searches,
     sentry_envelopes,
@@ -106,7 +107,7 @@ def _schema() -> Any:
 
 
 def _obeying(case: Any) -> Any:
-    return snapshot_keys_given(time_range_ordered(case))
+    return playlist_filters_fit(snapshot_keys_given(time_range_ordered(case)))
 
 
 def _examples_obeying(_context: Any, examples: list[Any]) -> None:
