@@ -102,8 +102,8 @@ class ActionSerializer(serializers.ModelSerializer[Action]):
 class ActionStepsField(serializers.JSONField):
     """``steps``: a JSON list of steps, documented and checked by ``recordings.actions.steps``."""
 
-    def to_internal_value(self, data: Any) -> list[dict[str, Any]]:
-        value = super().to_internal_value(data)
+    def to_internal_value(self, data: Any) -> Any:
+        value: Any = super().to_internal_value(data)
         problem = steps_problem(value)
         if problem is not None:
             raise serializers.ValidationError(problem)

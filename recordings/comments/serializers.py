@@ -60,6 +60,7 @@ class RecordingCommentSerializer(serializers.ModelSerializer[RecordingComment]):
 
 
 MAX_TIME_TEXT_LENGTH = 64
+CONTEXT_FIELDS = ("time_in_recording", "is_emoji")
 CONTEXT_SCHEMA = {
     "type": "object",
     "nullable": True,
@@ -85,7 +86,7 @@ CONTEXT_SCHEMA = {
 
 def _context_problem(value: dict[str, Any]) -> str | None:
     """Why ``value`` (an object) is not one ``CONTEXT_SCHEMA`` admits, or None."""
-    unknown = sorted(set(value) - set(CONTEXT_SCHEMA["properties"]))
+    unknown = sorted(set(value) - set(CONTEXT_FIELDS))
     if unknown:
         return f"Unknown field {unknown[0]!r}: a replay comment's context has time_in_recording and is_emoji."
     at = value.get("time_in_recording")
@@ -104,7 +105,7 @@ class ReplayContextField(JSONObjectField):
     """``item_context``: null or an object of ``CONTEXT_SCHEMA`` (``_context_problem`` checks it;
     ``JSONObjectField`` refuses a NUL in its text)."""
 
-    def to_internal_value(self, data: Any) -> dict[str, Any] | None:
+    def to_internal_value(self, data: Any) -> Any:
         value = super().to_internal_value(data)
         if value is None:
             return None
