@@ -65,7 +65,7 @@ def _filter_schema(operators: list[str | None], *, required: list[str]) -> dict[
         "properties": {
             "key": {"type": "string", "minLength": 1, "pattern": NO_NUL_PATTERN},
             "type": {"type": "string", "nullable": True, "enum": [*STEP_PROPERTY_TYPES, None]},
-            "operator": {"type": "string", "nullable": True, "enum": operators},
+            "operator": {"type": "string", "nullable": None in operators, "enum": operators},
             "value": _VALUE,
         },
     }
