@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import orjson
-from rest_framework import serializers
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
-from recordings.filters.actions import MATCHING_OPERATORS, STEP_FIELDS, STEP_PROPERTY_TYPES, STEP_TEXT_FIELDS
-from recordings.filters.elements import selector_regex
-from recordings.filters.properties import property_filters_parse
+from recordings.actions.steps import MAX_STEPS, STEPS_SCHEMA, steps_problem
+from recordings.filters.actions import STEP_FIELDS
 from recordings.models import Action
 from recordings_api.serializers import UserBasicSerializer
-from recordings_api.strict_input import StrictTypesSerializer
+from recordings_api.strict_input import PresentTextField, StrictTypesSerializer
 
-MAX_STEPS = 50
 MAX_STEPS_BYTES = 64 * 1024
 MAX_TAGS = 50
 
@@ -23,7 +23,7 @@ _MATCHING_HELP = "`contains`, `exact` or `regex`."
 
 
 class ActionStepSerializer(serializers.Serializer):
-    """One step (documentation of the shape; steps are validated by ``validate_steps``)."""
+    """One step as rendered: every field, null when unset (requests: ``steps.STEP_SCHEMA``)."""
 
     event = serializers.CharField(allow_null=True, required=False, help_text="Event name; empty: any event.")
     properties = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True)
@@ -39,12 +39,25 @@ class ActionStepSerializer(serializers.Serializer):
     url_matching = serializers.CharField(allow_null=True, required=False, help_text=_MATCHING_HELP)
 
 
+class PaddedDateTimeField(serializers.DateTimeField):
+    """A client's datetime as the API renders datetimes (``DATETIME_FORMAT``), its year in four
+    digits: strftime's ``%Y`` writes the year 83 as ``83`` on glibc, which is no ``date-time``."""
+
+    def to_representation(self, value: Any) -> Any:
+        output_format = getattr(self, "format", api_settings.DATETIME_FORMAT)
+        if not value or not isinstance(output_format, str) or output_format.lower() == ISO_8601:
+            return super().to_representation(value)
+        moment = self.enforce_timezone(value)
+        return moment.strftime(output_format.replace("%Y", f"{moment.year:04d}"))
+
+
 class ActionSerializer(serializers.ModelSerializer[Action]):
     created_by = UserBasicSerializer(read_only=True, allow_null=True)
     steps = ActionStepSerializer(many=True)
     team_id = serializers.IntegerField(source="environment_id")
     is_calculating = serializers.SerializerMethodField()
     last_calculated_at = serializers.DateTimeField(source="updated_at")
+    pinned_at = PaddedDateTimeField(allow_null=True)
     is_action = serializers.SerializerMethodField()
     bytecode_error = serializers.SerializerMethodField()
     creation_context = serializers.SerializerMethodField()
@@ -85,50 +98,32 @@ class ActionSerializer(serializers.ModelSerializer[Action]):
         return None
 
 
-def _step_validate(step: Any, index: int) -> dict[str, Any]:
-    if not isinstance(step, dict):
-        raise serializers.ValidationError(f"Step {index} must be an object.")
-    unknown = sorted(set(step) - set(STEP_FIELDS))
-    if unknown:
-        raise serializers.ValidationError(f"Step {index} has an unknown field {unknown[0]!r}.")
-    for name in STEP_TEXT_FIELDS:
-        if step.get(name) is not None and not isinstance(step[name], str):
-            raise serializers.ValidationError(f"Step {index}: '{name}' must be a string or null.")
-    for name in ("url_matching", "text_matching", "href_matching"):
-        if step.get(name) not in (None, *MATCHING_OPERATORS):
-            raise serializers.ValidationError(
-                f"Step {index}: '{name}' must be one of {', '.join(MATCHING_OPERATORS)}."
-            )
-    try:
-        if step.get("selector"):
-            selector_regex(step["selector"], param="steps")
-        property_filters_parse(step.get("properties"), param="steps", types=STEP_PROPERTY_TYPES)
-    except serializers.ValidationError as error:
-        messages = error.detail.get("steps", error.detail) if isinstance(error.detail, dict) else error.detail
-        first = messages[0] if isinstance(messages, list) and messages else messages
-        raise serializers.ValidationError(f"Step {index}: {first}") from None
-    return {name: step.get(name) for name in STEP_FIELDS if name in step}
+@extend_schema_field(STEPS_SCHEMA)
+class ActionStepsField(serializers.JSONField):
+    """``steps``: a JSON list of steps, documented and checked by ``recordings.actions.steps``."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        value: Any = super().to_internal_value(data)
+        problem = steps_problem(value)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
+        if len(orjson.dumps(value)) > MAX_STEPS_BYTES:
+            raise serializers.ValidationError(f"Steps must be at most {MAX_STEPS_BYTES} bytes of JSON.")
+        return [{name: step[name] for name in STEP_FIELDS if name in step} for step in value]
 
 
 class ActionInputSerializer(StrictTypesSerializer):
     """Writable fields; unknown keys (``id``, ``team_id``, …) are ignored as PostHog ignores them."""
 
-    name = serializers.CharField(max_length=400)
-    description = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=200), required=False, max_length=MAX_TAGS
-    )
+    name = PresentTextField(max_length=400)
+    description = PresentTextField(required=False, allow_blank=True, trim_whitespace=False)
+    tags = serializers.ListField(child=PresentTextField(max_length=200), required=False, max_length=MAX_TAGS)
     post_to_slack = serializers.BooleanField(required=False)
-    slack_message_format = serializers.CharField(required=False, allow_blank=True, max_length=1200)
-    steps = serializers.JSONField(required=False, help_text="A list of steps (see `ActionStep`).")
+    slack_message_format = PresentTextField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=1200
+    )
+    steps = ActionStepsField(
+        required=False, help_text=f"At most {MAX_STEPS} steps, {MAX_STEPS_BYTES} bytes of JSON in all."
+    )
     deleted = serializers.BooleanField(required=False)
     pinned_at = serializers.DateTimeField(required=False, allow_null=True)
-
-    def validate_steps(self, value: Any) -> list[dict[str, Any]]:
-        if not isinstance(value, list):
-            raise serializers.ValidationError("Steps must be a list of objects.")
-        if len(value) > MAX_STEPS:
-            raise serializers.ValidationError(f"An action has at most {MAX_STEPS} steps.")
-        if len(orjson.dumps(value)) > MAX_STEPS_BYTES:
-            raise serializers.ValidationError(f"Steps must be at most {MAX_STEPS_BYTES} bytes of JSON.")
-        return [_step_validate(step, index) for index, step in enumerate(value)]

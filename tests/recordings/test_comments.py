@@ -107,6 +107,19 @@ def test_editing_bumps_the_version_and_deleting_hides(
             {"scope": "Replay", "item_id": "alpha-session", "content": "x", "item_context": [1]},
             "item_context",
         ),
+        *(
+            (
+                {"scope": "Replay", "item_id": "alpha-session", "content": "x", "item_context": context},
+                "item_context",
+            )
+            for context in (
+                {"at": 1},
+                {"time_in_recording": True},
+                {"time_in_recording": [1]},
+                {"time_in_recording": "x" * 65},
+                {"is_emoji": "yes"},
+            )
+        ),
     ],
 )
 def test_invalid_comments_are_400(
@@ -119,7 +132,27 @@ def test_invalid_comments_are_400(
     assert not RecordingComment.objects.exists()
 
 
-@pytest.mark.parametrize("context", ['{"at": [{"a": "x\\u0000"}]}', '{"\\u0000": 1}'])
+@pytest.mark.parametrize(
+    "context",
+    [
+        None,
+        {},
+        {"time_in_recording": 12000},
+        {"is_emoji": True, "time_in_recording": "2025-07-05T10:00:00.000Z"},
+    ],
+)
+def test_a_context_of_the_documented_shape_is_stored(
+    api: APIClient, environment: Environment, dataset: Dataset, context: dict[str, Any] | None
+) -> None:
+    body = {"scope": "Replay", "item_id": "alpha-session", "content": "x", "item_context": context}
+
+    response = api.post(comments_url(environment), body, format="json")
+
+    assert (response.status_code, response.json()["item_context"]) == (201, context)
+    assert RecordingComment.objects.get().item_context == context
+
+
+@pytest.mark.parametrize("context", ['{"time_in_recording": "x\\u0000"}', '{"\\u0000": 1}'])
 def test_a_context_with_a_nul_is_400(
     api: APIClient, environment: Environment, dataset: Dataset, context: str
 ) -> None:
@@ -252,10 +285,12 @@ def test_a_context_number_beyond_64_bits_reads_back_as_the_same_number(
     comment_id = _comment(api, environment, "alpha-session", "first")["id"]
 
     edited = api.patch(
-        comments_url(environment, f"{comment_id}/"), {"item_context": {"at": 1e20}}, format="json"
+        comments_url(environment, f"{comment_id}/"),
+        {"item_context": {"time_in_recording": 1e20}},
+        format="json",
     )
     read = api.get(comments_url(environment, f"{comment_id}/"))
 
     assert (edited.status_code, read.status_code) == (200, 200)
-    assert read.json()["item_context"] == {"at": 1e20}
-    assert RecordingComment.objects.get(id=comment_id).item_context == {"at": 10**20}
+    assert read.json()["item_context"] == {"time_in_recording": 1e20}
+    assert RecordingComment.objects.get(id=comment_id).item_context == {"time_in_recording": 10**20}
