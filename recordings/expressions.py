@@ -27,8 +27,8 @@ from typing import Any, Literal
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, FloatField, Func
 
-_NUMBER_PATTERN = r"^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$"
-_NUMBER_RE = re.compile(_NUMBER_PATTERN)
+NUMBER_PATTERN = r"^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$"
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
 SQLITE_NUMBER_FUNCTION = "recordings_number_or_null"
 
 

@@ -96,8 +96,12 @@ def faces() -> tuple[Face, ...]:
                 ("^/api/organizations/", {"id": str(ORGANIZATION_ID)}),
                 ("^/api/users/", {"id": str(OWNER_UUID)}),
             ),
-            # A comment's ``item_id`` names a recording of the environment (else a 400 naming it).
-            pinned_fields=(("RecordingCommentCreateRequest", {"item_id": REPLAY_ID}),),
+            # A comment's ``item_id`` names a recording of the environment, an action filter's ``id``
+            # an action of it (else a 400 naming it).
+            pinned_fields=(
+                ("RecordingCommentCreateRequest", {"item_id": REPLAY_ID}),
+                ("RecordingsActionFilter", {"id": str(ACTION_ID)}),
+            ),
         ),
         Face(
             name="capture",
