@@ -125,7 +125,8 @@ def _element(default_type: bool) -> list[dict[str, Any]]:
         _variant(types, default_type, _key("tag_name"), exact, _one_or_many(TEXT)),
         _variant(types, default_type, _key("text", "href"), _SET, None),
         _variant(types, default_type, _key("text", "href"), _TEXT_OPERATORS, _SCALARS),
-        _variant(types, default_type, _key("text", "href"), _REGEX_OPERATORS, _REGEXES),
+        # One expression, searched within the value (``elements._value_regex``).
+        _variant(types, default_type, _key("text", "href"), _REGEX_OPERATORS, _REGEX),
     ]
 
 
