@@ -76,7 +76,7 @@ class NumberOrNull(Func):
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         template = f"(CASE WHEN ({sql}) ~ %s THEN ({sql})::float8 ELSE NULL END)"
-        return template, [*params, _NUMBER_PATTERN, *params]
+        return template, [*params, NUMBER_PATTERN, *params]
 
 
 MatchKind = Literal["like", "regex"]
