@@ -133,16 +133,16 @@ def _segment(compound: Compound) -> str:
 
 def selector_regex(selector: str, *, param: str = "properties") -> str:
     """The chain regex of a CSS selector (see the module docstring); 400 when unsupported."""
-    if not re.fullmatch(SELECTOR_PATTERN, selector):
-        raise invalid(
-            param,
-            f"Unsupported CSS selector {selector!r}: use tags, .class, #id, [attr=value], joined by "
-            "spaces or '>'.",
-        )
     parts = [
         (combinator, _compound_parse(text, param=param))
         for combinator, text in _selector_split(selector, param=param)
     ]
+    if not re.fullmatch(SELECTOR_PATTERN, selector):  # what the parser reads beyond the grammar
+        raise invalid(
+            param,
+            f"Unsupported CSS selector {selector!r}: use tags, .class, #id, [attr=value] (ASCII names), "
+            "joined by spaces or '>'.",
+        )
     *ancestors, (_, target) = parts
     pattern = "(?:^|;)" + _segment(target)
     following = parts[-1][0]  # the combinator between the target and its nearest ancestor part

@@ -186,7 +186,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         session_ids=_text_list(filters.get("session_ids"), "session_ids"),
         person_uuid=_uuid(filters.get("person_uuid"), "person_uuid"),
         distinct_ids=_distinct_ids(filters),
-        order=_choice(filters.get("order"), "order", ORDERS, default=DEFAULT_ORDER),
+        order=_choice(filters.get("order"), "order", ORDERS, default=DEFAULT_ORDER, upper=False),
         order_direction=_choice(
             filters.get("order_direction"), "order_direction", ORDER_DIRECTIONS, default="DESC"
         ),
@@ -270,13 +270,21 @@ def _boolean(value: Any, param: str) -> bool:
     raise invalid(param, f"'{param}' must be true or false, got {value!r}.")
 
 
-def _choice(value: Any, param: str, choices: tuple[str, ...], *, default: str) -> str:
+def _choice(value: Any, param: str, choices: tuple[str, ...], *, default: str, upper: bool = True) -> str:
+    """One of ``choices``; any case when ``upper`` (``any_case_pattern`` is its schema)."""
     if value is None or value == "":
         return default
     text = _text(value, param) or ""
-    if text not in choices:
+    normalized = text.upper() if upper else text
+    if normalized not in choices:
         raise invalid(param, f"'{param}' must be one of {', '.join(choices)}, got {text!r}.")
-    return text
+    return normalized
+
+
+def any_case_pattern(choices: tuple[str, ...]) -> str:
+    """The ``pattern`` of ASCII ``choices`` in any case, or empty (not sent)."""
+    spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in x) for x in choices)
+    return f"^(?:{'|'.join(spelled)})?$"
 
 
 def _hide_viewed(value: Any) -> str | None:

@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from recordings.filters import ORDERS
 from recordings.filters.dates import DATE_PATTERN
 from recordings.filters.ordering import ORDER_DIRECTIONS
-from recordings.filters.params import HIDE_VIEWED_VALUES, OPERANDS, UUID_PATTERN
+from recordings.filters.params import HIDE_VIEWED_VALUES, OPERANDS, UUID_PATTERN, any_case_pattern
 from recordings.filters.schema import COMPONENTS, JSON_PARAMETER_SCHEMAS, TEXT, ids_schema
 from recordings_api.openapi import AutoSchema
 from recordings_api.serializers import ApiErrorSerializer
@@ -156,7 +156,11 @@ LIST_PARAMETERS = [
         "activity_score).",
     ),
     _json("duration", "Legacy alias of `having_predicates` (saved playlist filters)."),
-    _text("operand", _choices(*OPERANDS), "`AND` (default) or `OR`: how events, properties and console filters combine."),
+    _text(
+        "operand",
+        {"type": "string", "pattern": any_case_pattern(OPERANDS)},
+        "`AND` (default) or `OR`, any case: how events, properties and console filters combine.",
+    ),
     _json("filter_test_accounts", "`true` applies the environment's test-account filters."),
     _json(
         "session_ids",
@@ -170,7 +174,11 @@ LIST_PARAMETERS = [
         _choices(*ORDERS),
         f"Sort key, one of: {', '.join(f'`{order}`' for order in ORDERS)}. Default `start_time`.",
     ),
-    _text("order_direction", _choices(*ORDER_DIRECTIONS), "`DESC` (default) or `ASC`."),
+    _text(
+        "order_direction",
+        {"type": "string", "pattern": any_case_pattern(ORDER_DIRECTIONS)},
+        "`DESC` (default) or `ASC`, any case.",
+    ),
     _text("query", {"type": "string", "format": QUERY_FORMAT}, "Search query language; see the description."),
     _text(
         "hide_viewed_recordings",
