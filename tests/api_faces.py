@@ -341,7 +341,7 @@ _SEARCH_VALUES: dict[str, st.SearchStrategy[str]] = {
     "duration": st.tuples(_COMPARED, st.sampled_from(("", "s", "m", "h"))).map(
         lambda drawn: f"{drawn[0][0]}{drawn[0][1]}{drawn[1]}"
     ),
-    "count": _COMPARED.map("".join),
+    "count": _COMPARED.map(lambda drawn: f"{drawn[0]}{drawn[1]}"),
     "score": _COMPARED.map(lambda drawn: f"{drawn[0]}{drawn[1]}"),
     "text": _SEARCH_VALUE,
     "property": _SEARCH_VALUE,

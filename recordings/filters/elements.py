@@ -45,9 +45,7 @@ _SEGMENT_TAIL = r"[^;]*"
 # compounds of a tag (or ``*``), ``.class``, ``#id`` and ``[attr]`` / ``[attr=value]`` (the value
 # bare, or quoted without a ``]``), joined by spaces or ``>``; ASCII names.
 _NAME = "[A-Za-z0-9_-]+"
-_ATTRIBUTE_PART = (
-    f"\\[ *{_NAME} *(?:= *(?:\"[^\"\\]]*\"|'[^'\\]]*'|[^\\]\\s\"']+))? *\\]"
-)
+_ATTRIBUTE_PART = f"\\[ *{_NAME} *(?:= *(?:\"[^\"\\]]*\"|'[^'\\]]*'|[^\\]\\s\"']+))? *\\]"
 _SIMPLE = f"(?:\\.{_NAME}|#{_NAME}|{_ATTRIBUTE_PART})"
 _COMPOUND_PART = f"(?:(?:[A-Za-z][A-Za-z0-9_-]*|\\*){_SIMPLE}*|{_SIMPLE}+)"
 SELECTOR_PATTERN = f"^ *{_COMPOUND_PART}(?: *> *{_COMPOUND_PART}| +{_COMPOUND_PART})* *$"
@@ -187,7 +185,9 @@ def element_chain_regex(key: str, operator: str, value: Any, *, param: str) -> t
     if key == "selector":
         if operator != "exact":
             raise invalid(param, f"Element selectors take 'exact' or 'is_not', not {operator!r}.")
-        return "|".join(f"(?:{selector_regex(_string(item, param), param=param)})" for item in values_list(value)), False
+        return "|".join(
+            f"(?:{selector_regex(_string(item, param), param=param)})" for item in values_list(value)
+        ), False
     if key == "tag_name":
         if operator != "exact":
             raise invalid(param, f"Element tag names take 'exact' or 'is_not', not {operator!r}.")

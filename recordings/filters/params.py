@@ -221,7 +221,9 @@ def _check_storable(query: RecordingsQuery) -> None:
     for item in dataclasses.fields(query):
         if _is_unstorable(getattr(query, item.name)):
             name = _FIELD_PARAMS.get(item.name, item.name)
-            raise invalid(name, f"'{name}' contains a null character or a lone surrogate, which is not allowed.")
+            raise invalid(
+                name, f"'{name}' contains a null character or a lone surrogate, which is not allowed."
+            )
 
 
 def _text(value: Any, param: str) -> str | None:
@@ -283,7 +285,9 @@ def _choice(value: Any, param: str, choices: tuple[str, ...], *, default: str, u
 
 def any_case_pattern(choices: tuple[str, ...]) -> str:
     """The ``pattern`` of ASCII ``choices`` in any case, or empty (not sent)."""
-    spelled = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in x) for x in choices)
+    spelled = (
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in x) for x in choices
+    )
     return f"^(?:{'|'.join(spelled)})?$"
 
 

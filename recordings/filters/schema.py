@@ -14,6 +14,7 @@ read are allowed (PostHog's front end sends ``label``, ``name``, ``order``…) a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from recordings.conditions import NUMERIC_OPERATORS
@@ -43,7 +44,7 @@ _TEXT_OPERATORS = ("exact", "is_not", "icontains", "not_icontains")
 _REGEX_OPERATORS = ("regex", "not_regex")
 
 
-def _choice(values: tuple[str | None, ...] | list[str | None], *, nullable: bool = False) -> dict[str, Any]:
+def _choice(values: Sequence[str], *, nullable: bool = False) -> dict[str, Any]:
     """One of ``values`` (and null when ``nullable``). Wrapped in ``allOf`` so that drf-spectacular's
     enum postprocessing leaves these per-variant choice sets inline: each is a part of one filter
     schema, not a named enum of the API."""
@@ -211,7 +212,11 @@ _ACTION_FILTER = {
     "required": ["id"],
 }
 _COMMENT_FILTER = _variant(
-    ("recording",), True, _key("comment_text"), tuple(op for op in COMMENT_OPERATORS if op not in _SET), _SCALARS
+    ("recording",),
+    True,
+    _key("comment_text"),
+    tuple(op for op in COMMENT_OPERATORS if op not in _SET),
+    _SCALARS,
 )
 _COMMENT_SET = _variant(("recording",), True, _key("comment_text"), _SET, None)
 _IDS_ITEM: dict[str, Any] = _SCALAR
@@ -257,7 +262,12 @@ JSON_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
         "anyOf": [
             _COMMENT_FILTER,
             _COMMENT_SET,
-            {"type": "array", "items": {"anyOf": [_COMMENT_FILTER, _COMMENT_SET]}, "minItems": 1, "maxItems": 1},
+            {
+                "type": "array",
+                "items": {"anyOf": [_COMMENT_FILTER, _COMMENT_SET]},
+                "minItems": 1,
+                "maxItems": 1,
+            },
             *NOT_SENT,
         ]
     },

@@ -49,8 +49,8 @@ is a 400 with `attr: "query"` and a message saying which (and where).
 LIST_DESCRIPTION = (
     "Recordings of this environment, newest first by default, paginated with `limit` (default 50) and "
     "`offset`. Array, object and boolean parameters are JSON (as PostHog's front end sends them: "
-    "`events=[{\"id\": \"$pageview\"}]`, `filter_test_accounts=true`); a JSON-valued parameter "
-    "sent `null`, empty or as `\"\"` counts as not sent. Text parameters are taken as sent "
+    '`events=[{"id": "$pageview"}]`, `filter_test_accounts=true`); a JSON-valued parameter '
+    'sent `null`, empty or as `""` counts as not sent. Text parameters are taken as sent '
     "(`date_from=-3d`, not JSON-quoted). An unknown parameter is a 400 naming it. Without `date_from` "
     "every recording still within its retention period is listed (PostHog's front end always sends a "
     "window). The body carries DRF pagination (`count`, `next`, `previous`) and PostHog's `has_next`, "
@@ -166,7 +166,11 @@ LIST_PARAMETERS = [
         "session_ids",
         "JSON array of session ids (or a comma-separated text of them); results come in this order.",
     ),
-    _text("person_uuid", {"type": "string", "pattern": f"^$|{UUID_PATTERN}"}, "Recordings of every distinct id of this person."),
+    _text(
+        "person_uuid",
+        {"type": "string", "pattern": f"^$|{UUID_PATTERN}"},
+        "Recordings of every distinct id of this person.",
+    ),
     _json("distinct_ids", "JSON array of distinct ids (or a comma-separated text of them)."),
     _text("distinct_id", TEXT, "One distinct id (as in the published docs)."),
     _text(
@@ -202,7 +206,10 @@ MATCHING_SESSION_IDS = OpenApiParameter(
     description='Exactly one session id: a JSON array of one (`["a"]`), or the id as text.',
     extensions={JSON_EXTENSION: True},
 )
-MATCHING_PARAMETERS = [MATCHING_SESSION_IDS, *(_BY_NAME[name] for name in ("events", "properties", "actions"))]
+MATCHING_PARAMETERS = [
+    MATCHING_SESSION_IDS,
+    *(_BY_NAME[name] for name in ("events", "properties", "actions")),
+]
 PROPERTIES_PARAMETERS = [
     OpenApiParameter(
         "session_ids",
