@@ -13,9 +13,12 @@ tag key names no object: any key of its format is answered, so it is generated, 
 values of the string formats ``sentry-click-search``, ``sentry-selector-search``,
 ``posthog-capture-data`` and ``posthog-capture-text``, ``sentry_envelopes()`` bodies of the media
 type ``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write
-them. ``time_range_ordered()`` and ``snapshot_keys_given()`` state the rules between parameters
-JSON Schema cannot: a Sentry time range's ``start`` is not after its ``end``; a snapshots ``source``
-comes with the keys it fetches.
+them, and ``recordings_searches()`` the PostHog face's search language (``posthog-recordings-search``).
+``time_range_ordered()``, ``snapshot_keys_given()``, ``cursor_given()`` and ``matching_filter_given()``
+state the rules between parameters JSON Schema cannot: a Sentry time range's ``start`` is not after
+its ``end``; a snapshots ``source`` comes with the keys it fetches; a recordings list ``after`` is a
+cursor of the case's order, without ``offset`` or ``session_ids``; ``matching_events`` has an event
+filter in ``events`` or ``properties``.
 """
 
 from __future__ import annotations
