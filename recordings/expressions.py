@@ -27,8 +27,8 @@ from typing import Any, Literal
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import BooleanField, Expression, F, FloatField, Func
 
-_NUMBER_PATTERN = r"^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$"
-_NUMBER_RE = re.compile(_NUMBER_PATTERN)
+NUMBER_PATTERN = r"^\s*-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$"
+_NUMBER_RE = re.compile(NUMBER_PATTERN)
 SQLITE_NUMBER_FUNCTION = "recordings_number_or_null"
 
 
@@ -76,7 +76,7 @@ class NumberOrNull(Func):
     def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
         sql, params = compiler.compile(self.source_expressions[0])
         template = f"(CASE WHEN ({sql}) ~ %s THEN ({sql})::float8 ELSE NULL END)"
-        return template, [*params, _NUMBER_PATTERN, *params]
+        return template, [*params, NUMBER_PATTERN, *params]
 
 
 MatchKind = Literal["like", "regex"]

@@ -13,10 +13,13 @@ tag key names no object: any key of its format is answered, so it is generated, 
 values of the string formats ``sentry-click-search``, ``sentry-selector-search``,
 ``posthog-capture-data`` and ``posthog-capture-text``, ``sentry_envelopes()`` bodies of the media
 type ``application/x-sentry-envelope``: grammars JSON Schema cannot state, written as clients write
-them. ``time_range_ordered()`` and ``snapshot_keys_given()`` state the rules between parameters
-JSON Schema cannot: a Sentry time range's ``start`` is not after its ``end``; a snapshots ``source``
-comes with the keys it fetches; ``playlist_filters_fit()`` the one a playlist's type sets on the
-``filters`` of its updates.
+them, and ``recordings_searches()`` the PostHog face's search language (``posthog-recordings-search``).
+``time_range_ordered()``, ``snapshot_keys_given()``, ``cursor_given()``, ``matching_filter_given()``
+and ``playlist_filters_fit()`` state the rules between parameters JSON Schema cannot: a Sentry time
+range's ``start`` is not after its ``end``; a snapshots ``source`` comes with the keys it fetches; a
+recordings list ``after`` is a cursor of the case's order, without ``offset`` or ``session_ids``;
+``matching_events`` has an event filter in ``events`` or ``properties``; a playlist's type sets
+what the ``filters`` of its updates may be.
 """
 
 from __future__ import annotations
@@ -97,8 +100,12 @@ def faces() -> tuple[Face, ...]:
                 ("^/api/organizations/", {"id": str(ORGANIZATION_ID)}),
                 ("^/api/users/", {"id": str(OWNER_UUID)}),
             ),
-            # A comment's ``item_id`` names a recording of the environment (else a 400 naming it).
-            pinned_fields=(("RecordingCommentCreateRequest", {"item_id": REPLAY_ID}),),
+            # A comment's ``item_id`` names a recording of the environment, an action filter's ``id``
+            # an action of it (else a 400 naming it).
+            pinned_fields=(
+                ("RecordingCommentCreateRequest", {"item_id": REPLAY_ID}),
+                ("RecordingsActionFilter", {"id": str(ACTION_ID)}),
+            ),
         ),
         Face(
             name="capture",
@@ -341,3 +348,95 @@ def _seed_posthog_objects(*, environment: Environment, recording: SessionRecordi
         recording=recording, raw_password="correct horse", note="", user=owner
     )
     type(password).objects.filter(pk=password.pk).update(id=SHARE_PASSWORD_ID)
+
+
+@st.composite
+def _search_term(draw: st.DrawFn) -> str:
+    from recordings.metrics import search_fields
+
+    fields = search_fields("posthog")
+    name = draw(st.sampled_from(sorted(n for n, f in fields.items() if f.kind in _SEARCH_VALUES)))
+    negation = "!" if draw(st.booleans()) else ""
+    return f"{negation}{name}:{draw(_SEARCH_VALUES[fields[name].kind])}"
+
+
+_COMPARED = st.tuples(st.sampled_from(("", ">", "<", ">=", "<=")), st.integers(0, 10**6))
+_SEARCH_VALUES: dict[str, st.SearchStrategy[str]] = {
+    "duration": st.tuples(_COMPARED, st.sampled_from(("", "s", "m", "h"))).map(
+        lambda drawn: f"{drawn[0][0]}{drawn[0][1]}{drawn[1]}"
+    ),
+    "count": _COMPARED.map(lambda drawn: f"{drawn[0]}{drawn[1]}"),
+    "score": _COMPARED.map(lambda drawn: f"{drawn[0]}{drawn[1]}"),
+    "text": _SEARCH_VALUE,
+    "property": _SEARCH_VALUE,
+    "urls": _SEARCH_VALUE,
+    "flag": st.sampled_from(("true", "false")),
+}
+
+
+def recordings_searches() -> st.SearchStrategy[str]:
+    """PostHog-face searches (format ``posthog-recordings-search``): ``[!]<field>:<value>`` terms of
+    the face's search fields, with values of their kind, joined by AND / OR."""
+    return _search(_search_term())
+
+
+RECORDINGS_LIST_PATH = "/session_recordings/"
+MATCHING_EVENTS_PATH = "/session_recordings/matching_events/"
+
+
+def _json_param(raw: Any) -> Any:
+    try:
+        return json.loads(raw) if isinstance(raw, str) else raw
+    except ValueError:
+        return raw
+
+
+def cursor_given(case: Any) -> Any:
+    """``case`` with a real ``after`` cursor, when it is a positive case of the recordings list: a
+    cursor is a previous page's ``next_cursor`` for the case's own ``order`` and
+    ``order_direction``, and does not combine with ``offset`` or ``session_ids`` (the documented
+    400s, which JSON Schema cannot state). A generated ``after`` is replaced by a cursor of that
+    order (past a row of the seed's start), or left out when ``offset``/``session_ids`` are given;
+    a negative case is left as generated."""
+    from recordings.cursor import ListCursor, cursor_encode
+    from recordings.filters.ordering import DEFAULT_ORDER
+
+    query = dict(case.query or {})
+    if not case.operation.path.endswith(RECORDINGS_LIST_PATH) or not case.meta:
+        return case
+    if not case.meta.generation.mode.is_positive or query.get("after") in (None, ""):
+        return case
+    session_ids = _json_param(query.get("session_ids"))
+    if query.get("offset") not in (None, "", 0, "0") or session_ids not in (None, ""):
+        del query["after"]
+    else:
+        order = query.get("order") or DEFAULT_ORDER
+        direction = query.get("order_direction") or "DESC"
+        moment = datetime(2026, 5, 1, 12, tzinfo=UTC)
+        query["after"] = cursor_encode(ListCursor(order, direction, None, moment, 1))
+    case.query = query
+    return case
+
+
+def matching_filter_given(case: Any) -> Any:
+    """``case`` with an event filter, when it is a positive case of ``matching_events``: ``events``
+    or an ``event`` property filter in ``properties`` is required (the documented 400, which JSON
+    Schema cannot state across two parameters). A case having neither gets ``events`` naming
+    ``$pageview``; a negative case is left as generated."""
+    from rest_framework.exceptions import ValidationError
+
+    from recordings.filters import query_params_decode, recordings_query_parse
+
+    if not case.operation.path.endswith(MATCHING_EVENTS_PATH) or not case.meta:
+        return case
+    if not case.meta.generation.mode.is_positive:
+        return case
+    query = dict(case.query or {})
+    try:
+        parsed = recordings_query_parse(query_params_decode({k: str(v) for k, v in query.items()}))
+    except ValidationError:
+        return case
+    if not parsed.events and not any(prop.type == "event" for prop in parsed.properties):
+        query["events"] = json.dumps([{"id": "$pageview", "type": "events"}])
+    case.query = query
+    return case

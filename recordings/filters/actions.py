@@ -14,6 +14,7 @@ matches every event.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ from recordings.filters.properties import (
 from recordings.models import Action, SessionEvent
 from recordings_api.models import Environment
 
+# An action id given as text: digits, no leading zero, under 2**63 (the schema's own pattern).
+ACTION_ID_PATTERN = "^[1-9][0-9]{0,17}$"
 MATCHING_OPERATORS = {"contains": "icontains", "exact": "exact", "regex": "regex"}
 STEP_TEXT_FIELDS = ("event", "url", "selector", "tag_name", "text", "href")
 STEP_MATCHING_FIELDS = ("url_matching", "text_matching", "href_matching")
@@ -59,7 +62,7 @@ def _action_filter_parse(item: Any, *, param: str) -> ActionFilter:
     if item.get("type", "actions") != "actions":
         raise invalid(param, f"Entries of '{param}' must be of type 'actions', got {item.get('type')!r}.")
     action_id = item.get("id")
-    if isinstance(action_id, str) and action_id.isdigit():
+    if isinstance(action_id, str) and re.fullmatch(ACTION_ID_PATTERN, action_id):
         action_id = int(action_id)
     if isinstance(action_id, bool) or not isinstance(action_id, int) or not 0 < action_id < 2**63:
         raise invalid(param, f"An action filter's 'id' must be an action id, got {action_id!r}.")

@@ -49,10 +49,12 @@ def date_parse(
     raw: Any, *, param: str, end_of_day: bool = False, now: datetime | None = None
 ) -> datetime | None:
     """The instant ``raw`` names, or None for no bound; 400 naming ``param`` when unparseable."""
-    if raw is None or raw in ("", "all"):
+    if raw is None or raw == "":
+        return None
+    text = str(raw).strip()  # surrounding whitespace is trimmed, as ``DATE_PATTERN`` admits
+    if text == "all":
         return None
     now = now or timezone.now()
-    text = str(raw).strip()
     relative = _RELATIVE.match(text)
     if relative:
         if len(relative["number"]) > _UNIT_MAX_DIGITS.get(relative["unit"], 6):

@@ -41,6 +41,17 @@ _TEXT_OPERATORS = ("exact", "icontains", "regex", "is_set")
 _ATTRIBUTE = re.compile(r"\[\s*([\w-]+)\s*(?:=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\]\s]+)))?\s*\]")
 _COMPOUND = re.compile(r"(?P<tag>[A-Za-z][\w-]*|\*)?(?P<rest>(?:\.[\w-]+|#[\w-]+|\[[^\]]*\])*)")
 _SEGMENT_TAIL = r"[^;]*"
+# The selectors this service reads, as the document's ``pattern`` and the parser's last check:
+# compounds of a tag (or ``*``), ``.class``, ``#id`` and ``[attr]`` / ``[attr=value]`` (the value
+# bare (``_BARE_VALUE``), or quoted without a ``]``), joined by spaces or ``>``; ASCII names.
+_NAME = "[A-Za-z0-9_-]+"
+# A bare attribute value: printable ASCII of URLs and names (no class such as ``\\s``, which
+# regex flavours read differently).
+_BARE_VALUE = "[A-Za-z0-9_.:/?#&=%+@!$*,;~-]+"
+_ATTRIBUTE_PART = f"\\[ *{_NAME} *(?:= *(?:\"[^\"\\]]*\"|'[^'\\]]*'|{_BARE_VALUE}))? *\\]"
+_SIMPLE = f"(?:\\.{_NAME}|#{_NAME}|{_ATTRIBUTE_PART})"
+_COMPOUND_PART = f"(?:(?:[A-Za-z][A-Za-z0-9_-]*|\\*){_SIMPLE}*|{_SIMPLE}+)"
+SELECTOR_PATTERN = f"^ *{_COMPOUND_PART}(?: *> *{_COMPOUND_PART}| +{_COMPOUND_PART})* *$"
 # A quoted value in the chain: any character but a quote, or an escaped one.
 _VALUE_CHAR = r'(?:[^"\\]|\\.)'
 
@@ -127,6 +138,12 @@ def selector_regex(selector: str, *, param: str = "properties") -> str:
         (combinator, _compound_parse(text, param=param))
         for combinator, text in _selector_split(selector, param=param)
     ]
+    if not re.fullmatch(SELECTOR_PATTERN, selector):  # what the parser reads beyond the grammar
+        raise invalid(
+            param,
+            f"Unsupported CSS selector {selector!r}: use tags, .class, #id, [attr=value] (ASCII names), "
+            "joined by spaces or '>'.",
+        )
     *ancestors, (_, target) = parts
     pattern = "(?:^|;)" + _segment(target)
     following = parts[-1][0]  # the combinator between the target and its nearest ancestor part
@@ -171,17 +188,25 @@ def element_chain_regex(key: str, operator: str, value: Any, *, param: str) -> t
     if key == "selector":
         if operator != "exact":
             raise invalid(param, f"Element selectors take 'exact' or 'is_not', not {operator!r}.")
-        return "|".join(f"(?:{selector_regex(str(item), param=param)})" for item in values_list(value)), False
+        return "|".join(
+            f"(?:{selector_regex(_string(item, param), param=param)})" for item in values_list(value)
+        ), False
     if key == "tag_name":
         if operator != "exact":
             raise invalid(param, f"Element tag names take 'exact' or 'is_not', not {operator!r}.")
-        tags = "|".join(re.escape(value_as_text(item).lower()) for item in values_list(value))
+        tags = "|".join(re.escape(_string(item, param).lower()) for item in values_list(value))
         return rf"(?:^|;)(?:{tags})(?:[.:;]|$)", False
     if key in ("text", "href"):
         if operator not in _TEXT_OPERATORS:
             raise invalid(param, f"Operator {operator!r} does not apply to element {key!r}.")
         return _attribute_regex(key, operator, value, param=param), operator == "icontains"
     raise invalid(param, f"Unknown element filter {key!r} in '{param}' (use one of {ELEMENT_KEYS}).")
+
+
+def _string(value: Any, param: str) -> str:
+    if not isinstance(value, str):
+        raise invalid(param, f"Element selectors and tag names are strings, got {value!r}.")
+    return value
 
 
 def _checked(pattern: str, *, param: str) -> str:

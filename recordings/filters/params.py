@@ -1,14 +1,18 @@
 """Validation of the recordings list parameters into a typed ``RecordingsQuery``.
 
-Input is a mapping of parameter → value where values have been JSON-decoded PostHog style
-(``query_params_decode``: every value ``json.loads``-ed when it parses, else kept as the raw
-string). Unknown parameters are a 400 naming the parameter; parameters PostHog's front end sends
-for its own plumbing (``IGNORED_PARAMS``) are accepted and ignored.
+Input is a mapping of parameter → value where the JSON-valued parameters (``JSON_PARAMS``) have
+been JSON-decoded PostHog style (``query_params_decode``: ``json.loads``-ed when it parses, else
+kept as the raw string) and the text ones are the text sent. Unknown parameters are a 400 naming
+the parameter; parameters PostHog's front end sends for its own plumbing (``IGNORED_PARAMS``) are
+accepted and ignored. What the filters use must be storable text (no NUL, no lone surrogate);
+parts of a filter this service ignores (extra keys of a filter object) are not looked at.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -65,6 +69,27 @@ IGNORED_PARAMS = frozenset(
     }
 )
 HIDE_VIEWED_VALUES = ("current-user", "any-user")
+# Parameters whose value is JSON (PostHog's front end JSON-encodes arrays, objects and booleans);
+# every other parameter is text, taken as sent (PostHog's front end sends strings bare).
+JSON_PARAMS = frozenset(
+    {
+        "events",
+        "actions",
+        "properties",
+        "console_log_filters",
+        "having_predicates",
+        "duration",
+        "comment_text",
+        "filter_test_accounts",
+        "session_ids",
+        "distinct_ids",
+        "limit",
+        "offset",
+    }
+)
+OPERANDS = ("AND", "OR")
+# A person's UUID as PostHog writes it: 8-4-4-4-12 hex digits, either case.
+UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
 
 
 @dataclass(frozen=True)
@@ -93,18 +118,25 @@ NUMBER_PARAMS = frozenset({"limit", "offset"})
 
 
 def query_params_decode(params: Mapping[str, Any]) -> dict[str, Any]:
-    """PostHog's ``query_as_params_to_dict``: JSON-decode each value when it parses.
+    """PostHog's ``query_as_params_to_dict`` for the JSON-valued parameters (``JSON_PARAMS``):
+    each value is JSON-decoded when it parses, else kept as the raw text; text parameters keep
+    the text sent (``date_from="-3d"`` is the quoted text, as PostHog's front end never quotes).
 
-    One deviation: a bare JSON number is kept as the raw text except for ``limit``/``offset``,
-    so text parameters keep what was sent (``distinct_id=1.50`` is ``"1.50"``, not ``1.5``;
-    ``session_recording_id=1e5`` is not ``100000.0``). The last of repeated parameters wins.
+    A bare JSON number is kept as the raw text except for ``limit``/``offset`` (``distinct_ids=1.50``
+    is ``"1.50"``, not ``1.5``). The last of repeated parameters wins; a parameter sent empty is
+    left out (not sent).
     """
     decoded: dict[str, Any] = {}
     for key in params:
         raw = params[key] if not hasattr(params, "getlist") else params.getlist(key)[-1]
+        if raw == "":
+            continue
+        if key not in JSON_PARAMS or not isinstance(raw, str):
+            decoded[key] = raw
+            continue
         try:
-            value = json.loads(raw) if isinstance(raw, str) else raw
-        except ValueError:
+            value = json.loads(raw)
+        except (ValueError, RecursionError):  # nesting past the decoder's limit: not JSON either
             value = raw
         is_number = isinstance(value, int | float) and not isinstance(value, bool)
         decoded[key] = raw if is_number and key not in NUMBER_PARAMS else value
@@ -121,17 +153,17 @@ def _is_unstorable(value: Any) -> bool:
         except UnicodeEncodeError:
             return True
         return False
-    if isinstance(value, list):
+    if isinstance(value, list | tuple):
         return any(_is_unstorable(item) for item in value)
-    if isinstance(value, dict):
-        return any(_is_unstorable(key) or _is_unstorable(item) for key, item in value.items())
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_is_unstorable(getattr(value, item.name)) for item in dataclasses.fields(value))
     return False
 
 
 def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
     """Validates ``filters``; raises DRF ``ValidationError`` whose ``attr`` is the bad parameter.
 
-    A parameter sent empty (``events=``) counts as not sent.
+    A parameter sent empty (``events=``) or null counts as not sent.
     """
     _check_parameters(filters)
     filters = {key: value for key, value in filters.items() if value != ""}
@@ -139,7 +171,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         filters.get("having_predicates"), param="having_predicates", types=("recording",)
     )
     having += property_filters_parse(filters.get("duration"), param="duration", types=("recording",))
-    return RecordingsQuery(
+    query = RecordingsQuery(
         date_from=date_parse(filters.get("date_from"), param="date_from"),
         date_to=date_parse(filters.get("date_to"), param="date_to", end_of_day=True),
         events=event_filters_parse(filters.get("events")),
@@ -149,7 +181,7 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
             filters.get("console_log_filters"), param="console_log_filters", types=("log_entry",)
         ),
         having_predicates=having,
-        operand=_choice(filters.get("operand"), "operand", ("AND", "OR"), default="AND"),
+        operand=_choice(filters.get("operand"), "operand", OPERANDS, default="AND"),
         filter_test_accounts=_boolean(filters.get("filter_test_accounts"), "filter_test_accounts"),
         session_ids=_text_list(filters.get("session_ids"), "session_ids"),
         person_uuid=_uuid(filters.get("person_uuid"), "person_uuid"),
@@ -163,6 +195,8 @@ def recordings_query_parse(filters: Mapping[str, Any]) -> RecordingsQuery:
         session_recording_id=_text(filters.get("session_recording_id"), "session_recording_id") or None,
         comment_text=comment_text_parse(filters.get("comment_text")),
     )
+    _check_storable(query)
+    return query
 
 
 def _check_parameters(filters: Mapping[str, Any]) -> None:
@@ -172,16 +206,24 @@ def _check_parameters(filters: Mapping[str, Any]) -> None:
         raise invalid(
             unknown[0], f"Unknown parameter {unknown[0]!r}. Known parameters: {', '.join(FILTER_PARAMS)}."
         )
-    # Refused here rather than as a database error (PostgreSQL text cannot hold NUL; no UTF-8 can
-    # hold a lone surrogate).
-    unstorable = [key for key, value in filters.items() if _is_unstorable(key) or _is_unstorable(value)]
-    if unstorable:
-        raise invalid(
-            unstorable[0],
-            f"'{unstorable[0]}' contains a null character or a lone surrogate, which is not allowed.",
-        )
     for name in ("limit", "offset"):
-        _non_negative_int(filters.get(name), name, minimum=1 if name == "limit" else 0)
+        if filters.get(name, "") != "":
+            _non_negative_int(filters[name], name, minimum=1 if name == "limit" else 0)
+
+
+# ``RecordingsQuery`` fields holding what more than one parameter gave.
+_FIELD_PARAMS = {"having_predicates": "having_predicates", "distinct_ids": "distinct_ids"}
+
+
+def _check_storable(query: RecordingsQuery) -> None:
+    """Refused here rather than as a database error (PostgreSQL text cannot hold NUL; no UTF-8 can
+    hold a lone surrogate): text the filters use, wherever it came from."""
+    for item in dataclasses.fields(query):
+        if _is_unstorable(getattr(query, item.name)):
+            name = _FIELD_PARAMS.get(item.name, item.name)
+            raise invalid(
+                name, f"'{name}' contains a null character or a lone surrogate, which is not allowed."
+            )
 
 
 def _text(value: Any, param: str) -> str | None:
@@ -201,8 +243,9 @@ def _text_list(value: Any, param: str) -> list[str] | None:
         value = [value]
     if len(value) > MAX_SESSION_IDS:
         raise invalid(param, f"'{param}' accepts at most {MAX_SESSION_IDS} values.")
-    texts = [_text(item, param) for item in value]
-    return [text for text in texts if text is not None]
+    if any(item is None for item in value):
+        raise invalid(param, f"'{param}' must not contain null.")
+    return [str(_text(item, param)) for item in value]
 
 
 def _distinct_ids(filters: Mapping[str, Any]) -> list[str] | None:
@@ -217,21 +260,20 @@ def _uuid(value: Any, param: str) -> uuid.UUID | None:
     text = _text(value, param)
     if not text:
         return None
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        raise invalid(param, f"'{param}' must be a UUID, got {text!r}.") from None
+    if not re.fullmatch(UUID_PATTERN, text):
+        raise invalid(param, f"'{param}' must be a UUID (8-4-4-4-12 hex digits), got {text!r}.")
+    return uuid.UUID(text)
 
 
 def _boolean(value: Any, param: str) -> bool:
+    """``true`` or ``false`` (JSON); null is not sent."""
     if value is None or isinstance(value, bool):
         return bool(value)
-    if value in (0, 1) or (isinstance(value, str) and value.lower() in ("true", "false", "0", "1", "")):
-        return str(value).lower() in ("true", "1")
     raise invalid(param, f"'{param}' must be true or false, got {value!r}.")
 
 
 def _choice(value: Any, param: str, choices: tuple[str, ...], *, default: str, upper: bool = True) -> str:
+    """One of ``choices``; any case when ``upper`` (``any_case_pattern`` is its schema)."""
     if value is None or value == "":
         return default
     text = _text(value, param) or ""
@@ -241,8 +283,16 @@ def _choice(value: Any, param: str, choices: tuple[str, ...], *, default: str, u
     return normalized
 
 
+def any_case_pattern(choices: tuple[str, ...]) -> str:
+    """The ``pattern`` of ASCII ``choices`` in any case, or empty (not sent)."""
+    spelled = (
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in x) for x in choices
+    )
+    return f"^(?:{'|'.join(spelled)})?$"
+
+
 def _hide_viewed(value: Any) -> str | None:
-    if value in (None, False, "", "false"):
+    if value in (None, "", "false"):
         return None
     if value not in HIDE_VIEWED_VALUES:
         raise invalid(
@@ -253,7 +303,5 @@ def _hide_viewed(value: Any) -> str | None:
 
 
 def _non_negative_int(value: Any, param: str, *, minimum: int) -> None:
-    if value is None or value == "":
-        return
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         raise invalid(param, f"'{param}' must be an integer of at least {minimum}, got {value!r}.")

@@ -87,34 +87,37 @@ def _property_filter_parse(item: Any, *, param: str, types: tuple[str, ...]) -> 
         raise invalid(
             param, f"Each entry of '{param}' must be an object with 'key', 'value', 'operator', 'type'."
         )
-    key, operator = item.get("key"), item.get("operator") or "exact"
-    type_ = item.get("type") or ("event" if "event" in types else types[0])
+    # A null (or absent) ``operator`` is ``exact``, a null ``type`` the parameter's default.
+    key, operator, type_ = item.get("key"), item.get("operator"), item.get("type")
+    operator = "exact" if operator is None else operator
+    type_ = ("event" if "event" in types else types[0]) if type_ is None else type_
     if not isinstance(key, str) or not key:
         raise invalid(param, f"Each entry of '{param}' needs a non-empty string 'key'.")
-    if type_ not in types:
+    if not isinstance(type_, str) or type_ not in types:
         raise invalid(
             param, f"Property filter type {type_!r} is not supported in '{param}' (use one of {types})."
         )
-    if operator not in PROPERTY_OPERATORS:
+    if not isinstance(operator, str) or operator not in PROPERTY_OPERATORS:
         raise invalid(param, f"Unknown operator {operator!r} in '{param}' (use one of {PROPERTY_OPERATORS}).")
-    if operator not in ("is_set", "is_not_set"):
-        _check_value(item, key=key, param=param)
-    return PropertyFilter(key=key, type=type_, operator=operator, value=item.get("value"))
+    if operator in ("is_set", "is_not_set"):
+        return PropertyFilter(key=key, type=type_, operator=operator, value=None)  # the value is not read
+    _check_value(item, key=key, param=param)
+    return PropertyFilter(key=key, type=type_, operator=operator, value=item["value"])
 
 
 def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+    return isinstance(value, str | int | float | bool)
 
 
 def _check_value(item: dict[str, Any], *, key: str, param: str) -> None:
-    """A value is a string, number, boolean or null, or a list of them (any of)."""
+    """A value is a string, number or boolean, or a list of them (any of)."""
     if "value" not in item:
         raise invalid(param, f"Property filter {key!r} in '{param}' needs a 'value'.")
     value = item["value"]
     if not (_is_scalar(value) or (isinstance(value, list) and all(_is_scalar(v) for v in value))):
         raise invalid(
             param,
-            f"The value of property filter {key!r} in '{param}' must be a string, number, boolean "
+            f"The value of property filter {key!r} in '{param}' must be a string, number or boolean, "
             "or a list of them.",
         )
 

@@ -19,22 +19,19 @@ from recordings.selectors import (
     session_recordings_properties,
 )
 from recordings.views import bodies
-from recordings.views.docs import LIST_PARAMETERS, SESSION_IDS_PARAMETER, errors
-
-_MATCHING_PARAMETERS = [
-    p for p in LIST_PARAMETERS if p.name in ("session_ids", "events", "properties", "actions")
-]
+from recordings.views.docs import MATCHING_PARAMETERS, PROPERTIES_PARAMETERS, errors
 
 
 class ListActionsMixin:
     environment: Any
 
     @extend_schema(
-        parameters=_MATCHING_PARAMETERS,
+        parameters=MATCHING_PARAMETERS,
         description="Events of ONE recording that match the given event filters: `session_ids` must hold "
-        "exactly "
-        "one session id, and `events` or an `event` property filter in `properties` is required. Results are "
-        "in time order (at most 10,000). Other list parameters are accepted and ignored.",
+        "exactly one session id, and `events` or an `event` property filter in `properties` is required "
+        "(a rule between two parameters, which their schemas cannot state: without either, a 400). "
+        "Results are in time order (at most 10,000). Other list parameters are validated as on the list "
+        "and otherwise ignored.",
         responses={200: bodies.RecordingMatchingEventsSerializer, **errors(400, 401, 403, 404)},
     )
     @action(methods=["GET"], detail=False)
@@ -52,7 +49,7 @@ class ListActionsMixin:
         return Response(bodies.RecordingMatchingEventsSerializer({"results": results}).data)
 
     @extend_schema(
-        parameters=[SESSION_IDS_PARAMETER],
+        parameters=PROPERTIES_PARAMETERS,
         description="For each listed session (in the given order; unknown ones are left out): `$os`, "
         "`$browser`, "
         "`$device_type`, `$current_url`, `$host`, `$pathname`, `$geoip_country_code`, `$geoip_country_name` "

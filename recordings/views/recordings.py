@@ -44,7 +44,7 @@ from recordings.similarity import session_recording_similar
 from recordings.summaries import session_recording_summarize
 from recordings.views import bodies
 from recordings.views.actions import ListActionsMixin
-from recordings.views.docs import LIST_DESCRIPTION, LIST_PARAMETERS, errors
+from recordings.views.docs import LIST_DESCRIPTION, LIST_PARAMETERS, JSONParametersAutoSchema, errors
 from recordings_api.grants import ResourceGrant
 from recordings_api.lookups import lookup_value_is_storable
 from recordings_api.pagination import parse_non_negative_int
@@ -94,6 +94,7 @@ class SessionRecordingViewSet(EnvironmentScopedViewSetMixin, ListActionsMixin, v
     throttle_classes = DEFAULT_THROTTLES
     lookup_field = "session_id"
     lookup_url_kwarg = "id"
+    schema = JSONParametersAutoSchema()
 
     def safely_get_queryset(self) -> QuerySet[SessionRecording]:
         return session_recordings_visible(environment=self.environment)
