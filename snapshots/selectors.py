@@ -8,7 +8,6 @@ recording.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -139,8 +138,6 @@ def snapshot_blob_get(*, recording: SessionRecording, blob_key: str) -> Recordin
         row = getattr(recording, _BLOB_ANNOTATION)
         if row is None:
             return None
-        if isinstance(row, str):  # a backend without a native JSON type
-            row = json.loads(row)
         if row["blob_key"] == blob_key:
             return RecordingBlob.from_db(
                 RecordingBlob.objects.db,
