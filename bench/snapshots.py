@@ -2,8 +2,9 @@
 
 Setup (all on loopback, in this run): moto's S3 server in its own process; a recording of
 ``BENCH_SNAPSHOTS_MB`` (default 100) MB of JSONL written as ~10 MB gzip blobs by the project's
-own flush code (``snapshots.flush.blob_write``); the API served by gunicorn (one sync worker,
-DEBUG off) in its own process. Two shapes, each measured in full:
+own flush code (``snapshots.flush.blob_write``); the API served by gunicorn with the production
+settings (``config/gunicorn.py``: gthread, kept-alive connections; one worker, DEBUG off) in its
+own process. Two shapes, each measured in full:
 - production: PostgreSQL (a throwaway database ``bench_snapshots``) and Redis for the cache and
   the throttles (``BENCH_SNAPSHOTS_REDIS_URL``, default ``redis://127.0.0.1:6379/7``, flushed);
 - embedded: a throwaway SQLite database and the database cache (no Redis).
@@ -373,8 +374,10 @@ def shape_run(endpoint: str, workdir: Path, *, database_url: str | None, redis_u
     environment_id, key, object_keys = seed_recording()
     print(f"seeded {len(object_keys)} blobs in {time.perf_counter() - started:.1f}s", flush=True)
     port = free_port()
-    gunicorn = [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}"]
-    with child_process([*gunicorn, "-w", "1", "-k", "sync", "--timeout", "300"], env=env) as server:
+    # The production server settings (config/gunicorn.py: gthread, keep-alive), one worker.
+    gunicorn = [sys.executable, "-m", "gunicorn", "-c", "config/gunicorn.py", "config.wsgi:application"]
+    served = [*gunicorn, "-b", f"127.0.0.1:{port}", "-w", "1", "--timeout", "300"]
+    with child_process(served, env=env) as server:
         wait_for_http(f"http://127.0.0.1:{port}/_health")
         (worker_pid,) = child_pids(server.pid)
         gzip_api = measure_api(port, worker_pid, environment_id, key, gzip=True)
