@@ -91,13 +91,16 @@ def session_recordings_for_query(
 SESSION_ID_MAX_LENGTH = SessionRecording._meta.get_field("session_id").max_length or 200
 
 
-def session_recording_find(*, environment: Environment, session_id: str) -> SessionRecording | None:
+def session_recording_find(
+    *, environment: Environment, session_id: str, annotations: Mapping[str, Any] | None = None
+) -> SessionRecording | None:
     """THE way to get one recording: the environment's visible recording ``session_id``, or None.
 
     None when it never existed, was deleted, has expired, or when ``session_id`` is a value no
     recording can have (answered without a query). A Sentry replay is also found by its id dashed
     or in upper case (``replay_id_form``). Callers decide what None means to them
-    (a 404 in the API, "nothing to do" in a service).
+    (a 404 in the API, "nothing to do" in a service). ``annotations`` (expressions over the
+    recording's row, e.g. a subquery of a related row) are read in the same query.
     """
     if not lookup_value_is_storable(session_id, max_length=SESSION_ID_MAX_LENGTH):
         return None
@@ -105,10 +108,10 @@ def session_recording_find(*, environment: Environment, session_id: str) -> Sess
     replay_id = replay_id_form(session_id)
     if replay_id is not None and replay_id != session_id:
         candidates.append(replay_id)
-    found = {
-        r.session_id: r
-        for r in session_recordings_visible(environment=environment).filter(session_id__in=candidates)
-    }
+    recordings = session_recordings_visible(environment=environment).filter(session_id__in=candidates)
+    if annotations:
+        recordings = recordings.annotate(**annotations)
+    found = {r.session_id: r for r in recordings}
     return next((found[candidate] for candidate in candidates if candidate in found), None)
 
 

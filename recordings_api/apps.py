@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 def _cache_table_create(**kwargs: Any) -> None:
@@ -24,3 +24,17 @@ class RecordingsApiConfig(AppConfig):
         celery_signals_connect()
 
         post_migrate.connect(_cache_table_create, sender=self)
+        _access_invalidation_connect()
+
+
+def _access_invalidation_connect() -> None:
+    """Any saved or deleted row of what authorises a request invalidates the access cache
+    (``recordings_api.access_cache``); services writing these with ``QuerySet.update`` call
+    ``access_changed`` themselves."""
+    from recordings_api.access_cache import access_changed
+    from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project, User
+
+    for model in (PersonalAPIKey, User, Membership, Environment, Project, Organization):
+        name = model.__name__
+        post_save.connect(access_changed, sender=model, dispatch_uid=f"access_changed_save_{name}")
+        post_delete.connect(access_changed, sender=model, dispatch_uid=f"access_changed_delete_{name}")

@@ -12,7 +12,8 @@ same list, and 16 of them got twice the budget through):
   ``RateBudgetWindow`` (PostgreSQL and SQLite), which resets the window once it is over.
 
 ``budgets_consume`` counts a hit on each of several budgets and tells whether it fits all of them
-(``budget_consume`` for one); ``budget_exhausted`` only looks.
+(``budget_consume`` for one); ``budget_exhausted`` only looks (and can read a shared marker in the
+same round trip: ``recordings_api.access_cache``'s generation).
 Both raise the backend's own errors (``RedisError``, ``OperationalError``) when it is down,
 which the API answers as 503: a budget never fails open silently.
 """
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.core.cache import caches
@@ -76,12 +77,18 @@ def _redis_consume(cache: RedisCache, keys: Sequence[str], periods_ms: Sequence[
     ]
 
 
-def _redis_peek(cache: RedisCache, key: str) -> BudgetState:
-    client = cache._cache.get_client(key)
+def _redis_peek(cache: RedisCache, key: str, marker: Marker | None = None) -> tuple[BudgetState, str | None]:
+    client = cache._cache.get_client(key, write=marker is not None)
     full_key = cache.make_key(key)
     with client.pipeline(transaction=False) as pipe:
-        count, ttl_ms = pipe.get(full_key).pttl(full_key).execute()
-    return BudgetState(count=int(count or 0), seconds_left=max(int(ttl_ms), 0) / 1000)
+        pipe.get(full_key).pttl(full_key)
+        if marker is not None:
+            marker_key = cache.make_key(marker.key)
+            pipe.set(marker_key, marker.initial(), nx=True).get(marker_key)
+        count, ttl_ms, *marked = pipe.execute()
+    state = BudgetState(count=int(count or 0), seconds_left=max(int(ttl_ms), 0) / 1000)
+    value = marked[-1] if marked else None
+    return state, value.decode() if isinstance(value, bytes) else value
 
 
 _UPSERT = """
@@ -138,8 +145,36 @@ def budget_consume(*, key: str, rate: Rate) -> float | None:
     return budgets_consume([(key, rate)])
 
 
-def budget_exhausted(*, key: str, rate: Rate) -> float | None:
-    """Without counting: None while ``key`` has room left, else the seconds until it refills."""
+@dataclass(frozen=True)
+class Marker:
+    """A shared value read along with a budget (in the same round trip): ``key`` in the cache,
+    set to ``initial()`` first when absent."""
+
+    key: str
+    initial: Callable[[], str]
+
+
+def budget_exhausted(
+    *, key: str, rate: Rate, marker: Marker | None = None
+) -> tuple[float | None, str | None]:
+    """Without counting: None while ``key`` has room left, else the seconds until it refills;
+    and the value of ``marker`` read in the same Redis round trip (None without a Redis cache
+    or a marker)."""
     cache = caches["default"]
-    state = _redis_peek(cache, key) if isinstance(cache, RedisCache) else _database_peek(key)
-    return None if state.count < rate.limit else max(state.seconds_left, 0.001)
+    if isinstance(cache, RedisCache):
+        state, value = _redis_peek(cache, key, marker)
+    else:
+        state, value = _database_peek(key), None
+    return (None if state.count < rate.limit else max(state.seconds_left, 0.001)), value
+
+
+def marker_read(marker: Marker) -> str | None:
+    """The value of ``marker`` alone (set first when absent); None without a Redis cache."""
+    cache = caches["default"]
+    if not isinstance(cache, RedisCache):
+        return None
+    client = cache._cache.get_client(marker.key, write=True)
+    marker_key = cache.make_key(marker.key)
+    with client.pipeline(transaction=False) as pipe:
+        _, value = pipe.set(marker_key, marker.initial(), nx=True).get(marker_key).execute()
+    return value.decode() if isinstance(value, bytes) else value

@@ -9,12 +9,15 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, QuerySet
 from rest_framework.exceptions import NotAuthenticated, NotFound, PermissionDenied
 
+from recordings_api.access_cache import access_cached, access_store
 from recordings_api.models import Environment, Membership, Organization, PersonalAPIKey, Project
 
 CURRENT = "@current"
 
 
-def environment_for_route(*, project_id: str | None, environment_id: str | None, user: Any) -> Environment:
+def environment_for_route(
+    *, project_id: str | None, environment_id: str | None, user: Any, generation: str | None = None
+) -> Environment:
     """The environment a ``/api/projects/{id}/`` or ``/api/environments/{id}/`` URL names.
 
     Under ``projects`` the id is a project id and resolves to its default environment (same id);
@@ -22,6 +25,8 @@ def environment_for_route(*, project_id: str | None, environment_id: str | None,
     environment (401 when anonymous). Unknown or non-numeric ids raise 404 "Project not found.".
     For an authenticated ``user`` the same query says whether they belong to its organization:
     ``environment.user_is_member`` (``recordings_api.permissions`` reads it; absent otherwise).
+    With the request's access ``generation``, a numeric id's answer for this user comes from the
+    access cache when it holds one (``recordings_api.access_cache``); a 404 is never cached.
     """
     raw_id = project_id if project_id is not None else environment_id
     if raw_id == CURRENT:
@@ -33,7 +38,14 @@ def environment_for_route(*, project_id: str | None, environment_id: str | None,
         return _environment_by_id(
             str(current.project_id if project_id is not None else current.id), project_id, user
         )
-    return _environment_by_id(raw_id or "", project_id, user)
+    if generation is None or not (user and user.is_authenticated):
+        return _environment_by_id(raw_id or "", project_id, user)
+    cache_key = ("environment", project_id is not None, raw_id, user.pk)
+    environment = access_cached(cache_key, generation=generation, model=Environment)
+    if environment is None:
+        environment = _environment_by_id(raw_id or "", project_id, user)
+        access_store(cache_key, environment, generation=generation)
+    return environment
 
 
 def _environment_by_id(raw_id: str, project_id: str | None, user: Any = None) -> Environment:

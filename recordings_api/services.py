@@ -10,6 +10,7 @@ from django.core.management.color import no_style
 from django.db import connection, transaction
 from django.utils import timezone
 
+from recordings_api.access_cache import access_changed
 from recordings_api.models import (
     Environment,
     Membership,
@@ -49,6 +50,7 @@ def project_create(*, organization: Organization, name: str, project_id: int | N
         _environment_sequence_reset()
     project = Project.objects.create(id=environment.id, organization=organization, name=name)
     Environment.objects.filter(id=environment.id).update(project=project)
+    access_changed()  # an update sends no post_save (recordings_api.access_cache)
     return project
 
 
@@ -117,9 +119,11 @@ def personal_api_key_create(
 def personal_api_keys_revoke(*, keys: Sequence[PersonalAPIKey]) -> int:
     """Revoke the keys not yet revoked (rows are kept; they answer 401 from now on). Returns how many."""
     ids = [key.pk for key in keys if key.revoked_at is None]
-    return PersonalAPIKey.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
+    revoked = PersonalAPIKey.objects.filter(pk__in=ids, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
+    access_changed()  # an update sends no post_save: the access cache must forget the keys
+    return revoked
 
 
 def sentry_client_key_ensure(*, environment: Environment) -> SentryClientKey:

@@ -28,6 +28,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.settings import api_settings
 from rest_framework.viewsets import GenericViewSet, ViewSetMixin
 
+from recordings_api.access_cache import request_generation
 from recordings_api.models import Environment
 from recordings_api.permissions import APIScopePermission, EnvironmentAccessPermission
 from recordings_api.scopes import SCOPE_OBJECTS, AccessLevel, ScopeObject
@@ -132,6 +133,7 @@ class EnvironmentScopedViewSetMixin(ScopeGuard):
                 project_id=self.kwargs.get("project_id"),
                 environment_id=self.kwargs.get("environment_id"),
                 user=self.request.user,
+                generation=request_generation(self.request),
             )
             self._environment = cached
         return cached

@@ -22,7 +22,14 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from recordings_api.budgets import budget_consume, budget_exhausted, budgets_consume, rate_parse
+from recordings_api.budgets import (
+    Marker,
+    budget_consume,
+    budget_exhausted,
+    budgets_consume,
+    marker_read,
+    rate_parse,
+)
 from recordings_api.models import PersonalAPIKey
 
 AUTH_FAILURES_SCOPE = "auth_failures"
@@ -83,14 +90,18 @@ def _auth_failure_budget_key(request: Any) -> str:
     return f"throttle_{AUTH_FAILURES_SCOPE}_{client_address(request)}"
 
 
-def authentication_failures_check(request: Any) -> None:
-    """429 when this address has spent its failed-authentication budget (nothing is counted)."""
+def authentication_failures_check(request: Any, *, marker: Marker | None = None) -> str | None:
+    """429 when this address has spent its failed-authentication budget (nothing is counted).
+    Returns the value of ``marker`` read in the same round trip (``budgets.budget_exhausted``)."""
     rate = settings.API_THROTTLE_RATES.get(AUTH_FAILURES_SCOPE)
     if not rate:
-        return
-    wait = budget_exhausted(key=_auth_failure_budget_key(request), rate=rate_parse(rate))
+        return marker_read(marker) if marker is not None else None
+    wait, value = budget_exhausted(
+        key=_auth_failure_budget_key(request), rate=rate_parse(rate), marker=marker
+    )
     if wait is not None:
         raise Throttled(wait=wait)
+    return value
 
 
 def authentication_failure_record(request: Any) -> None:

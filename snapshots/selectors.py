@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import JSONObject
+
 from recordings.models import DeletedRecording, SessionRecording
 from recordings.selectors import SESSION_ID_MAX_LENGTH
 from recordings_api.lookups import lookup_value_is_storable
@@ -105,8 +108,42 @@ def snapshot_v2_sources_list(*, recording: SessionRecording, long_term: bool) ->
     )
 
 
+# What serving a blob reads of its row; the other columns load on first access (deferred).
+_SERVED_BLOB_FIELDS = (
+    "id",
+    "environment_id",
+    "session_id",
+    "blob_key",
+    "size_bytes",
+    "uncompressed_size_bytes",
+    "etag",
+)
+_BLOB_ANNOTATION = "snapshot_blob_row"
+
+
+def snapshot_blob_annotations(*, blob_key: str) -> dict[str, Subquery]:
+    """Annotations for ``session_recording_find`` that read the recording's blob ``blob_key`` in
+    the recording's own query (one round trip); ``snapshot_blob_get`` then takes it from there."""
+    blobs = RecordingBlob.objects.filter(
+        environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id"), blob_key=blob_key
+    )
+    row = JSONObject(**{name: name for name in _SERVED_BLOB_FIELDS})
+    return {_BLOB_ANNOTATION: Subquery(blobs.values_list(row)[:1])}
+
+
 def snapshot_blob_get(*, recording: SessionRecording, blob_key: str) -> RecordingBlob | None:
-    """The recording's blob with this key, or None (also for another recording's key)."""
+    """The recording's blob with this key, or None (also for another recording's key): read
+    along with the recording when it was found with ``snapshot_blob_annotations(blob_key)``."""
+    if hasattr(recording, _BLOB_ANNOTATION):
+        row = getattr(recording, _BLOB_ANNOTATION)
+        if row is None:
+            return None
+        if row["blob_key"] == blob_key:
+            return RecordingBlob.from_db(
+                RecordingBlob.objects.db,
+                list(_SERVED_BLOB_FIELDS),
+                [row[name] for name in _SERVED_BLOB_FIELDS],
+            )
     return RecordingBlob.objects.filter(
         environment_id=recording.environment_id, session_id=recording.session_id, blob_key=blob_key
     ).first()

@@ -60,6 +60,17 @@ def fresh_authentication_failure_budget(settings: Settings) -> Iterator[None]:
         caches["default"].delete("throttle_auth_failures_127.0.0.1")
 
 
+@pytest.fixture(autouse=True)
+def fresh_access_cache() -> Iterator[None]:
+    """A test's rows roll back without a commit, so no access generation is replaced: what one
+    test cached in this process must not be served to the next (a fresh process in production)."""
+    from recordings_api.access_cache import access_cache_clear
+
+    access_cache_clear()
+    yield
+    access_cache_clear()
+
+
 @pytest.fixture
 def organization(db: None) -> Organization:
     return Organization.objects.create(name="Acme")

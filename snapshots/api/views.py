@@ -42,6 +42,7 @@ from snapshots.api.serializers import (
 from snapshots.blocks import long_term_copy_get
 from snapshots.live_buffer import LiveBufferUnavailable
 from snapshots.selectors import (
+    snapshot_blob_annotations,
     snapshot_blob_get,
     snapshot_realtime_lines,
     snapshot_recording_deletion,
@@ -67,14 +68,18 @@ class SnapshotsViewSet(EnvironmentScopedViewSetMixin, viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         params = query.validated_data
         session_id = str(kwargs["recording_id"])
-        recording = session_recording_find(environment=self.environment, session_id=session_id)
+        source = params.get("source")
+        # A blob request reads its blob row in the recording's own query (one round trip).
+        annotations = snapshot_blob_annotations(blob_key=params["blob_key"]) if source == "blob" else None
+        recording = session_recording_find(
+            environment=self.environment, session_id=session_id, annotations=annotations
+        )
         if recording is None:
             deletion = snapshot_recording_deletion(environment=self.environment, session_id=session_id)
             if deletion is not None:
                 return _deleted(deletion)
             raise NotFound("Recording not found")
         self.check_object_permissions(request, recording)
-        source = params.get("source")
         if source == "blob":
             return self._blob(request, recording, params["blob_key"])
         if source == "realtime":
