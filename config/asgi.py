@@ -9,3 +9,7 @@ application = get_asgi_application()
 from recordings_api.scheduler import embedded_scheduler_ensure_started  # noqa: E402
 
 embedded_scheduler_ensure_started()
+
+from config.serving import serving_heap_freeze  # noqa: E402
+
+serving_heap_freeze()

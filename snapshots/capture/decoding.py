@@ -155,7 +155,8 @@ def parse_json(data: bytes | bytearray | str) -> Any:
     ``CaptureDecodeError`` (``invalid_json``).
     """
     limit = max_json_nodes()
-    if json_node_count(data) > limit:
+    # A text holds at most one counted character per byte: a short one needs no counting.
+    if len(data) > limit and json_node_count(data) > limit:
         raise BodyTooLarge(f"The request body holds more than {limit} JSON values.")
     try:
         return orjson.loads(data)

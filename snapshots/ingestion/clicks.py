@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from recordings.grouping import error_culprit, error_fingerprint
 from recordings.services.records import ClickRow, ElementAttributes, ElementRow, ErrorRecord
@@ -61,12 +61,14 @@ def decompressed(value: Any) -> Any:
         return None
 
 
-@dataclass
-class _Node:
+class _Node(NamedTuple):
     tag: str
     attributes: dict[str, Any]
     serialized: dict[str, Any]  # the rrweb node (its direct text is read only when indexed)
     target: int | None  # the closest a/button ancestor-or-self, None when unknown or none
+
+
+_new_node = tuple.__new__  # _Node's constructor in C: the walk makes one per element
 
 
 @dataclass
@@ -77,28 +79,48 @@ class _Dom:
 
 def _text_of(node: dict[str, Any]) -> str:
     children = node.get("childNodes")
-    children = children if isinstance(children, list) else []
-    parts = [child.get("textContent") for child in children if _dict(child).get("type") == TEXT]
-    return " ".join(part.strip() for part in parts if isinstance(part, str) and part.strip())
+    parts = []
+    for child in children if isinstance(children, list) else ():
+        if isinstance(child, dict) and child.get("type") == TEXT:
+            part = child.get("textContent")
+            if isinstance(part, str) and (part := part.strip()):
+                parts.append(part)
+    return " ".join(parts)
 
 
 def _walk(dom: _Dom, node: Any, inherited: int | None, parent: int | None, orphan: bool) -> None:
-    stack = [(node, inherited, parent)]
-    while stack and len(dom.nodes) < MAX_INDEXED_ELEMENTS:
-        current, target, parent_id = stack.pop()
-        current = _dict(current)
-        node_id = current.get("id")
-        if current.get("type") == ELEMENT and isinstance(node_id, int) and not isinstance(node_id, bool):
-            tag = str(current.get("tagName") or "").lower()
-            target = node_id if tag in TARGET_TAGS else target
-            attributes = _dict(current.get("attributes"))
-            dom.nodes[node_id] = _Node(tag, attributes, current, target)
-            if orphan and parent_id is not None and target is None:
-                dom.orphans[node_id] = parent_id
-            parent_id = node_id
-        children = current.get("childNodes")
-        for child in reversed(children if isinstance(children, list) else []):
-            stack.append((child, target, parent_id))
+    """Index the elements of ``node``'s tree in document order (pre-order) until the DOM holds
+    ``MAX_INDEXED_ELEMENTS``. Iterative, so a hostile depth cannot exhaust the stack; each
+    frame holds the children still to visit, their target and their parent element."""
+    nodes, orphans = dom.nodes, dom.orphans
+    if len(nodes) >= MAX_INDEXED_ELEMENTS:
+        return
+    stack: list[tuple[Iterator[Any], int | None, int | None]] = [(iter((node,)), inherited, parent)]
+    while stack:
+        children, target, parent_id = stack[-1]
+        for current in children:
+            if not isinstance(current, dict):
+                continue
+            node_id, child_target, child_parent = current.get("id"), target, parent_id
+            if current.get("type") == ELEMENT and type(node_id) is int:  # a JSON int (not a bool)
+                tag = current.get("tagName")
+                tag = tag.lower() if type(tag) is str else str(tag or "").lower()
+                child_target = child_parent = node_id
+                if tag not in TARGET_TAGS:
+                    child_target = target
+                attributes = current.get("attributes")
+                attributes = attributes if isinstance(attributes, dict) else {}
+                nodes[node_id] = _new_node(_Node, (tag, attributes, current, child_target))
+                if orphan and parent_id is not None and child_target is None:
+                    orphans[node_id] = parent_id
+                if len(nodes) >= MAX_INDEXED_ELEMENTS:
+                    return
+            grandchildren = current.get("childNodes")
+            if grandchildren and isinstance(grandchildren, list):
+                stack.append((iter(grandchildren), child_target, child_parent))
+                break
+        else:
+            stack.pop()
 
 
 def _dom_add(dom: _Dom, event: dict[str, Any]) -> None:

@@ -37,14 +37,31 @@ def _first(attributes: Mapping[str, Any], keys: tuple[str, ...]) -> Any:
     return None
 
 
+# Every attribute a field reads besides ``class``: an element with none of them (most of a DOM)
+# has all those fields empty, without looking each one up.
+_FIELD_KEYS = frozenset({"id", "role", "alt", "aria-label", "title", *_TESTID_KEYS, *_COMPONENT_KEYS})
+
+
+def _classes(classes: Any) -> list[str]:
+    if not isinstance(classes, str):
+        return []
+    names = classes.split()[:MAX_CLASSES]
+    if classes.isascii() and "\x00" not in classes:  # storable as it is (``cut`` would keep it)
+        return [name[:64] for name in names]
+    return [storable_text(name[:64]) for name in names]
+
+
 def element_attributes(*, tag: Any, attributes: Mapping[str, Any], text: Any) -> ElementAttributes:
-    classes = attributes.get("class")
-    class_list = classes.split() if isinstance(classes, str) else []
+    tag = cut(tag.lower() if isinstance(tag, str) else tag, 32)
+    classes = _classes(attributes.get("class"))
+    text = cut(text.strip() if isinstance(text, str) else text, 1024)
+    if _FIELD_KEYS.isdisjoint(attributes):
+        return ElementAttributes(tag=tag, classes=classes, text=text)
     return ElementAttributes(
-        tag=cut(tag.lower() if isinstance(tag, str) else tag, 32),
+        tag=tag,
         element_id=cut(attributes.get("id"), 64),
-        classes=[cut(name, 64) for name in class_list[:MAX_CLASSES]],
-        text=cut(text.strip() if isinstance(text, str) else text, 1024),
+        classes=classes,
+        text=text,
         role=cut(attributes.get("role"), 32),
         alt=cut(attributes.get("alt"), 64),
         testid=cut(_first(attributes, _TESTID_KEYS), 64),
