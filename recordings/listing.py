@@ -8,9 +8,8 @@ the next page (``recordings.cursor``; null on the last page and for ``session_id
 which keep the order given). With
 ``after`` the page starts after that cursor instead of at ``offset`` (the two do not combine),
 and ``next`` carries the next cursor. The page costs a constant number of queries whatever its
-size: page (with the viewed marks), count (none when the page ends the list; two beyond the exact
-cap: the capped count and the planner's estimate), persons (+1 when another user viewed one of
-the page's recordings, +2 when ``session_recording_id`` is given).
+size: page, count (none when the page ends the list; two beyond the exact cap: the capped count
+and the planner's estimate), persons, viewed marks (+1 when ``session_recording_id`` is given).
 """
 
 from __future__ import annotations
@@ -42,7 +41,6 @@ from recordings.selectors import (
     session_recording_find,
     session_recordings_enrichment,
     session_recordings_for_query,
-    session_recordings_with_viewed_marks,
 )
 from recordings.serializers import SessionRecordingSerializer
 from recordings_api.models import Environment
@@ -132,7 +130,6 @@ def recordings_list_response(
         environment=environment,
         query=query,
     )
-    recordings = session_recordings_with_viewed_marks(recordings, user=request.user)
     if filters.get("after") not in (None, ""):
         return _cursor_page_response(
             request, recordings, environment=environment, query=query, after=filters["after"]

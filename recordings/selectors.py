@@ -147,36 +147,10 @@ class RecordingsEnrichment:
     viewers: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
 
 
-# Attributes ``session_recordings_with_viewed_marks`` puts on each row: whether ``user`` viewed
-# it, and whether anyone else did.
-VIEWED_BY_USER, VIEWED_BY_OTHERS = "viewed_by_user", "viewed_by_others"
-
-
-def _user_id(user: Any) -> int | None:
-    return user.pk if user is not None and getattr(user, "is_authenticated", False) else None
-
-
-def session_recordings_with_viewed_marks(
-    recordings: QuerySet[SessionRecording], *, user: Any
-) -> QuerySet[SessionRecording]:
-    """``recordings`` whose rows say, in the same query, whether ``user`` viewed each and whether
-    another user did: ``session_recordings_enrichment`` then reads other viewers' emails only for
-    the rows someone else viewed (usually none: no query)."""
-    views = SessionRecordingViewed.objects.filter(
-        environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
-    )
-    user_id = _user_id(user)
-    mine = views.filter(user_id=user_id) if user_id is not None else views.none()
-    others = views.exclude(user_id=user_id) if user_id is not None else views
-    return recordings.annotate(**{VIEWED_BY_USER: Exists(mine), VIEWED_BY_OTHERS: Exists(others)})
-
-
 def session_recordings_enrichment(
     *, environment: Environment, recordings: Iterable[SessionRecording], user: Any
 ) -> RecordingsEnrichment:
-    """Persons by distinct_id, the sessions ``user`` viewed, other viewers' emails: 2 queries,
-    or 1 (+1 when someone else viewed one of them) for rows read with
-    ``session_recordings_with_viewed_marks``."""
+    """Persons by distinct_id, the sessions ``user`` viewed, other viewers' emails (3 queries)."""
     rows = list(recordings)
     enrichment = RecordingsEnrichment()
     if not rows:
@@ -186,18 +160,11 @@ def session_recordings_enrichment(
         environment=environment, distinct_id__in=distinct_ids
     ).select_related("person")
     enrichment.persons = {link.distinct_id: link.person for link in links}
-    marked = all(hasattr(row, VIEWED_BY_USER) for row in rows)
-    if marked:
-        enrichment.viewed = {row.session_id for row in rows if getattr(row, VIEWED_BY_USER)}
-    sessions = {row.session_id for row in rows if not marked or getattr(row, VIEWED_BY_OTHERS)}
-    if not sessions:
-        return enrichment
-    user_id = _user_id(user)
-    views = SessionRecordingViewed.objects.filter(environment=environment, session_id__in=sessions)
-    if marked and user_id is not None:
-        views = views.exclude(user_id=user_id)
-    pairs = views.values_list("session_id", "user_id", "user__email")
-    for session_id, viewer_id, email in pairs.order_by("created_at", "id"):
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
+    views = SessionRecordingViewed.objects.filter(
+        environment=environment, session_id__in={row.session_id for row in rows}
+    ).values_list("session_id", "user_id", "user__email")
+    for session_id, viewer_id, email in views.order_by("created_at", "id"):
         if viewer_id == user_id:
             enrichment.viewed.add(session_id)
         else:
@@ -207,7 +174,7 @@ def session_recordings_enrichment(
 
 def session_recording_viewed_state(*, environment: Environment, session_id: str, user: Any) -> dict[str, Any]:
     views = SessionRecordingViewed.objects.filter(environment=environment, session_id=session_id)
-    user_id = _user_id(user)
+    user_id = user.pk if user is not None and getattr(user, "is_authenticated", False) else None
     viewed = user_id is not None and views.filter(user_id=user_id).exists()
     others = views.exclude(user_id=user_id) if user_id is not None else views
     return {"viewed": viewed, "other_viewers": others.count()}
