@@ -31,7 +31,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 from django.db.models.lookups import IRegex, IsNull, Regex
 
-from recordings.conditions import invalid, json_text, value_as_text, values_list
+from recordings.conditions import invalid, is_ecma_regex, json_text, value_as_text, values_list
 from recordings.models import SessionEvent
 
 ELEMENT_KEYS = ("selector", "tag_name", "text", "href")
@@ -159,6 +159,8 @@ def _value_regex(value: Any, *, param: str) -> str:
     ``$`` anchor it to the value's start / end (anchors elsewhere are not supported)."""
     if not isinstance(value, str):
         raise invalid(param, f"A regular expression must be a string, got {value!r}.")
+    if not is_ecma_regex(value):
+        raise invalid(param, f"Invalid element filter: {value!r} is not an ECMA-262 regular expression.")
     start = "" if value.startswith("^") else f"{_VALUE_CHAR}*"
     body = value.removeprefix("^")
     end = '"' if body.endswith("$") and not body.endswith("\\$") else ""

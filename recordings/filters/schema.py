@@ -3,8 +3,8 @@
 constants so the document and the code cannot drift apart.
 
 A property filter is valid for its ``type`` and ``operator`` together (``property_filter_schema``):
-``is_set``/``is_not_set`` take any value (it is not read); the text operators a string, number,
-boolean or null, or a list of them; ``regex``/``not_regex`` regular expressions; ``gt``/``gte``/
+``is_set``/``is_not_set`` take any value (it is not read); the text operators a string, number or
+boolean, or a list of them; ``regex``/``not_regex`` regular expressions; ``gt``/``gte``/
 ``lt``/``lte`` a number or a numeric string. Recording properties are the PostHog face's filter
 fields of the metric registry, with the operators their kind takes; element filters take the
 selector grammar (``elements.SELECTOR_PATTERN``). Keys of a filter object this service does not
@@ -134,8 +134,23 @@ def _element(default_type: bool) -> list[dict[str, Any]]:
 _SESSION_KEYS = ("$session_duration", "$entry_current_url")
 
 
-def property_filter_schema(types: tuple[str, ...], default: str) -> dict[str, Any]:
-    """One property filter of these ``types``; without ``type`` (or null) it is of type ``default``."""
+# A stored filter's value where the filter does not read it (``is_set``/``is_not_set``): still
+# storable, so of the shape every filter value has (or null).
+_STORED_VALUE: dict[str, Any] = {"anyOf": [*_SCALARS["anyOf"], _NULL]}
+
+
+def _stored(variant: dict[str, Any]) -> dict[str, Any]:
+    """``variant`` as a stored filter takes it: its four keys only, ``value`` always storable."""
+    properties = {"value": _STORED_VALUE, **variant["properties"]}
+    return {**variant, "properties": properties, "additionalProperties": False}
+
+
+def property_filter_schema(types: tuple[str, ...], default: str, *, stored: bool = False) -> dict[str, Any]:
+    """One property filter of these ``types``; without ``type`` (or null) it is of type ``default``.
+
+    ``stored``: a filter that is saved (an action step's), not only read: the same filters, with
+    no keys beyond ``key``, ``type``, ``operator`` and ``value`` (what is stored is what is read).
+    """
     variants: list[dict[str, Any]] = []
     for type_ in types:
         is_default = type_ == default
@@ -156,7 +171,7 @@ def property_filter_schema(types: tuple[str, ...], default: str) -> dict[str, An
             variants += _recording(is_default)
         elif type_ == "element":
             variants += _element(is_default)
-    return {"anyOf": variants}
+    return {"anyOf": [_stored(variant) for variant in variants] if stored else variants}
 
 
 def _ref(name: str) -> dict[str, Any]:
