@@ -43,12 +43,12 @@ _COMPOUND = re.compile(r"(?P<tag>[A-Za-z][\w-]*|\*)?(?P<rest>(?:\.[\w-]+|#[\w-]+
 _SEGMENT_TAIL = r"[^;]*"
 # The selectors this service reads, as the document's ``pattern`` and the parser's last check:
 # compounds of a tag (or ``*``), ``.class``, ``#id`` and ``[attr]`` / ``[attr=value]`` (the value
-# bare (``_BARE_VALUE``), or quoted without a ``]``), joined by spaces or ``>``; ASCII names.
+# bare (``_BARE_VALUE``), or quoted without a ``]`` or NUL), joined by spaces or ``>``; ASCII names.
 _NAME = "[A-Za-z0-9_-]+"
 # A bare attribute value: printable ASCII of URLs and names (no class such as ``\\s``, which
 # regex flavours read differently).
 _BARE_VALUE = "[A-Za-z0-9_.:/?#&=%+@!$*,;~-]+"
-_ATTRIBUTE_PART = f"\\[ *{_NAME} *(?:= *(?:\"[^\"\\]]*\"|'[^'\\]]*'|{_BARE_VALUE}))? *\\]"
+_ATTRIBUTE_PART = f"\\[ *{_NAME} *(?:= *(?:\"[^\"\\]\\x00]*\"|'[^'\\]\\x00]*'|{_BARE_VALUE}))? *\\]"
 _SIMPLE = f"(?:\\.{_NAME}|#{_NAME}|{_ATTRIBUTE_PART})"
 _COMPOUND_PART = f"(?:(?:[A-Za-z][A-Za-z0-9_-]*|\\*){_SIMPLE}*|{_SIMPLE}+)"
 SELECTOR_PATTERN = f"^ *{_COMPOUND_PART}(?: *> *{_COMPOUND_PART}| +{_COMPOUND_PART})* *$"

@@ -24,6 +24,7 @@ from recordings.filters.comments import COMMENT_OPERATORS
 from recordings.filters.elements import SELECTOR_PATTERN
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.filters.properties import CONSOLE_LEVEL_FIELDS
+from recordings.filters.universal import MAX_GROUP_DEPTH
 from recordings.metrics import NUMERIC_KINDS, filter_fields
 
 # PostgreSQL text holds no NUL (the parsers' 400): every string a filter uses says so.
@@ -290,3 +291,38 @@ JSON_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "session_ids": ids_schema(),
     "distinct_ids": ids_schema(),
 }
+
+
+# A leaf of PostHog's UI format (``universal._place``): an entry of the parameter it goes to. Its
+# ``visited_page`` becomes an event filter on ``$current_url``, which comparisons apply to too.
+_UNIVERSAL_LEAF: dict[str, Any] = {
+    "anyOf": [
+        {"allOf": [_ref("RecordingsEventFilter"), {"required": ["type"]}]},
+        {"allOf": [_ref("RecordingsActionFilter"), {"required": ["type"]}]},
+        {"allOf": [_LOG_ENTRY, {"required": ["type"]}]},
+        _COMMENT_FILTER,
+        _COMMENT_SET,
+        _variant(("recording",), False, _key("visited_page"), NUMERIC_OPERATORS, _NUMBER),
+        _ref("RecordingsPropertyFilter"),
+    ]
+}
+
+
+def filter_group_schema(operand: dict[str, Any]) -> dict[str, Any]:
+    """PostHog's ``filter_group`` (``universal.universal_filters_to_params``): ``type`` is the
+    ``operand`` (its schema given), ``values`` leaves or groups (``"AND"``/``"OR"``, a ``values``
+    list, no ``key``) nested at most ``MAX_GROUP_DEPTH`` deep."""
+    items: dict[str, Any] = _UNIVERSAL_LEAF
+    for _ in range(MAX_GROUP_DEPTH):
+        group = {
+            "type": "object",
+            "properties": {"type": _key("AND", "OR"), "values": {"type": "array", "items": items}},
+            "required": ["type", "values"],
+            "not": {"required": ["key"]},
+        }
+        items = {"anyOf": [_UNIVERSAL_LEAF, group]}
+    return {
+        "type": "object",
+        "properties": {"type": operand, "values": {"type": "array", "items": items}},
+        "description": '`{"type": "AND"|"OR", "values": [filters or groups]}`.',
+    }
