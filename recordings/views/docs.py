@@ -212,12 +212,12 @@ def stored_parameter_schemas() -> dict[str, dict[str, Any]]:
     ``recordings_query_parse`` checks them (``filters.params.TEXT_PARAMS``)."""
     schemas: dict[str, dict[str, Any]] = {}
     for parameter in LIST_PARAMETERS:
+        schema: dict[str, Any] = parameter.type if isinstance(parameter.type, dict) else {}
         if parameter.name in JSON_PARAMETER_SCHEMAS:
-            schemas[parameter.name] = JSON_PARAMETER_SCHEMAS[parameter.name]
+            schema = JSON_PARAMETER_SCHEMAS[parameter.name]
         elif parameter.name in TEXT_PARAMS:
-            schemas[parameter.name] = {"anyOf": [parameter.type, NOT_SENT[0]]}
-        else:
-            schemas[parameter.name] = parameter.type
+            schema = {"anyOf": [schema, NOT_SENT[0]]}
+        schemas[parameter.name] = schema
     return schemas
 
 
