@@ -20,9 +20,7 @@ from rest_framework import serializers
 
 from playlists.models import SessionRecordingPlaylist
 from recordings.filters.params import FILTER_PARAMS, IGNORED_PARAMS
-from recordings.filters.schema import filter_group_schema
-from recordings.filters.universal import FILTER_GROUP, PASSED_THROUGH
-from recordings.views.docs import stored_parameter_schemas
+from recordings.filters.universal import FILTER_GROUP
 from recordings_api.strict_input import JSONObjectField
 
 PlaylistType = SessionRecordingPlaylist.PlaylistType
@@ -35,14 +33,11 @@ NO_FILTERS: dict[str, Any] = {
 
 
 def _saved_filters_schema() -> dict[str, Any]:
-    """What a saved filter's ``filters`` may be, key by key: PostHog's UI format (``filter_group``,
-    the keys of it that are parameters, any other keys stored as sent) or the recordings list's
-    parameters, nothing else (``universal_filters_to_params``, ``recordings_query_parse``), each
-    value as the list takes it stored as JSON (``stored_parameter_schemas``)."""
-    stored = stored_parameter_schemas()
-    parameters = {name: stored[name] for name in FILTER_PARAMS} | {
-        name: {} for name in sorted(IGNORED_PARAMS)
-    }
+    """What a saved filter's ``filters`` may be, key by key: PostHog's UI format (``filter_group``
+    and any other keys, stored as sent) or the recordings list's parameters, nothing else
+    (``universal_filters_to_params``, ``recordings_query_parse``). Their values are checked as
+    the recordings list checks them; the document does not state those grammars yet."""
+    parameters = sorted({*FILTER_PARAMS, *IGNORED_PARAMS})
     return {
         "type": "object",
         "minProperties": 1,
@@ -51,23 +46,24 @@ def _saved_filters_schema() -> dict[str, Any]:
                 "title": "PostHog's UI format",
                 "type": "object",
                 "properties": {
-                    FILTER_GROUP: filter_group_schema(stored["operand"]),
-                    "duration": stored["duration"],
-                    **{name: stored[name] for name in PASSED_THROUGH},
+                    FILTER_GROUP: {
+                        "type": "object",
+                        "description": '`{"type": "AND"|"OR", "values": [filters or groups]}`.',
+                    }
                 },
                 "required": [FILTER_GROUP],
             },
             {
                 "title": "The recordings list's parameters",
                 "type": "object",
-                "properties": parameters,
+                "properties": {name: {} for name in parameters},
                 "additionalProperties": False,
             },
         ],
         "description": "A saved filter's recordings filters: PostHog's UI format (`filter_group`, other "
         "keys stored as sent) or the recordings list's parameters as JSON values (`date_from`, `events`, "
-        "`properties`, `query`, …; a text parameter is a JSON string). Values are checked as the "
-        "recordings list checks them (400, `attr` `filters__<parameter>`).",
+        "`properties`, `query`, …). Values are checked as the recordings list checks them (400, `attr` "
+        "`filters__<parameter>`).",
     }
 
 

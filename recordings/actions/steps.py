@@ -6,10 +6,10 @@ A step is an object of the fields in ``STEP_FIELDS``, each optional and nullable
 JSONB cannot hold one); ``selector`` is empty or a CSS selector of ``STEP_SELECTOR_PATTERN``'s
 grammar (tags, ``*``, ``.class``, ``#id``, ``[attr]``, ``[attr=value]``, joined by spaces and
 ``>``; ASCII names), which ``selector_regex`` compiles; ``*_matching`` is ``contains``,
-``exact`` or ``regex``; ``properties`` a list of the recordings list's property filters of an event
-(``filters.schema.property_filter_schema``: ``type`` ``event``, ``person`` or ``element``, the
-value its operator takes), stored: ``key``, ``type``, ``operator`` and ``value`` and nothing else,
-``value`` a string, number or boolean, or a list of them (or null where it is not read).
+``exact`` or ``regex``; ``properties`` a list of property filters, each ``key`` (non-empty),
+``type`` (``event``, ``person``, ``element``; null: ``event``), ``operator`` (null:
+``exact``) and ``value`` (a string, number, boolean or null, or a list of them; required
+unless the operator is ``is_set`` / ``is_not_set``), and nothing else.
 
 ``steps_problem`` says why a value is not such a list (or None); it and ``STEPS_SCHEMA`` are
 the one statement of the shape, so the document and the validation cannot drift apart.
@@ -23,19 +23,13 @@ from typing import Any
 from rest_framework import serializers
 
 from recordings.conditions import PROPERTY_OPERATORS
-from recordings.filters.actions import (
-    MATCHING_OPERATORS,
-    STEP_FIELDS,
-    STEP_PROPERTY_TYPES,
-    STEP_TEXT_FIELDS,
-    event_level_condition,
-)
+from recordings.filters.actions import MATCHING_OPERATORS, STEP_FIELDS, STEP_PROPERTY_TYPES, STEP_TEXT_FIELDS
 from recordings.filters.elements import selector_regex
 from recordings.filters.properties import property_filters_parse
-from recordings.filters.schema import property_filter_schema
 from recordings_api.strict_input import NO_NUL_PATTERN, json_value_problem
 
 MAX_STEPS = 50
+PRESENCE_OPERATORS = ("is_set", "is_not_set")
 FILTER_FIELDS = ("key", "type", "operator", "value")
 
 _NAME = "[A-Za-z0-9_-]+"
@@ -51,8 +45,40 @@ STEP_SELECTOR_PATTERN = f"^(?:{_SELECTOR})?$"  # empty: no selector
 _SELECTOR_CHECK = re.compile(f"(?:{_SELECTOR})?")
 
 _TEXT = {"type": "string", "nullable": True, "pattern": NO_NUL_PATTERN}
-# The recordings list's filter of an event (``RecordingsEventPropertyFilter``), as stored.
-PROPERTY_FILTER_SCHEMA = property_filter_schema(STEP_PROPERTY_TYPES, "event", stored=True)
+_SCALAR: list[dict[str, Any]] = [
+    {"type": "string", "pattern": NO_NUL_PATTERN},
+    {"type": "number"},
+    {"type": "boolean"},
+]
+_VALUE = {
+    "nullable": True,
+    "anyOf": [*_SCALAR, {"type": "array", "items": {"nullable": True, "anyOf": _SCALAR}}],
+    "description": "A string, number, boolean or null, or a list of them (any of).",
+}
+
+
+def _filter_schema(operators: list[str | None], *, required: list[str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "additionalProperties": False,
+        "required": required,
+        "properties": {
+            "key": {"type": "string", "minLength": 1, "pattern": NO_NUL_PATTERN},
+            "type": {"type": "string", "nullable": True, "enum": [*STEP_PROPERTY_TYPES, None]},
+            "operator": {"type": "string", "nullable": None in operators, "enum": operators},
+            "value": _VALUE,
+        },
+    }
+
+
+_VALUED_OPERATORS = [name for name in PROPERTY_OPERATORS if name not in PRESENCE_OPERATORS]
+PROPERTY_FILTER_SCHEMA = {
+    "oneOf": [
+        _filter_schema(list(PRESENCE_OPERATORS), required=["key", "operator"]),
+        _filter_schema([*_VALUED_OPERATORS, None], required=["key", "value"]),
+    ],
+    "description": "A property filter; `value` is required unless `operator` is `is_set` / `is_not_set`.",
+}
 STEP_SCHEMA = {
     "type": "object",
     "additionalProperties": False,
@@ -71,7 +97,7 @@ STEPS_SCHEMA = {"type": "array", "maxItems": MAX_STEPS, "items": STEP_SCHEMA}
 
 
 def _is_scalar(value: Any) -> bool:
-    return isinstance(value, str | int | float | bool)
+    return value is None or isinstance(value, str | int | float | bool)
 
 
 def _filter_problem(item: Any) -> str | None:
@@ -86,8 +112,8 @@ def _filter_problem(item: Any) -> str | None:
     if item.get("operator") is not None and item["operator"] not in PROPERTY_OPERATORS:
         return f"a property filter's 'operator' must be one of {', '.join(PROPERTY_OPERATORS)} or null"
     value = item.get("value")
-    if not (value is None or _is_scalar(value) or (isinstance(value, list) and all(map(_is_scalar, value)))):
-        return "a property filter's 'value' must be a string, number or boolean, or a list of them"
+    if not (_is_scalar(value) or (isinstance(value, list) and all(map(_is_scalar, value)))):
+        return "a property filter's 'value' must be a string, number, boolean or null, or a list of them"
     return None
 
 
@@ -116,8 +142,7 @@ def _compiled_problem(step: dict[str, Any]) -> str | None:
     try:
         if step.get("selector"):
             selector_regex(step["selector"], param="steps")
-        for prop in property_filters_parse(step.get("properties"), param="steps", types=STEP_PROPERTY_TYPES):
-            event_level_condition(prop, param="steps")  # the value's grammar for its operator
+        property_filters_parse(step.get("properties"), param="steps", types=STEP_PROPERTY_TYPES)
     except serializers.ValidationError as error:
         messages = error.detail.get("steps", error.detail) if isinstance(error.detail, dict) else error.detail
         return str(messages[0] if isinstance(messages, list) and messages else messages)

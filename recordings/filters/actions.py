@@ -87,11 +87,11 @@ def _step_condition(step: dict[str, Any], *, param: str) -> Q:
             operator = MATCHING_OPERATORS[step.get(f"{field}_matching") or "exact"]
             condition &= element_event_condition(field, operator, step[field], param=param)
     for prop in property_filters_parse(step.get("properties"), param=param, types=STEP_PROPERTY_TYPES):
-        condition &= event_level_condition(prop, param=param)
+        condition &= _event_level_condition(prop, param=param)
     return condition
 
 
-def event_level_condition(prop: PropertyFilter, *, param: str) -> Q:
+def _event_level_condition(prop: PropertyFilter, *, param: str) -> Q:
     """A property filter on ``SessionEvent`` rows; a person filter is on the event's person."""
     if prop.type == "element":
         return element_event_condition(prop.key, prop.operator, prop.value, param=param)
@@ -119,5 +119,5 @@ def action_condition(action_filter: ActionFilter, *, environment: Environment, p
         environment_id=OuterRef("environment_id"), session_id=OuterRef("session_id")
     ).filter(action_event_condition(action, param=param))
     for prop in action_filter.properties:
-        events = events.filter(event_level_condition(prop, param=param))
+        events = events.filter(_event_level_condition(prop, param=param))
     return Q(Exists(events))

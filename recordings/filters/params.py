@@ -87,9 +87,6 @@ JSON_PARAMS = frozenset(
         "offset",
     }
 )
-# The text parameters: a value given another way than a query string (a saved filter's JSON) must
-# be that text, a JSON string (or null: not sent).
-TEXT_PARAMS = tuple(name for name in FILTER_PARAMS if name not in JSON_PARAMS)
 OPERANDS = ("AND", "OR")
 # A person's UUID as PostHog writes it: 8-4-4-4-12 hex digits, either case.
 UUID_PATTERN = "^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$"
@@ -209,9 +206,6 @@ def _check_parameters(filters: Mapping[str, Any]) -> None:
         raise invalid(
             unknown[0], f"Unknown parameter {unknown[0]!r}. Known parameters: {', '.join(FILTER_PARAMS)}."
         )
-    for name in TEXT_PARAMS:
-        if filters.get(name) is not None and not isinstance(filters[name], str):
-            raise invalid(name, f"'{name}' is text (a JSON string when stored), got {filters[name]!r:.100}.")
     for name in ("limit", "offset"):
         if filters.get(name, "") != "":
             _non_negative_int(filters[name], name, minimum=1 if name == "limit" else 0)

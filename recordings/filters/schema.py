@@ -3,8 +3,8 @@
 constants so the document and the code cannot drift apart.
 
 A property filter is valid for its ``type`` and ``operator`` together (``property_filter_schema``):
-``is_set``/``is_not_set`` take any value (it is not read); the text operators a string, number or
-boolean, or a list of them; ``regex``/``not_regex`` regular expressions; ``gt``/``gte``/
+``is_set``/``is_not_set`` take any value (it is not read); the text operators a string, number,
+boolean or null, or a list of them; ``regex``/``not_regex`` regular expressions; ``gt``/``gte``/
 ``lt``/``lte`` a number or a numeric string. Recording properties are the PostHog face's filter
 fields of the metric registry, with the operators their kind takes; element filters take the
 selector grammar (``elements.SELECTOR_PATTERN``). Keys of a filter object this service does not
@@ -24,7 +24,6 @@ from recordings.filters.comments import COMMENT_OPERATORS
 from recordings.filters.elements import SELECTOR_PATTERN
 from recordings.filters.params import MAX_SESSION_IDS
 from recordings.filters.properties import CONSOLE_LEVEL_FIELDS
-from recordings.filters.universal import MAX_GROUP_DEPTH
 from recordings.metrics import NUMERIC_KINDS, filter_fields
 
 # PostgreSQL text holds no NUL (the parsers' 400): every string a filter uses says so.
@@ -135,23 +134,8 @@ def _element(default_type: bool) -> list[dict[str, Any]]:
 _SESSION_KEYS = ("$session_duration", "$entry_current_url")
 
 
-# A stored filter's value where the filter does not read it (``is_set``/``is_not_set``): still
-# storable, so of the shape every filter value has (or null).
-_STORED_VALUE: dict[str, Any] = {"anyOf": [*_SCALARS["anyOf"], _NULL]}
-
-
-def _stored(variant: dict[str, Any]) -> dict[str, Any]:
-    """``variant`` as a stored filter takes it: its four keys only, ``value`` always storable."""
-    properties = {"value": _STORED_VALUE, **variant["properties"]}
-    return {**variant, "properties": properties, "additionalProperties": False}
-
-
-def property_filter_schema(types: tuple[str, ...], default: str, *, stored: bool = False) -> dict[str, Any]:
-    """One property filter of these ``types``; without ``type`` (or null) it is of type ``default``.
-
-    ``stored``: a filter that is saved (an action step's), not only read: the same filters, with
-    no keys beyond ``key``, ``type``, ``operator`` and ``value`` (what is stored is what is read).
-    """
+def property_filter_schema(types: tuple[str, ...], default: str) -> dict[str, Any]:
+    """One property filter of these ``types``; without ``type`` (or null) it is of type ``default``."""
     variants: list[dict[str, Any]] = []
     for type_ in types:
         is_default = type_ == default
@@ -172,7 +156,7 @@ def property_filter_schema(types: tuple[str, ...], default: str, *, stored: bool
             variants += _recording(is_default)
         elif type_ == "element":
             variants += _element(is_default)
-    return {"anyOf": [_stored(variant) for variant in variants] if stored else variants}
+    return {"anyOf": variants}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -291,38 +275,3 @@ JSON_PARAMETER_SCHEMAS: dict[str, dict[str, Any]] = {
     "session_ids": ids_schema(),
     "distinct_ids": ids_schema(),
 }
-
-
-# A leaf of PostHog's UI format (``universal._place``): an entry of the parameter it goes to. Its
-# ``visited_page`` becomes an event filter on ``$current_url``, which comparisons apply to too.
-_UNIVERSAL_LEAF: dict[str, Any] = {
-    "anyOf": [
-        {"allOf": [_ref("RecordingsEventFilter"), {"required": ["type"]}]},
-        {"allOf": [_ref("RecordingsActionFilter"), {"required": ["type"]}]},
-        {"allOf": [_LOG_ENTRY, {"required": ["type"]}]},
-        _COMMENT_FILTER,
-        _COMMENT_SET,
-        _variant(("recording",), False, _key("visited_page"), NUMERIC_OPERATORS, _NUMBER),
-        _ref("RecordingsPropertyFilter"),
-    ]
-}
-
-
-def filter_group_schema(operand: dict[str, Any]) -> dict[str, Any]:
-    """PostHog's ``filter_group`` (``universal.universal_filters_to_params``): ``type`` is the
-    ``operand`` (its schema given), ``values`` leaves or groups (``"AND"``/``"OR"``, a ``values``
-    list, no ``key``) nested at most ``MAX_GROUP_DEPTH`` deep."""
-    items: dict[str, Any] = _UNIVERSAL_LEAF
-    for _ in range(MAX_GROUP_DEPTH):
-        group = {
-            "type": "object",
-            "properties": {"type": _key("AND", "OR"), "values": {"type": "array", "items": items}},
-            "required": ["type", "values"],
-            "not": {"required": ["key"]},
-        }
-        items = {"anyOf": [_UNIVERSAL_LEAF, group]}
-    return {
-        "type": "object",
-        "properties": {"type": operand, "values": {"type": "array", "items": items}},
-        "description": '`{"type": "AND"|"OR", "values": [filters or groups]}`.',
-    }

@@ -21,8 +21,8 @@ from recordings.conditions import invalid
 
 FILTER_GROUP = "filter_group"
 # Top-level keys of the UI format that are recordings list parameters as they are.
-PASSED_THROUGH = ("date_from", "date_to", "filter_test_accounts", "order", "order_direction")
-MAX_GROUP_DEPTH = 16
+_PASSED_THROUGH = ("date_from", "date_to", "filter_test_accounts", "order", "order_direction")
+_MAX_DEPTH = 16
 
 
 def is_universal_filters(filters: Mapping[str, Any]) -> bool:
@@ -37,10 +37,9 @@ def universal_filters_to_params(filters: Mapping[str, Any], *, param: str = "fil
     group = filters[FILTER_GROUP]
     if not isinstance(group, dict):
         raise invalid(param, '\'filter_group\' must be an object like {"type": "AND", "values": [...]}.')
-    params: dict[str, Any] = {key: filters[key] for key in PASSED_THROUGH if key in filters}
-    params["operand"] = group.get("type")  # checked as ``operand`` (null or empty: AND)
-    duration = filters.get("duration")
-    duration = [] if duration is None or duration == "" else duration  # not sent, as parameters
+    params: dict[str, Any] = {key: filters[key] for key in _PASSED_THROUGH if key in filters}
+    params["operand"] = group.get("type") or "AND"
+    duration = filters.get("duration") or []
     if not isinstance(duration, list):
         raise invalid(param, "'duration' must be a list of recording property filters.")
     buckets: dict[str, list[Any]] = {"having_predicates": list(duration)}
@@ -51,8 +50,8 @@ def universal_filters_to_params(filters: Mapping[str, Any], *, param: str = "fil
 
 
 def _leaves(group: dict[str, Any], *, param: str, depth: int) -> Iterator[dict[str, Any]]:
-    if depth > MAX_GROUP_DEPTH:
-        raise invalid(param, f"'filter_group' must not nest deeper than {MAX_GROUP_DEPTH} groups.")
+    if depth > _MAX_DEPTH:
+        raise invalid(param, f"'filter_group' must not nest deeper than {_MAX_DEPTH} groups.")
     values = group.get("values", [])
     if not isinstance(values, list):
         raise invalid(param, "'filter_group.values' must be a list.")

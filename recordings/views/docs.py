@@ -10,14 +10,8 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from recordings.filters import ORDERS
 from recordings.filters.dates import DATE_PATTERN
 from recordings.filters.ordering import ORDER_DIRECTIONS
-from recordings.filters.params import (
-    HIDE_VIEWED_VALUES,
-    OPERANDS,
-    TEXT_PARAMS,
-    UUID_PATTERN,
-    any_case_pattern,
-)
-from recordings.filters.schema import COMPONENTS, JSON_PARAMETER_SCHEMAS, NOT_SENT, TEXT, ids_schema
+from recordings.filters.params import HIDE_VIEWED_VALUES, OPERANDS, UUID_PATTERN, any_case_pattern
+from recordings.filters.schema import COMPONENTS, JSON_PARAMETER_SCHEMAS, TEXT, ids_schema
 from recordings_api.openapi import AutoSchema
 from recordings_api.serializers import ApiErrorSerializer
 
@@ -204,23 +198,6 @@ LIST_PARAMETERS = [
 
 
 _BY_NAME = {parameter.name: parameter for parameter in LIST_PARAMETERS}
-
-
-def stored_parameter_schemas() -> dict[str, dict[str, Any]]:
-    """Each list parameter as a stored JSON value takes it (a saved filter's ``filters``): a JSON
-    parameter's decoded value, a text parameter's text as a JSON string (or null: not sent), as
-    ``recordings_query_parse`` checks them (``filters.params.TEXT_PARAMS``)."""
-    schemas: dict[str, dict[str, Any]] = {}
-    for parameter in LIST_PARAMETERS:
-        schema: dict[str, Any] = parameter.type if isinstance(parameter.type, dict) else {}
-        if parameter.name in JSON_PARAMETER_SCHEMAS:
-            schema = JSON_PARAMETER_SCHEMAS[parameter.name]
-        elif parameter.name in TEXT_PARAMS:
-            schema = {"anyOf": [schema, NOT_SENT[0]]}
-        schemas[parameter.name] = schema
-    return schemas
-
-
 MATCHING_SESSION_IDS = OpenApiParameter(
     "session_ids",
     ids_schema(count="one"),

@@ -148,12 +148,6 @@ def test_delete_is_405(api: APIClient, environment: Environment) -> None:
                 {"key": "a", "operator": "is_set", "value": {"nested": 1}},
                 {"key": "a", "operator": "exact"},
                 {"key": "", "value": 1},
-                {"key": "a", "value": [None]},
-                {"key": "a", "value": None},
-                {"key": "a", "operator": "gt", "value": "many"},
-                {"key": "a", "operator": "regex", "value": "("},
-                {"key": "colour", "type": "element", "value": "red"},
-                {"key": "a", "operator": "is_set", "value": [None]},
             )
         ),
         ({"name": "x", "tags": "shop"}, "tags"),
@@ -183,7 +177,7 @@ def test_every_step_field_is_stored(api: APIClient, environment: Environment) ->
         "href": "",
         "href_matching": "exact",
         "properties": [
-            {"key": "$browser", "value": ["Chrome", 1, True], "operator": "exact", "type": "event"},
+            {"key": "$browser", "value": ["Chrome", 1, True, None], "operator": "exact", "type": "event"},
             {"key": "plan", "operator": "is_set", "type": "person"},
             {"key": "text", "value": "Buy", "type": None, "operator": None},
         ],
