@@ -8,7 +8,7 @@ grammar (tags, ``*``, ``.class``, ``#id``, ``[attr]``, ``[attr=value]``, joined 
 ``>``; ASCII names), which ``selector_regex`` compiles; ``*_matching`` is ``contains``,
 ``exact`` or ``regex``; ``properties`` a list of property filters, each ``key`` (non-empty),
 ``type`` (``event``, ``person``, ``element``; null: ``event``), ``operator`` (null:
-``exact``) and ``value`` (a string, number, boolean or null, or a list of them; required
+``exact``) and ``value`` (a string, number or boolean, or a list of them; required
 unless the operator is ``is_set`` / ``is_not_set``), and nothing else.
 
 ``steps_problem`` says why a value is not such a list (or None); it and ``STEPS_SCHEMA`` are
@@ -51,9 +51,9 @@ _SCALAR: list[dict[str, Any]] = [
     {"type": "boolean"},
 ]
 _VALUE = {
-    "nullable": True,
-    "anyOf": [*_SCALAR, {"type": "array", "items": {"nullable": True, "anyOf": _SCALAR}}],
-    "description": "A string, number, boolean or null, or a list of them (any of).",
+    "anyOf": [*_SCALAR, {"type": "array", "items": {"anyOf": _SCALAR}}],
+    "description": "A string, number or boolean, or a list of them (any of); never null, as in the "
+    "recordings list's filters.",
 }
 
 
@@ -97,7 +97,7 @@ STEPS_SCHEMA = {"type": "array", "maxItems": MAX_STEPS, "items": STEP_SCHEMA}
 
 
 def _is_scalar(value: Any) -> bool:
-    return value is None or isinstance(value, str | int | float | bool)
+    return isinstance(value, str | int | float | bool)
 
 
 def _filter_problem(item: Any) -> str | None:
@@ -111,9 +111,11 @@ def _filter_problem(item: Any) -> str | None:
         return f"a property filter's 'type' must be one of {', '.join(STEP_PROPERTY_TYPES)} or null"
     if item.get("operator") is not None and item["operator"] not in PROPERTY_OPERATORS:
         return f"a property filter's 'operator' must be one of {', '.join(PROPERTY_OPERATORS)} or null"
-    value = item.get("value")
+    if "value" not in item:
+        return None
+    value = item["value"]
     if not (_is_scalar(value) or (isinstance(value, list) and all(map(_is_scalar, value)))):
-        return "a property filter's 'value' must be a string, number, boolean or null, or a list of them"
+        return "a property filter's 'value' must be a string, number or boolean, or a list of them"
     return None
 
 

@@ -177,7 +177,7 @@ def test_every_step_field_is_stored(api: APIClient, environment: Environment) ->
         "href": "",
         "href_matching": "exact",
         "properties": [
-            {"key": "$browser", "value": ["Chrome", 1, True, None], "operator": "exact", "type": "event"},
+            {"key": "$browser", "value": ["Chrome", 1, True], "operator": "exact", "type": "event"},
             {"key": "plan", "operator": "is_set", "type": "person"},
             {"key": "text", "value": "Buy", "type": None, "operator": None},
         ],
