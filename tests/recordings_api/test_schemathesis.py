@@ -160,8 +160,8 @@ def test_sentry_operation_conforms(case: Any, key: str) -> None:
     _conforms(case, key)
 
 
-# Unfinished gate: 20 of the PostHog face's 100 operations still disagree with the document
-# (JSON-valued list filters declared as strings, rules between query parameters). Remove this mark
+# Unfinished gate: at the last full run 7 of the PostHog face's 100 operations still disagreed with
+# the document (values inside action step filters and playlists' saved filters). Remove this mark
 # once they agree; never replace it by an allow-list.
 @pytest.mark.skip(reason="the PostHog face's schema and code do not agree yet (issue 17 item 8)")
 @schema.exclude(path_regex=SENTRY_PATHS).parametrize()
