@@ -198,26 +198,29 @@ LIST_PARAMETERS = [
 
 
 _BY_NAME = {parameter.name: parameter for parameter in LIST_PARAMETERS}
-MATCHING_SESSION_IDS = OpenApiParameter(
-    "session_ids",
-    ids_schema(count="one"),
-    OpenApiParameter.QUERY,
-    required=True,
-    description='Exactly one session id: a JSON array of one (`["a"]`), or the id as text.',
-    extensions={JSON_EXTENSION: True},
-)
+
+
+def _session_ids_parameter(count: str, description: str) -> OpenApiParameter:
+    """The required ``session_ids`` of an action on given sessions (``count``: see ``ids_schema``)."""
+    return OpenApiParameter(
+        "session_ids",
+        ids_schema(count=count),
+        OpenApiParameter.QUERY,
+        required=True,
+        description=description,
+        extensions={JSON_EXTENSION: True},
+    )
+
+
 MATCHING_PARAMETERS = [
-    MATCHING_SESSION_IDS,
+    _session_ids_parameter(
+        "one", 'Exactly one session id: a JSON array of one (`["a"]`), or the id as text.'
+    ),
     *(_BY_NAME[name] for name in ("events", "properties", "actions")),
 ]
 PROPERTIES_PARAMETERS = [
-    OpenApiParameter(
-        "session_ids",
-        ids_schema(count="some"),
-        OpenApiParameter.QUERY,
-        required=True,
-        description='At least one session id: a JSON array (`["a", "b"]`) or a comma-separated text.',
-        extensions={JSON_EXTENSION: True},
+    _session_ids_parameter(
+        "some", 'At least one session id: a JSON array (`["a", "b"]`) or a comma-separated text.'
     )
 ]
 
