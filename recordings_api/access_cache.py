@@ -42,6 +42,9 @@ from recordings_api.budgets import Marker
 ACCESS_GENERATION_KEY = "access_generation"
 ACCESS_CACHE_MAX_AGE_SECONDS = 30.0
 MAX_ENTRIES = 4096
+# Saved alone, these fields change nothing a request is authorised by: a login's ``last_login``
+# must not empty every process's cache.
+ACCESS_IRRELEVANT_FIELDS = frozenset({"last_login"})
 
 ModelT = TypeVar("ModelT", bound=Model)
 
@@ -91,9 +94,12 @@ def access_cache_clear() -> None:
         _entries.clear()
 
 
-def access_changed(**_: Any) -> None:
+def access_changed(*, update_fields: frozenset[str] | None = None, **_: Any) -> None:
     """Access data changed: empty this process's cache now and, once the current transaction
-    commits (at once outside one), replace the shared generation so every process misses."""
+    commits (at once outside one), replace the shared generation so every process misses.
+    A save of only ``ACCESS_IRRELEVANT_FIELDS`` (``post_save``'s ``update_fields``) is no change."""
+    if update_fields and update_fields <= ACCESS_IRRELEVANT_FIELDS:
+        return
     access_cache_clear()
     transaction.on_commit(_generation_replace)
 

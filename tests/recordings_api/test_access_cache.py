@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.test import Client
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -134,3 +135,30 @@ def test_another_environment_is_not_served_from_this_ones_entry(
     response = client.get(_url(other_environment))
     assert response.status_code == 404
     assert response.json()["detail"] == "Project not found."
+
+
+def test_a_login_keeps_the_generation(
+    owner: User, django_capture_on_commit_callbacks: Any, make_key: Callable[..., str]
+) -> None:
+    """A login saves only ``last_login``: it changes nothing a request is authorised by."""
+    _client(make_key(owner, ["*"]))
+    before = _generation()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        Client().force_login(owner)
+
+    owner.refresh_from_db()
+    assert owner.last_login is not None
+    assert _generation() == before
+
+
+def test_saving_another_field_with_last_login_replaces_the_generation(
+    owner: User, django_capture_on_commit_callbacks: Any
+) -> None:
+    before = _generation()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner.is_active = False
+        owner.save(update_fields=["last_login", "is_active"])
+
+    assert _generation() not in (None, before)
