@@ -7,7 +7,7 @@ moto's S3 server for blobs, and gunicorn with
 ``BENCH_INGEST_WORKERS`` (default: one per core) ``gthread`` workers of
 ``BENCH_INGEST_THREADS`` (8) threads, as ``config/gunicorn.py`` deploys it, DEBUG off
 (``BENCH_INGEST_WORKER_CLASS=sync`` compares with sync workers, ``asgi`` with uvicorn workers
-serving ``config.asgi``).
+serving ``config.asgi``, ``granian`` with granian's WSGI workers of as many blocking threads).
 
 Traffic: ``BENCH_INGEST_REQUESTS`` (default 3000) requests of a few hundred sessions shaped like
 posthog-js 1.449.2 (``bench._capture_batches``), gzip bodies, sent by ``BENCH_INGEST_CONCURRENCY``
@@ -73,6 +73,7 @@ AGGREGATORS = int(os.environ.get("BENCH_INGEST_AGGREGATORS", "2"))
 # gunicorn's worker class: "gthread" as deployed (config/gunicorn.py); "sync" or "asgi" (uvicorn
 # workers serving config.asgi) to compare.
 WORKER_CLASS = os.environ.get("BENCH_INGEST_WORKER_CLASS", "gthread")
+SERVER = "granian WSGI" if WORKER_CLASS == "granian" else f"gunicorn {WORKER_CLASS}"
 THREADS = int(os.environ.get("BENCH_INGEST_THREADS", "8"))
 CONCURRENCY = int(os.environ.get("BENCH_INGEST_CONCURRENCY", "8"))
 WORKERS = int(os.environ.get("BENCH_INGEST_WORKERS", str(os.cpu_count() or 2)))
@@ -112,7 +113,13 @@ def capture_sender(port: int) -> Callable[[CaptureRequest], Sent]:
     return send
 
 
-def gunicorn_args(port: int) -> list[str]:
+def server_args(port: int) -> list[str]:
+    if WORKER_CLASS == "granian":
+        return [
+            *(sys.executable, "-m", "granian", "--interface=wsgi", "--http=1", "--host=127.0.0.1"),
+            *(f"--port={port}", f"--workers={WORKERS}", f"--blocking-threads={THREADS}"),
+            "config.wsgi:application",
+        ]
     asgi = WORKER_CLASS == "asgi"
     return [
         sys.executable,
@@ -258,7 +265,7 @@ def report_capture(api: Phase, baseline: Phase, server: ServerFigures) -> None:
     print("  (MB/s: gzip bodies as sent; raw MB/s: the JSON they decompress to)")
     peak, before, total = mib(max(server.peaks_kib)), mib(max(server.base_kib)), mib(sum(server.peaks_kib))
     print(
-        f"server: {WORKERS} gunicorn {WORKER_CLASS} workers, peak RSS per worker {peak:.1f} MiB "
+        f"server: {WORKERS} {SERVER} workers, peak RSS per worker {peak:.1f} MiB "
         f"(before the run {before:.1f} MiB), all workers {total:.1f} MiB; "
         f"worker CPU {server.cpu_seconds / len(api.results) * 1000:.1f} ms/request "
         f"({server.cpu_seconds / api.wall_seconds * 100:.0f}% of one core)"
@@ -323,7 +330,7 @@ def capture_under_load(
     """Returns the warm-up, the measured phase and the workers' memory and CPU figures."""
     port = free_port()
     warm_count = WORKERS * 4  # every worker has served a request (lazy imports) before measuring
-    with child_process(gunicorn_args(port), env=env) as server, aggregators(env, AGGREGATORS):
+    with child_process(server_args(port), env=env) as server, aggregators(env, AGGREGATORS):
         wait_for_http(f"http://127.0.0.1:{port}/_health")
         time.sleep(0.5)  # let every worker finish booting
         workers = child_pids(server.pid)
@@ -332,7 +339,7 @@ def capture_under_load(
         for pid in workers:
             reset_peak_rss(pid)
         cpu_before = cpu_seconds(workers)
-        api = load("API POST /s/ (gunicorn)", requests[warm_count:], capture_sender(port))
+        api = load(f"API POST /s/ ({SERVER.split()[0]})", requests[warm_count:], capture_sender(port))
         figures = ServerFigures(worker_peaks_kib(workers), base_kib, cpu_seconds(workers) - cpu_before)
         figures.drain_seconds = wait_until_applied()
         return warm, api, figures

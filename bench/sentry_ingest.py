@@ -45,8 +45,8 @@ from bench.ingest import (
     MAX_SECONDS,
     WORKERS,
     ServerFigures,
-    gunicorn_args,
     phase_row,
+    server_args,
     service_environment,
     worker_peaks_kib,
 )
@@ -111,7 +111,7 @@ def envelopes_under_load(
 ) -> tuple[Phase, Phase, ServerFigures]:
     port = free_port()
     warm_count = WORKERS * 4
-    with child_process(gunicorn_args(port), env=env) as server:
+    with child_process(server_args(port), env=env) as server:
         wait_for_http(f"http://127.0.0.1:{port}/_health")
         time.sleep(0.5)
         workers = child_pids(server.pid)
