@@ -258,7 +258,10 @@ def test_missing_bucket_is_unavailable_not_empty(s3_settings: dict[str, str]) ->
 def test_readiness_reports_object_storage_and_live_buffer(
     client: Client, s3_settings: dict[str, str], db: None
 ) -> None:
-    response = client.get("/_readyz")
+    # What is reported, not how fast: a starved machine (a first boto3 client loading its data
+    # files under load) must not turn a healthy store into ``failed``. The bound has its own tests.
+    with override_settings(READINESS_TIMEOUT_SECONDS=30.0):
+        response = client.get("/_readyz")
 
     assert response.json()["checks"]["object_storage"] == "ok"
     assert response.json()["checks"]["live_buffer"] == "ok"
